@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No Swift package dependencies: Foundation, XCTest and four C libraries from Debian.
+let package = Package(
+    name: "lessonc",
+    products: [
+        .executable(name: "lessonc", targets: ["lessonc"]),
+        .library(name: "LessonCompiler", targets: ["LessonCompiler"]),
+        .library(name: "LessonSync", targets: ["LessonSync"]),
+    ],
+    targets: [
+        .systemLibrary(name: "Ccmark", pkgConfig: "libcmark-gfm",
+                       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "Clibxml2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "Csodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "Czlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Shared by the compiler and the device client: JSON, hashing, signatures, gzip.
+        .target(name: "LessonSupport", dependencies: ["Csodium", "Czlib"]),
+        // load → validate → compile → build, translate, publish, legacy import/export.
+        .target(name: "LessonCompiler", dependencies: ["LessonSupport", "Ccmark", "Clibxml2"]),
+        // The device client: no dependency on the compiler.
+        .target(name: "LessonSync", dependencies: ["LessonSupport"]),
+        .executableTarget(name: "lessonc", dependencies: ["LessonCompiler", "LessonSync", "LessonSupport"]),
+
+        .testTarget(name: "LessonSupportTests", dependencies: ["LessonSupport"]),
+        .testTarget(name: "LessonCompilerTests", dependencies: ["LessonCompiler", "LessonSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

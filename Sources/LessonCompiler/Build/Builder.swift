@@ -1,0 +1,165 @@
+import Foundation
+import LessonSupport
+
+public struct BuildOptions {
+    public var root: URL
+    /// Where to write; nil only checks (what `validate` does).
+    public var output: URL?
+    /// Warnings fail the run too.
+    public var strict = false
+    /// Called now and then from worker threads with (lessons done, lessons in all).
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    public init(root: URL, output: URL? = nil, strict: Bool = false) {
+        self.root = root
+        self.output = output
+        self.strict = strict
+    }
+}
+
+public struct BuildResult {
+    public var diagnostics: [Diagnostic]
+    public var lessonCount: Int
+    public var curriculumCount: Int
+    public var succeeded: Bool
+    public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
+    public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
+}
+
+/// Runs load → validate → compile and, when asked, writes `build/` atomically:
+/// everything goes to a staging folder first and replaces the old output only on success.
+public enum Builder {
+    public static func run(_ options: BuildOptions) -> BuildResult {
+        let sink = DiagnosticSink()
+        let project = Loader(root: options.root).load(into: sink)
+        let links = LinkIndex(project: project)
+        let fm = FileManager.default
+
+        var staging: URL?
+        if let out = options.output {
+            do {
+                try fm.createDirectory(at: out, withIntermediateDirectories: true)
+                let s = out.appendingPathComponent(".staging-\(ProcessInfo.processInfo.processIdentifier)")
+                try? fm.removeItem(at: s)
+                try fm.createDirectory(at: s, withIntermediateDirectories: true)
+                staging = s
+            } catch {
+                sink.add(Diagnostic(.error, "output-error", "cannot create the output folder: \(error.localizedDescription)", path: out.path))
+                return BuildResult(diagnostics: sink.all, lessonCount: 0, curriculumCount: 0, succeeded: false)
+            }
+        }
+        let total = project.curricula.reduce(0) { $0 + $1.lessons.count }
+        let counter = Counter()
+        let writeFailures = DiagnosticSink()
+
+        for curriculum in project.curricula {
+            let compiler = LessonCompiler(curriculum: curriculum, links: links, root: project.root)
+            let locale = curriculum.meta.language
+            let lessonDir = staging?.appendingPathComponent(curriculum.id).appendingPathComponent(locale)
+            if let lessonDir { try? fm.createDirectory(at: lessonDir, withIntermediateDirectories: true) }
+            let usedAssets = AssetSet()
+            let lessons = curriculum.lessons
+            // Lessons are independent once ids are known: compile and write them in parallel,
+            // keeping nothing but diagnostics, so memory stays flat however large the corpus.
+            DispatchQueue.concurrentPerform(iterations: lessons.count) { i in
+                let source = lessons[i]
+                guard source.compilable else { counter.tick(total, options.progress); return }
+                var diagnostics: [Diagnostic] = []
+                let compiled = compiler.compile(source, into: &diagnostics)
+                sink.add(contentsOf: diagnostics)
+                usedAssets.insert(compiled.assets)
+                if let lessonDir {
+                    let doc = LessonDocument.lesson(compiled, curriculum: curriculum, locale: locale)
+                    do {
+                        try doc.data().write(to: lessonDir.appendingPathComponent("\(source.id).json"))
+                    } catch {
+                        writeFailures.add(Diagnostic(.error, "output-error", "cannot write output: \(error.localizedDescription)", path: source.path))
+                    }
+                }
+                counter.tick(total, options.progress)
+            }
+            let assets = usedAssets.sorted
+            let used = Set(assets)
+            for asset in curriculum.assets.keys.sorted() where !used.contains(asset) {
+                sink.add(Diagnostic(.warning, "unused-asset", "asset is not used by any lesson", path: "\(curriculum.dir)/\(asset)"))
+            }
+            if let staging {
+                let dir = staging.appendingPathComponent(curriculum.id)
+                do {
+                    for asset in assets {
+                        let dest = dir.appendingPathComponent(asset)
+                        try fm.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        try fm.copyItem(at: project.root.appendingPathComponent(curriculum.dir).appendingPathComponent(asset).resolvingSymlinksInPath(), to: dest)
+                    }
+                    let index = LessonDocument.index(curriculum, lessons: curriculum.lessons, locales: [locale], assets: assets)
+                    try index.data().write(to: dir.appendingPathComponent("index.json"))
+                } catch {
+                    writeFailures.add(Diagnostic(.error, "output-error", "cannot write output: \(error.localizedDescription)", path: curriculum.dir))
+                }
+            }
+        }
+        sink.add(contentsOf: writeFailures.all)
+
+        let diagnostics = sink.all
+        let failed = diagnostics.contains { $0.severity == .error || (options.strict && $0.severity == .warning) }
+        if let out = options.output, let staging {
+            if failed {
+                try? fm.removeItem(at: staging)
+            } else {
+                let top: JSON = ["format": "lessonc-build/1", "curricula": .array(project.curricula.map { c in
+                    ["id": .string(c.id), "title": .string(c.meta.title), "version": .string(c.meta.version),
+                     "language": .string(c.meta.language), "index": .string("\(c.id)/index.json")]
+                })]
+                do {
+                    try top.data().write(to: staging.appendingPathComponent("index.json"))
+                    try swap(staging: staging, into: out, curricula: project.curricula.map(\.id))
+                } catch {
+                    try? fm.removeItem(at: staging)
+                    var all = diagnostics
+                    all.append(Diagnostic(.error, "output-error", "cannot replace the output: \(error.localizedDescription)", path: out.path))
+                    return BuildResult(diagnostics: all, lessonCount: total, curriculumCount: project.curricula.count, succeeded: false)
+                }
+            }
+        }
+        return BuildResult(diagnostics: diagnostics, lessonCount: total, curriculumCount: project.curricula.count, succeeded: !failed)
+    }
+
+    /// Moves the staged entries into place. Only entries the build owns are replaced
+    /// (its index.json and the curricula it lists), so `build/channel` and keys survive.
+    static func swap(staging: URL, into out: URL, curricula: [String]) throws {
+        let fm = FileManager.default
+        let indexURL = out.appendingPathComponent("index.json")
+        var owned = Set(curricula)
+        if let data = fm.contents(atPath: indexURL.path), let old = try? JSON.parse(data), let list = old["curricula"]?.arrayValue {
+            for c in list { if let id = c["id"]?.stringValue, !id.contains("/"), !id.hasPrefix(".") { owned.insert(id) } }
+        }
+        let trash = out.appendingPathComponent(".trash-\(ProcessInfo.processInfo.processIdentifier)")
+        try? fm.removeItem(at: trash)
+        try fm.createDirectory(at: trash, withIntermediateDirectories: true)
+        for name in owned.sorted() + ["index.json"] {
+            let current = out.appendingPathComponent(name)
+            if fm.fileExists(atPath: current.path) { try fm.moveItem(at: current, to: trash.appendingPathComponent(name)) }
+        }
+        for name in curricula.sorted() + ["index.json"] {
+            try fm.moveItem(at: staging.appendingPathComponent(name), to: out.appendingPathComponent(name))
+        }
+        try? fm.removeItem(at: trash)
+        try? fm.removeItem(at: staging)
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func tick(_ total: Int, _ progress: (@Sendable (Int, Int) -> Void)?) {
+        lock.lock(); value += 1; let v = value; lock.unlock()
+        if let progress, v % 500 == 0 || v == total { progress(v, total) }
+    }
+}
+
+final class AssetSet: @unchecked Sendable {
+    private var items = Set<String>()
+    private let lock = NSLock()
+    func insert(_ s: Set<String>) { guard !s.isEmpty else { return }; lock.lock(); items.formUnion(s); lock.unlock() }
+    var sorted: [String] { lock.lock(); defer { lock.unlock() }; return items.sorted() }
+}

@@ -1,0 +1,339 @@
+import Foundation
+
+/// What a lesson may link to: every lesson of the project by its path under `content/`.
+public struct LinkIndex: Sendable {
+    /// `curriculum-id/relative/path.md` → (curriculum, lesson id)
+    var lessonsByPath: [String: (curriculum: String, id: String)] = [:]
+
+    public init(project: Project) {
+        for c in project.curricula {
+            for l in c.lessons { lessonsByPath["\(c.id)/\(l.relativePath)"] = (c.id, l.id) }
+        }
+    }
+}
+
+/// The result of compiling one lesson.
+public struct CompiledLesson: Sendable {
+    public var source: LessonSource
+    public var blocks: [Block]
+    /// Curriculum-relative asset paths this lesson uses, for copying and publishing.
+    public var assets: Set<String>
+}
+
+/// Stage three: turns one lesson's Markdown into typed blocks, checking it as it goes.
+public struct LessonCompiler {
+    public static let calloutKinds = ["NOTE", "TIP", "WARNING", "PROMPT", "ACTIVITY", "READ-ALOUD", "CONTENT-WARNING"]
+    static let allowedSchemes: Set<String> = ["http", "https", "mailto", "tel"]
+
+    let curriculum: Curriculum
+    let links: LinkIndex
+    let root: URL
+
+    public init(curriculum: Curriculum, links: LinkIndex, root: URL) {
+        self.curriculum = curriculum
+        self.links = links
+        self.root = root
+    }
+
+    public func compile(_ lesson: LessonSource, into diagnostics: inout [Diagnostic]) -> CompiledLesson {
+        var state = State(lesson: lesson, compiler: self)
+        let document = CommonMark.parse(lesson.body)
+        let blocks = state.blocks(document.children)
+        if blocks.isEmpty {
+            diagnostics.append(Diagnostic(.error, "empty-lesson", "lesson has no content after its front matter", path: lesson.path, line: max(1, lesson.bodyLineOffset), column: 1))
+        }
+        diagnostics.append(contentsOf: state.diagnostics)
+        return CompiledLesson(source: lesson, blocks: blocks, assets: state.assets)
+    }
+
+    struct State {
+        let lesson: LessonSource
+        let compiler: LessonCompiler
+        var diagnostics: [Diagnostic] = []
+        var assets: Set<String> = []
+        var lastHeadingLevel = 1
+        lazy var lines: [Substring] = lesson.body.split(separator: "\n", omittingEmptySubsequences: false)
+
+        init(lesson: LessonSource, compiler: LessonCompiler) {
+            self.lesson = lesson
+            self.compiler = compiler
+        }
+
+        mutating func report(_ severity: Severity, _ rule: String, _ message: String, _ node: MarkdownNode) {
+            report(severity, rule, message, line: node.line, byteColumn: node.column)
+        }
+
+        mutating func report(_ severity: Severity, _ rule: String, _ message: String, line: Int, byteColumn: Int) {
+            var column = max(1, byteColumn)
+            if line >= 1, line <= lines.count { column = characterColumn(line: lines[line - 1].utf8, byteColumn: column) }
+            diagnostics.append(Diagnostic(severity, rule, message, path: lesson.path, line: line + lesson.bodyLineOffset, column: column))
+        }
+
+        // MARK: Blocks
+
+        mutating func blocks(_ nodes: [MarkdownNode]) -> [Block] {
+            nodes.compactMap { block($0) }
+        }
+
+        mutating func block(_ node: MarkdownNode) -> Block? {
+            switch node.kind {
+            case .paragraph:
+                // A paragraph holding only an image is an image block: apps lay it out full width.
+                if node.children.count == 1, node.children[0].kind == .image, case .image(let img)? = inline(node.children[0]).first {
+                    return .image(img)
+                }
+                return .paragraph(inlines(node.children))
+            case .heading:
+                let level = node.headingLevel
+                if level == 1 {
+                    report(.warning, "heading-level-1", "level-1 heading in the body; the lesson title is level 1, start sections at '##'", node)
+                } else if level > lastHeadingLevel + 1 {
+                    report(.error, "heading-jump", "heading level jumps from \(lastHeadingLevel) to \(level); use level \(lastHeadingLevel + 1)", node)
+                }
+                lastHeadingLevel = level
+                return .heading(level: level, inlines: inlines(node.children))
+            case .list:
+                return .list(ordered: node.listOrdered, start: node.listStart,
+                             items: node.children.map { ListItem(blocks: blocks($0.children), checked: $0.taskChecked) })
+            case .blockQuote:
+                return blockQuote(node)
+            case .codeBlock:
+                var text = node.literal
+                if text.hasSuffix("\n") { text.removeLast() }
+                return .code(language: node.fenceInfo.split(separator: " ").first.map(String.init) ?? "", text: text)
+            case .thematicBreak:
+                return .rule
+            case .htmlBlock:
+                report(.error, "raw-html", "raw HTML is not passed to devices; write it in Markdown", node)
+                return nil
+            case .table:
+                return table(node)
+            default:
+                report(.error, "unsupported-markdown", "unsupported Markdown construct '\(node.kind)'", node)
+                return nil
+            }
+        }
+
+        mutating func table(_ node: MarkdownNode) -> Block {
+            var header: [TableCell] = []
+            var rows: [[TableCell]] = []
+            for row in node.children {
+                let cells = row.children.map { TableCell(inlines: inlines($0.children)) }
+                if row.isHeaderRow { header = cells } else { rows.append(cells) }
+            }
+            return .table(alignments: node.tableAlignments, header: header, rows: rows)
+        }
+
+        /// `> [!KIND] optional title` makes a callout; `[!QUIZ]` a quiz; anything else a quote.
+        mutating func blockQuote(_ node: MarkdownNode) -> Block? {
+            guard let first = node.children.first, first.kind == .paragraph,
+                  let text = first.children.first, text.kind == .text,
+                  let marker = text.literal.range(of: #"^\[![A-Za-z][A-Za-z-]*\]"#, options: .regularExpression)
+            else {
+                return .quote(blocks(node.children))
+            }
+            let kind = text.literal[marker].dropFirst(2).dropLast().uppercased()
+            // Split the first paragraph: the rest of the marker line is the title, later lines are body.
+            var titleNodes: [MarkdownNode] = []
+            var restNodes: [MarkdownNode] = []
+            var afterBreak = false
+            var markerText = text
+            markerText.literal = String(text.literal[marker.upperBound...]).drop(while: { $0 == " " }).description
+            for (i, child) in first.children.enumerated() {
+                let c = i == 0 ? markerText : child
+                if afterBreak { restNodes.append(c); continue }
+                if c.kind == .softBreak || c.kind == .lineBreak { afterBreak = true; continue }
+                if !(c.kind == .text && c.literal.isEmpty) { titleNodes.append(c) }
+            }
+            var bodyNodes = Array(node.children.dropFirst())
+            if !restNodes.isEmpty {
+                var para = first
+                para.children = restNodes
+                para.line = restNodes[0].line
+                bodyNodes.insert(para, at: 0)
+            }
+            if kind == "QUIZ" { return quiz(node, titleNodes: titleNodes, body: bodyNodes) }
+            guard LessonCompiler.calloutKinds.contains(kind) else {
+                report(.error, "unknown-callout", "unknown callout kind '\(kind)'; use one of \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
+                return nil
+            }
+            var title = inlines(titleNodes)
+            var duration: String?
+            if kind == "ACTIVITY", case .text(let last)? = title.last,
+               let r = last.range(of: #"\(?\s*([0-9]+\s*(min|minutes|h|hours))\s*\)?\s*$"#, options: .regularExpression) {
+                duration = last[r].trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+                let remaining = last[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
+                title.removeLast()
+                if !remaining.isEmpty { title.append(.text(remaining)) }
+            }
+            let body = blocks(bodyNodes)
+            if body.isEmpty && title.isEmpty {
+                report(.error, "empty-callout", "\(kind) callout has no text", node)
+            }
+            return .callout(kind: kind.lowercased(), title: title, duration: duration, blocks: body)
+        }
+
+        mutating func quiz(_ node: MarkdownNode, titleNodes: [MarkdownNode], body: [MarkdownNode]) -> Block? {
+            var question: [Block] = []
+            if !titleNodes.isEmpty { question.append(.paragraph(inlines(titleNodes))) }
+            var options: [QuizOption] = []
+            var explanation: [Block] = []
+            var seenOptions = false
+            for child in body {
+                if !seenOptions, child.kind == .list, child.children.contains(where: { $0.taskChecked != nil }) {
+                    seenOptions = true
+                    for item in child.children {
+                        guard item.taskChecked != nil else {
+                            report(.error, "quiz-option-unmarked", "quiz option is not a task-list item; write '- [ ]' or '- [x]'", item)
+                            continue
+                        }
+                        let content = item.children.count == 1 && item.children[0].kind == .paragraph ? inlines(item.children[0].children) : []
+                        if item.children.count != 1 || item.children[0].kind != .paragraph {
+                            report(.error, "quiz-option-form", "a quiz option must be one line of text", item)
+                        }
+                        options.append(QuizOption(inlines: content, correct: item.taskChecked ?? false))
+                    }
+                } else if let b = block(child) {
+                    if seenOptions { explanation.append(b) } else { question.append(b) }
+                }
+            }
+            if question.isEmpty {
+                report(.error, "quiz-no-question", "quiz has no question; write it on the line after [!QUIZ]", node)
+            }
+            if options.isEmpty {
+                report(.error, "quiz-no-options", "quiz has no options; add a task list ('- [ ] wrong', '- [x] right')", node)
+            } else if !options.contains(where: \.correct) {
+                report(.error, "quiz-no-correct", "quiz has no correct option; mark at least one with '- [x]'", node)
+            }
+            return .quiz(question: question, options: options, explanation: explanation)
+        }
+
+        // MARK: Inlines
+
+        mutating func inlines(_ nodes: [MarkdownNode]) -> [Inline] {
+            var out: [Inline] = []
+            for n in nodes {
+                for i in inline(n) {
+                    // Merge neighbouring text runs (soft breaks become spaces).
+                    if case .text(let t) = i, case .text(let prev)? = out.last {
+                        out[out.count - 1] = .text(prev + t)
+                    } else {
+                        out.append(i)
+                    }
+                }
+            }
+            return out
+        }
+
+        mutating func inline(_ node: MarkdownNode) -> [Inline] {
+            switch node.kind {
+            case .text: return [.text(node.literal)]
+            case .softBreak: return [.text(" ")]
+            case .lineBreak: return [.lineBreak]
+            case .code: return [.code(node.literal)]
+            case .emphasis: return [.emphasis(inlines(node.children))]
+            case .strong: return [.strong(inlines(node.children))]
+            case .strikethrough: return [.strikethrough(inlines(node.children))]
+            case .htmlInline:
+                report(.error, "raw-html", "raw HTML '\(node.literal)' is not passed to devices; write it in Markdown", node)
+                return []
+            case .link:
+                let children = inlines(node.children)
+                guard let target = linkTarget(node) else { return children }
+                return [.link(target: target, title: node.title, children: children)]
+            case .image:
+                let alt = node.plainText.trimmingCharacters(in: .whitespaces)
+                if alt.isEmpty {
+                    report(.error, "image-alt-missing", "image '\(node.url)' has no alt text; describe what it shows in ![...]", node)
+                }
+                guard let (path, size) = resolveAsset(node.url, node, what: "image") else { return [] }
+                return [.image(Image(src: path, alt: alt, title: node.title, size: size))]
+            default:
+                report(.error, "unsupported-markdown", "unsupported inline construct '\(node.kind)'", node)
+                return []
+            }
+        }
+
+        mutating func linkTarget(_ node: MarkdownNode) -> LinkTarget? {
+            let url = node.url
+            if let scheme = LessonCompiler.scheme(of: url) {
+                guard LessonCompiler.allowedSchemes.contains(scheme.lowercased()) else {
+                    report(.error, "unsafe-url", "links with '\(scheme):' are not allowed; use http, https, mailto or tel", node)
+                    return nil
+                }
+                return .url(url)
+            }
+            if url.hasPrefix("#") || url.isEmpty { return .url(url) }
+            let pathPart = String(url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
+            if pathPart.lowercased().hasSuffix(".md") {
+                if pathPart.hasPrefix("/") {
+                    report(.error, "absolute-path", "link '\(url)' is an absolute path; use a path relative to this lesson", node)
+                    return nil
+                }
+                let decoded = pathPart.removingPercentEncoding ?? pathPart
+                // Resolve against content/ so links may cross into another curriculum.
+                let base = "\(lesson.curriculum)/\(lesson.relativePath)"
+                guard let resolved = LessonCompiler.resolve(decoded, from: base),
+                      let target = compiler.links.lessonsByPath[resolved] else {
+                    report(.error, "broken-link", "link to '\(url)' does not resolve to a lesson", node)
+                    return nil
+                }
+                return .lesson(id: target.id, curriculum: target.curriculum)
+            }
+            guard let (path, _) = resolveAsset(url, node, what: "link") else { return nil }
+            return .asset(path)
+        }
+
+        /// Checks that a relative path lands inside the curriculum's assets/ and exists there.
+        mutating func resolveAsset(_ url: String, _ node: MarkdownNode, what: String) -> (String, Int)? {
+            if let scheme = LessonCompiler.scheme(of: url) {
+                report(.error, "remote-asset", "\(what) '\(url)' uses '\(scheme):'; devices are often offline, so put the file in assets/", node)
+                return nil
+            }
+            if url.hasPrefix("/") {
+                report(.error, "absolute-path", "\(what) '\(url)' is an absolute path; use a path relative to this lesson, inside assets/", node)
+                return nil
+            }
+            let decoded = url.removingPercentEncoding ?? url
+            guard let resolved = LessonCompiler.resolve(decoded, from: lesson.relativePath), resolved.hasPrefix("assets/") else {
+                report(.error, "asset-outside", "\(what) '\(url)' points outside the curriculum's assets/ folder", node)
+                return nil
+            }
+            guard let size = compiler.curriculum.assets[resolved] else {
+                report(.error, "missing-asset", "\(what) '\(url)' not found: no file \(compiler.curriculum.dir)/\(resolved)", node)
+                return nil
+            }
+            // A symlink inside assets/ must not lead outside it.
+            let assetsDir = compiler.root.appendingPathComponent(compiler.curriculum.dir).appendingPathComponent("assets").resolvingSymlinksInPath().path
+            let real = compiler.root.appendingPathComponent(compiler.curriculum.dir).appendingPathComponent(resolved).resolvingSymlinksInPath().path
+            guard real.hasPrefix(assetsDir + "/") else {
+                report(.error, "asset-outside", "\(what) '\(url)' is a symbolic link leading outside assets/", node)
+                return nil
+            }
+            assets.insert(resolved)
+            return (resolved, size)
+        }
+    }
+
+    static func scheme(of url: String) -> String? {
+        guard let colon = url.firstIndex(of: ":") else { return nil }
+        let s = url[..<colon]
+        guard let f = s.first, f.isLetter, s.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else { return nil }
+        return String(s)
+    }
+
+    /// Resolves `relative` against the folder of `file` (both `/`-separated); nil if it climbs above the top.
+    static func resolve(_ relative: String, from file: String) -> String? {
+        var parts = file.split(separator: "/").dropLast().map(String.init)
+        for component in relative.split(separator: "/", omittingEmptySubsequences: true) {
+            switch component {
+            case ".": continue
+            case "..":
+                if parts.isEmpty { return nil }
+                parts.removeLast()
+            default: parts.append(String(component))
+            }
+        }
+        return parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import LessonSupport
+
+public enum Severity: String, Sendable, Comparable {
+    case error, warning
+    public static func < (a: Severity, b: Severity) -> Bool { a == .error && b == .warning }
+}
+
+/// One problem in the sources, compiler-style: `path:line:column: severity: message [rule]`.
+/// Paths are relative to the project root so output is the same on every machine.
+public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+    public var column: Int
+    public var severity: Severity
+    public var message: String
+    public var rule: String
+
+    public init(_ severity: Severity, _ rule: String, _ message: String, path: String, line: Int = 1, column: Int = 1) {
+        self.path = path
+        self.line = line
+        self.column = column
+        self.severity = severity
+        self.message = message
+        self.rule = rule
+    }
+
+    public var description: String {
+        "\(path):\(line):\(column): \(severity.rawValue): \(message) [\(rule)]"
+    }
+
+    public var json: JSON {
+        ["path": .string(path), "line": .int(line), "column": .int(column),
+         "severity": .string(severity.rawValue), "message": .string(message), "rule": .string(rule)]
+    }
+
+    /// Sorted by path, then line and column, so every run prints the same order.
+    public static func sorted(_ list: [Diagnostic]) -> [Diagnostic] {
+        list.sorted { a, b in
+            if a.path != b.path { return a.path.unicodeScalars.lexicographicallyPrecedes(b.path.unicodeScalars) }
+            if a.line != b.line { return a.line < b.line }
+            if a.column != b.column { return a.column < b.column }
+            if a.severity != b.severity { return a.severity < b.severity }
+            if a.rule != b.rule { return a.rule < b.rule }
+            return a.message < b.message
+        }
+    }
+}
+
+/// Collects diagnostics from many threads.
+public final class DiagnosticSink: @unchecked Sendable {
+    private var items: [Diagnostic] = []
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func add(_ d: Diagnostic) {
+        lock.lock(); items.append(d); lock.unlock()
+    }
+
+    public func add(contentsOf list: [Diagnostic]) {
+        guard !list.isEmpty else { return }
+        lock.lock(); items.append(contentsOf: list); lock.unlock()
+    }
+
+    public var all: [Diagnostic] {
+        lock.lock(); defer { lock.unlock() }
+        return Diagnostic.sorted(items)
+    }
+
+    public var errorCount: Int { all.filter { $0.severity == .error }.count }
+    public var warningCount: Int { all.filter { $0.severity == .warning }.count }
+}
+
+/// Turns a byte column (what cmark reports) into a character column (what editors show).
+func characterColumn(line text: Substring.UTF8View, byteColumn: Int) -> Int {
+    var column = 1
+    var index = 0
+    for byte in text {
+        if index >= byteColumn - 1 { break }
+        if byte & 0xC0 != 0x80 { column += 1 }
+        index += 1
+    }
+    // A continuation byte would have been counted at its lead byte; subtract if we started on one.
+    return max(1, column)
+}

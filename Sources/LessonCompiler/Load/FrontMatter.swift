@@ -1,0 +1,400 @@
+import Foundation
+
+/// A value from front matter, with the position it was written at.
+public struct YAMLValue: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        case string(String)
+        case int(Int)
+        case number(String)   // a decimal such as 1.0: YAML reads it as a float, so it is kept apart
+        case bool(Bool)
+        case list([YAMLValue])
+        case map([YAMLEntry])
+    }
+    public var kind: Kind
+    public var line: Int
+    public var column: Int
+
+    public var typeName: String {
+        switch kind {
+        case .string: return "text"
+        case .int, .number: return "a number"
+        case .bool: return "true/false"
+        case .list: return "a list"
+        case .map: return "a map"
+        }
+    }
+}
+
+public struct YAMLEntry: Equatable, Sendable {
+    public var key: String
+    public var value: YAMLValue
+    public var line: Int
+    public var column: Int
+}
+
+public struct FrontMatterError: Error, Equatable {
+    public var message: String
+    public var line: Int
+    public var column: Int
+}
+
+/// A file split into its front matter and Markdown body.
+public struct SplitSource: Sendable {
+    /// Entries of the front matter; empty when the file has none.
+    public var entries: [YAMLEntry]
+    public var hasFrontMatter: Bool
+    public var body: Substring
+    /// Number of lines before the body, added to body line numbers in diagnostics.
+    public var bodyLineOffset: Int
+}
+
+/// Strict parser for the YAML subset lessons use: plain and quoted strings, integers, booleans,
+/// block and flow lists, one level of nested maps. Anything else is an error, never a guess.
+public enum FrontMatter {
+    public static func split(_ text: String) -> Result<SplitSource, FrontMatterError> {
+        var lines: [Substring] = []
+        let noBOM = text.hasPrefix("\u{FEFF}") ? text.dropFirst() : Substring(text)
+        guard noBOM.hasPrefix("---"), firstLine(of: noBOM).trimmingTrailing() == "---" else {
+            return .success(SplitSource(entries: [], hasFrontMatter: false, body: noBOM, bodyLineOffset: 0))
+        }
+        var index = noBOM.startIndex
+        var closingFound = false
+        var lineNumber = 0
+        while index < noBOM.endIndex {
+            let end = noBOM[index...].firstIndex(of: "\n") ?? noBOM.endIndex
+            let line = noBOM[index..<end]
+            lineNumber += 1
+            index = end < noBOM.endIndex ? noBOM.index(after: end) : end
+            if lineNumber == 1 { continue }
+            let trimmed = line.trimmingTrailing()
+            if trimmed == "---" || trimmed == "..." { closingFound = true; break }
+            lines.append(line.hasSuffix("\r") ? line.dropLast() : line)
+        }
+        guard closingFound else {
+            return .failure(FrontMatterError(message: "front matter starts with '---' on line 1 but is never closed by a '---' line", line: 1, column: 1))
+        }
+        do {
+            var parser = Parser(lines: lines, firstLine: 2)
+            let entries = try parser.parseMap(indent: 0, depth: 0)
+            return .success(SplitSource(entries: entries, hasFrontMatter: true, body: noBOM[index...], bodyLineOffset: lineNumber))
+        } catch let e as FrontMatterError {
+            return .failure(e)
+        } catch {
+            return .failure(FrontMatterError(message: "\(error)", line: 1, column: 1))
+        }
+    }
+
+    private static func firstLine(of s: Substring) -> Substring {
+        s[..<(s.firstIndex(of: "\n") ?? s.endIndex)]
+    }
+
+    struct Parser {
+        let lines: [Substring]
+        let firstLine: Int
+        var i = 0
+
+        init(lines: [Substring], firstLine: Int) {
+            self.lines = lines
+            self.firstLine = firstLine
+        }
+
+        func fail(_ message: String, _ lineIndex: Int, _ column: Int) -> FrontMatterError {
+            FrontMatterError(message: message, line: firstLine + lineIndex, column: column)
+        }
+
+        static func indentOf(_ line: Substring) -> Int {
+            line.prefix(while: { $0 == " " }).count
+        }
+
+        static func isBlank(_ line: Substring) -> Bool {
+            let t = line.drop(while: { $0 == " " })
+            return t.isEmpty || t.hasPrefix("#")
+        }
+
+        mutating func skipBlank() throws {
+            while i < lines.count, Parser.isBlank(lines[i]) {
+                if lines[i].contains("\t") && lines[i].trimmingCharacters(in: .whitespaces).isEmpty == false && !lines[i].drop(while: { $0 == " " }).hasPrefix("#") {
+                    throw fail("tab character in indentation; use spaces", i, 1)
+                }
+                i += 1
+            }
+        }
+
+        mutating func parseMap(indent: Int, depth: Int) throws -> [YAMLEntry] {
+            var entries: [YAMLEntry] = []
+            var seen = Set<String>()
+            while true {
+                try skipBlank()
+                guard i < lines.count else { break }
+                let line = lines[i]
+                if line.first == "\t" || line.prefix(while: { $0 == " " || $0 == "\t" }).contains("\t") {
+                    throw fail("tab character in indentation; use spaces", i, 1)
+                }
+                let ind = Parser.indentOf(line)
+                if ind < indent { break }
+                if ind > indent {
+                    throw fail("unexpected indentation", i, ind + 1)
+                }
+                let rest = line.dropFirst(ind)
+                if rest.hasPrefix("- ") || rest == "-" {
+                    throw fail("a list item here has no key; put it under a key such as 'tags:'", i, ind + 1)
+                }
+                guard let colon = keyColon(in: rest) else {
+                    throw fail("expected 'key: value'", i, ind + 1)
+                }
+                let key = String(rest[..<colon])
+                guard Parser.isValidKey(key) else {
+                    throw fail("invalid key '\(key)'; keys are letters, digits, '_' and '-'", i, ind + 1)
+                }
+                if seen.contains(key) { throw fail("duplicate key '\(key)'", i, ind + 1) }
+                seen.insert(key)
+                let keyLine = i
+                let afterColon = rest[rest.index(after: colon)...]
+                let valueText = afterColon.drop(while: { $0 == " " })
+                let valueColumn = ind + key.count + 1 + (afterColon.count - valueText.count) + 1
+                if Parser.stripComment(valueText).isEmpty {
+                    // A block value follows: a list or (one level only) a map.
+                    i += 1
+                    try skipBlank()
+                    guard i < lines.count, Parser.indentOf(lines[i]) >= indent else {
+                        throw fail("'\(key)' has no value", keyLine, ind + key.count + 2)
+                    }
+                    let childIndent = Parser.indentOf(lines[i])
+                    let childRest = lines[i].dropFirst(childIndent)
+                    if childRest.hasPrefix("- ") || childRest == "-" {
+                        guard childIndent >= indent else { break }
+                        let list = try parseBlockList(indent: childIndent)
+                        entries.append(YAMLEntry(key: key, value: YAMLValue(kind: .list(list), line: firstLine + keyLine + 1, column: childIndent + 1), line: firstLine + keyLine, column: ind + 1))
+                    } else if childIndent > indent {
+                        guard depth == 0 else {
+                            throw fail("maps nest one level only", i, childIndent + 1)
+                        }
+                        let startLine = i
+                        let map = try parseMap(indent: childIndent, depth: depth + 1)
+                        entries.append(YAMLEntry(key: key, value: YAMLValue(kind: .map(map), line: firstLine + startLine, column: childIndent + 1), line: firstLine + keyLine, column: ind + 1))
+                    } else {
+                        throw fail("'\(key)' has no value", keyLine, ind + key.count + 2)
+                    }
+                } else {
+                    let value = try parseInlineValue(valueText, lineIndex: i, column: valueColumn)
+                    entries.append(YAMLEntry(key: key, value: value, line: firstLine + keyLine, column: ind + 1))
+                    i += 1
+                }
+            }
+            return entries
+        }
+
+        mutating func parseBlockList(indent: Int) throws -> [YAMLValue] {
+            var items: [YAMLValue] = []
+            while true {
+                try skipBlank()
+                guard i < lines.count else { break }
+                let ind = Parser.indentOf(lines[i])
+                let rest = lines[i].dropFirst(ind)
+                guard ind == indent, rest.hasPrefix("- ") || rest == "-" else {
+                    if ind > indent { throw fail("unexpected indentation in list", i, ind + 1) }
+                    break
+                }
+                let valueText = rest.dropFirst(1).drop(while: { $0 == " " })
+                let column = ind + 1 + (rest.count - valueText.count)
+                if Parser.stripComment(valueText).isEmpty {
+                    throw fail("empty list item", i, ind + 1)
+                }
+                if valueText.hasPrefix("- ") || valueText.hasPrefix("[") || keyColon(in: valueText) != nil && !valueText.hasPrefix("\"") && !valueText.hasPrefix("'") {
+                    throw fail("nested lists and maps inside lists are not supported; quote the text if it is one value", i, column)
+                }
+                items.append(try parseScalar(valueText, lineIndex: i, column: column, inFlow: false))
+                i += 1
+            }
+            return items
+        }
+
+        func parseInlineValue(_ text: Substring, lineIndex: Int, column: Int) throws -> YAMLValue {
+            if text.hasPrefix("[") { return try parseFlowList(text, lineIndex: lineIndex, column: column) }
+            if text.hasPrefix("{") {
+                throw fail("flow maps '{...}' are not supported; write the map as indented 'key: value' lines", lineIndex, column)
+            }
+            if text.hasPrefix("|") || text.hasPrefix(">") {
+                throw fail("block text ('|' or '>') is not supported; write the value on one line, in quotes", lineIndex, column)
+            }
+            return try parseScalar(text, lineIndex: lineIndex, column: column, inFlow: false)
+        }
+
+        func parseFlowList(_ text: Substring, lineIndex: Int, column: Int) throws -> YAMLValue {
+            var items: [YAMLValue] = []
+            var rest = text.dropFirst()
+            var col = column + 1
+            func skipSpaces() {
+                let n = rest.prefix(while: { $0 == " " }).count
+                rest = rest.dropFirst(n); col += n
+            }
+            skipSpaces()
+            if rest.hasPrefix("]") {
+                let tail = Parser.stripComment(rest.dropFirst())
+                guard tail.isEmpty else { throw fail("unexpected text after ']'", lineIndex, col + 1) }
+                return YAMLValue(kind: .list([]), line: firstLine + lineIndex, column: column)
+            }
+            while true {
+                skipSpaces()
+                guard let first = rest.first else {
+                    throw fail("flow list is not closed with ']' on this line", lineIndex, col)
+                }
+                let itemText: Substring
+                if first == "\"" || first == "'" {
+                    guard let end = Parser.quotedEnd(rest) else { throw fail("unterminated quoted text", lineIndex, col) }
+                    itemText = rest[..<end]
+                } else {
+                    if first == "[" || first == "{" { throw fail("nested lists or maps inside '[...]' are not supported", lineIndex, col) }
+                    let end = rest.firstIndex(where: { $0 == "," || $0 == "]" }) ?? rest.endIndex
+                    itemText = rest[..<end].trimmingTrailingSpaces()
+                    if itemText.isEmpty { throw fail("empty item in list", lineIndex, col) }
+                }
+                items.append(try parseScalar(itemText, lineIndex: lineIndex, column: col, inFlow: true))
+                rest = rest[itemText.endIndex...]
+                col += itemText.count
+                skipSpaces()
+                guard let sep = rest.first else { throw fail("flow list is not closed with ']' on this line", lineIndex, col) }
+                rest = rest.dropFirst(); col += 1
+                if sep == "]" {
+                    let tail = Parser.stripComment(rest)
+                    guard tail.isEmpty else { throw fail("unexpected text after ']'", lineIndex, col) }
+                    break
+                }
+                guard sep == "," else { throw fail("expected ',' or ']' in list", lineIndex, col - 1) }
+            }
+            return YAMLValue(kind: .list(items), line: firstLine + lineIndex, column: column)
+        }
+
+        func parseScalar(_ raw: Substring, lineIndex: Int, column: Int, inFlow: Bool) throws -> YAMLValue {
+            let line = firstLine + lineIndex
+            if raw.first == "\"" || raw.first == "'" {
+                guard let end = Parser.quotedEnd(raw) else { throw fail("unterminated quoted text", lineIndex, column) }
+                let tail = Parser.stripComment(raw[end...])
+                guard tail.isEmpty else {
+                    throw fail("unexpected text after the closing quote", lineIndex, column + raw.distance(from: raw.startIndex, to: end))
+                }
+                let inner = raw[raw.index(after: raw.startIndex)..<raw.index(before: end)]
+                let value = raw.first == "'" ? inner.replacingOccurrences(of: "''", with: "'") : try unescapeDouble(inner, lineIndex: lineIndex, column: column)
+                return YAMLValue(kind: .string(value), line: line, column: column)
+            }
+            let text = Parser.stripComment(raw)
+            if let c = text.first, "&*!|>%@`{}[]".contains(c) {
+                throw fail("text starting with '\(c)' must be quoted", lineIndex, column)
+            }
+            if text.hasPrefix("- ") || text.hasPrefix("? ") {
+                throw fail("text starting with '\(text.prefix(1))' must be quoted", lineIndex, column)
+            }
+            if let colon = text.range(of: ": ") ?? (text.hasSuffix(":") ? text.range(of: ":", options: .backwards) : nil) {
+                throw fail("':' inside unquoted text; put the value in quotes", lineIndex, column + text.distance(from: text.startIndex, to: colon.lowerBound))
+            }
+            let s = String(text)
+            switch s {
+            case "true": return YAMLValue(kind: .bool(true), line: line, column: column)
+            case "false": return YAMLValue(kind: .bool(false), line: line, column: column)
+            case "null", "~", "Null", "NULL":
+                throw fail("null values are not supported; leave the key out instead", lineIndex, column)
+            case "True", "TRUE", "False", "FALSE", "yes", "no", "Yes", "No", "YES", "NO", "on", "off", "On", "Off", "ON", "OFF":
+                throw fail("'\(s)' is ambiguous in YAML; write true or false, or quote it if it is text", lineIndex, column)
+            default: break
+            }
+            if let n = Int(s), s.range(of: #"^-?(0|[1-9][0-9]*)$"#, options: .regularExpression) != nil {
+                return YAMLValue(kind: .int(n), line: line, column: column)
+            }
+            if s.range(of: #"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?$"#, options: .regularExpression) != nil
+                || s.range(of: #"^0[0-9]+$|^0[xo]"#, options: .regularExpression) != nil {
+                return YAMLValue(kind: .number(s), line: line, column: column)
+            }
+            return YAMLValue(kind: .string(s), line: line, column: column)
+        }
+
+        func unescapeDouble(_ s: Substring, lineIndex: Int, column: Int) throws -> String {
+            var out = ""
+            var it = s.makeIterator()
+            var offset = 1
+            while let c = it.next() {
+                offset += 1
+                guard c == "\\" else { out.append(c); continue }
+                guard let e = it.next() else { break }
+                offset += 1
+                switch e {
+                case "\"": out.append("\"")
+                case "\\": out.append("\\")
+                case "/": out.append("/")
+                case "n": out.append("\n")
+                case "t": out.append("\t")
+                case "u":
+                    var hex = ""
+                    for _ in 0..<4 { if let h = it.next() { hex.append(h) } }
+                    guard let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else {
+                        throw fail("invalid \\u escape", lineIndex, column + offset)
+                    }
+                    out.unicodeScalars.append(scalar)
+                default:
+                    throw fail("unknown escape '\\\(e)' in double-quoted text", lineIndex, column + offset - 2)
+                }
+            }
+            return out
+        }
+
+        /// Index just after the closing quote of a quoted scalar starting at `s.startIndex`.
+        static func quotedEnd(_ s: Substring) -> Substring.Index? {
+            guard let quote = s.first else { return nil }
+            var idx = s.index(after: s.startIndex)
+            while idx < s.endIndex {
+                let c = s[idx]
+                if quote == "\"" && c == "\\" {
+                    idx = s.index(after: idx)
+                    if idx < s.endIndex { idx = s.index(after: idx) }
+                    continue
+                }
+                if c == quote {
+                    let next = s.index(after: idx)
+                    if quote == "'" && next < s.endIndex && s[next] == "'" { idx = s.index(after: next); continue }
+                    return next
+                }
+                idx = s.index(after: idx)
+            }
+            return nil
+        }
+
+        /// Removes a ` # comment` and trailing spaces (outside quotes only; callers pass unquoted text).
+        static func stripComment(_ s: Substring) -> Substring {
+            var result = s
+            if s.hasPrefix("#") { return s.prefix(0) }
+            if let r = s.range(of: " #") { result = s[..<r.lowerBound] }
+            return result.trimmingTrailingSpaces()
+        }
+
+        static func isValidKey(_ key: String) -> Bool {
+            guard let first = key.unicodeScalars.first, CharacterSet.letters.contains(first) || first == "_" else { return false }
+            return key.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }
+        }
+
+        func keyColon(in rest: Substring) -> Substring.Index? {
+            guard let first = rest.first, first != "\"", first != "'" else { return nil }
+            var idx = rest.startIndex
+            while idx < rest.endIndex {
+                if rest[idx] == ":" {
+                    let next = rest.index(after: idx)
+                    if next == rest.endIndex || rest[next] == " " { return idx }
+                }
+                if rest[idx] == " " { return nil }
+                idx = rest.index(after: idx)
+            }
+            return nil
+        }
+    }
+}
+
+extension Substring {
+    func trimmingTrailing() -> Substring {
+        var s = self
+        while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
+        return s
+    }
+    func trimmingTrailingSpaces() -> Substring {
+        var s = self
+        while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
+        return s
+    }
+}

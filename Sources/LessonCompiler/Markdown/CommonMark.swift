@@ -1,0 +1,146 @@
+import Ccmark
+
+/// The one place that calls cmark-gfm: parses GitHub Flavored Markdown (table, tasklist,
+/// strikethrough, autolink) into `MarkdownNode` values and frees every C object itself.
+public enum CommonMark {
+    private static let extensionNames = ["table", "tasklist", "strikethrough", "autolink"]
+
+    // Registering the core extensions mutates a global registry: do it exactly once.
+    private static let registered: Bool = {
+        cmark_gfm_core_extensions_ensure_registered()
+        return true
+    }()
+
+    public static func parse(_ markdown: Substring) -> MarkdownNode {
+        _ = registered
+        _ = tasklistExtension
+        let options = CMARK_OPT_DEFAULT
+        guard let parser = cmark_parser_new(options) else { preconditionFailure("cmark_parser_new failed") }
+        defer { cmark_parser_free(parser) }
+        for name in extensionNames {
+            if let ext = cmark_find_syntax_extension(name) {
+                cmark_parser_attach_syntax_extension(parser, ext)
+            }
+        }
+        var text = String(markdown)
+        text.withUTF8 { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                cmark_parser_feed(parser, chars.baseAddress, chars.count)
+            }
+        }
+        guard let document = cmark_parser_finish(parser) else { preconditionFailure("cmark_parser_finish failed") }
+        defer { cmark_node_free(document) }
+        cmark_consolidate_text_nodes(document)
+        return convert(document)
+    }
+
+    private static func string(_ p: UnsafePointer<CChar>?) -> String {
+        guard let p else { return "" }
+        return String(cString: p)
+    }
+
+    private static let tasklistExtension: OpaquePointer? = {
+        _ = registered
+        return cmark_find_syntax_extension("tasklist")
+    }()
+
+    private static func convert(_ node: OpaquePointer) -> MarkdownNode {
+        var typeString = string(cmark_node_get_type_string(node))
+        if cmark_node_get_type(node) == CMARK_NODE_ITEM, let ext = cmark_node_get_syntax_extension(node), ext == tasklistExtension {
+            typeString = "tasklist"
+        }
+        let kind = nodeKind(cmark_node_get_type(node), typeString)
+        var result = MarkdownNode(kind: kind,
+                                  line: Int(cmark_node_get_start_line(node)),
+                                  column: Int(cmark_node_get_start_column(node)),
+                                  endLine: Int(cmark_node_get_end_line(node)))
+        switch kind {
+        case .text, .code, .htmlBlock, .htmlInline, .codeBlock:
+            result.literal = string(cmark_node_get_literal(node))
+        case .link, .image:
+            result.url = string(cmark_node_get_url(node))
+            result.title = string(cmark_node_get_title(node))
+        case .heading:
+            result.headingLevel = Int(cmark_node_get_heading_level(node))
+        case .list:
+            result.listOrdered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST
+            result.listStart = Int(cmark_node_get_list_start(node))
+            result.listTight = cmark_node_get_list_tight(node) != 0
+        case .table:
+            let columns = Int(cmark_gfm_extensions_get_table_columns(node))
+            if let aligns = cmark_gfm_extensions_get_table_alignments(node) {
+                result.tableAlignments = (0..<columns).map { i in
+                    switch UInt8(aligns[i]) {
+                    case UInt8(ascii: "l"): return "left"
+                    case UInt8(ascii: "c"): return "center"
+                    case UInt8(ascii: "r"): return "right"
+                    default: return "none"
+                    }
+                }
+            }
+        case .tableRow:
+            result.isHeaderRow = cmark_gfm_extensions_get_table_row_is_header(node) != 0
+        case .item:
+            if typeString == "tasklist" {
+                result.taskChecked = cmark_gfm_extensions_get_tasklist_item_checked(node)
+            }
+        default:
+            break
+        }
+        if kind == .codeBlock { result.fenceInfo = string(cmark_node_get_fence_info(node)) }
+        var child = cmark_node_first_child(node)
+        while let c = child {
+            result.children.append(convert(c))
+            child = cmark_node_next(c)
+        }
+        if kind == .item && result.taskChecked == nil { recognizeTaskMarker(&result) }
+        return result
+    }
+
+    /// cmark-gfm 0.29's tasklist extension misses items inside block quotes (where quizzes live),
+    /// leaving `[ ] text` as plain text: recognise the marker here so both places behave alike.
+    private static func recognizeTaskMarker(_ item: inout MarkdownNode) {
+        guard let para = item.children.first, para.kind == .paragraph,
+              let text = para.children.first, text.kind == .text else { return }
+        let literal = text.literal
+        let checked: Bool
+        if literal.hasPrefix("[ ] ") || literal == "[ ]" { checked = false }
+        else if literal.hasPrefix("[x] ") || literal.hasPrefix("[X] ") || literal == "[x]" || literal == "[X]" { checked = true }
+        else { return }
+        item.taskChecked = checked
+        item.children[0].children[0].literal = String(literal.dropFirst(min(4, literal.count)))
+        item.children[0].children[0].column += 4
+    }
+
+    private static func nodeKind(_ type: cmark_node_type, _ typeString: String) -> MarkdownNode.Kind {
+        switch type {
+        case CMARK_NODE_DOCUMENT: return .document
+        case CMARK_NODE_BLOCK_QUOTE: return .blockQuote
+        case CMARK_NODE_LIST: return .list
+        case CMARK_NODE_ITEM: return .item
+        case CMARK_NODE_CODE_BLOCK: return .codeBlock
+        case CMARK_NODE_HTML_BLOCK: return .htmlBlock
+        case CMARK_NODE_PARAGRAPH: return .paragraph
+        case CMARK_NODE_HEADING: return .heading
+        case CMARK_NODE_THEMATIC_BREAK: return .thematicBreak
+        case CMARK_NODE_TEXT: return .text
+        case CMARK_NODE_SOFTBREAK: return .softBreak
+        case CMARK_NODE_LINEBREAK: return .lineBreak
+        case CMARK_NODE_CODE: return .code
+        case CMARK_NODE_HTML_INLINE: return .htmlInline
+        case CMARK_NODE_EMPH: return .emphasis
+        case CMARK_NODE_STRONG: return .strong
+        case CMARK_NODE_LINK: return .link
+        case CMARK_NODE_IMAGE: return .image
+        default:
+            switch typeString {
+            case "table": return .table
+            case "table_row", "table_header": return .tableRow
+            case "table_cell": return .tableCell
+            case "strikethrough": return .strikethrough
+            case "tasklist": return .item
+            default: return .other(typeString)
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// The device client library (issue 6).

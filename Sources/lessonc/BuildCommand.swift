@@ -1,0 +1,45 @@
+import Foundation
+import LessonCompiler
+
+enum BuildCommand: Command {
+    static let name = "build"
+    static let summary = "compile content/ into JSON lessons under build/"
+    static let help = """
+    Usage: lessonc build [--root DIR] [--out DIR] [--strict] [--format text|json]
+
+    Compiles every curriculum under DIR/content and writes:
+      OUT/index.json                         the curricula in this build
+      OUT/<curriculum>/index.json            units, lessons, locales and assets of one curriculum
+      OUT/<curriculum>/<locale>/<id>.json    one compiled lesson: typed blocks plus sanitized html
+      OUT/<curriculum>/assets/...            the images the lessons use
+
+    Output is written to a staging folder first; if anything is invalid, nothing in OUT changes.
+    The same sources always give byte-identical files.
+
+    Options:
+      --root DIR       the project folder holding content/ (default: .)
+      --out DIR        where to write (default: ROOT/build)
+      --strict         treat warnings as errors
+      --format FORMAT  diagnostics as text (default) or json
+      -h, --help       show this help
+
+    Exit status: 0 built, 1 invalid input (nothing written), 2 wrong usage.
+    """
+
+    static func run(_ argv: [String]) throws -> Int32 {
+        let args = try Arguments(argv, options: ["root", "out", "format"], flags: ["strict", "help"])
+        let format = try args.choice("format", ["text", "json"], default: "text")
+        let root = args.directory("root", default: ".")
+        let out = args["out"].map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL } ?? root.appendingPathComponent("build")
+        var options = BuildOptions(root: root, output: out, strict: args.has("strict"))
+        options.progress = progressReporter("compiled")
+        let result = Builder.run(options)
+        ValidateCommand.report(result, format: format, strict: options.strict)
+        if result.succeeded {
+            Console.err("wrote \(out.path)")
+            return ExitCode.success
+        }
+        Console.err("build failed: \(out.path) was left unchanged")
+        return ExitCode.invalid
+    }
+}
