@@ -1,0 +1,162 @@
+import Foundation
+import Clibxml2
+
+/// A parsed XML or HTML node as plain Swift values: nothing outside this file sees libxml2.
+public struct XMLNode: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case element, text, comment, cdata, other }
+    public var kind: Kind
+    /// Element name (local name, without prefix); empty for text.
+    public var name: String
+    /// The element's namespace URI, if any.
+    public var namespace: String?
+    /// Attributes in document order (local names).
+    public var attributes: [(name: String, value: String)]
+    public var children: [XMLNode]
+    /// Text content for text, comment and CDATA nodes.
+    public var text: String
+    /// 1-based line where libxml2 saw the node start (0 when unknown).
+    public var line: Int
+
+    public func attribute(_ name: String) -> String? {
+        attributes.first(where: { $0.name == name })?.value
+    }
+
+    public func elements(_ name: String) -> [XMLNode] {
+        children.filter { $0.kind == .element && $0.name == name }
+    }
+
+    public func element(_ name: String) -> XMLNode? {
+        children.first { $0.kind == .element && $0.name == name }
+    }
+
+    /// All text below this node, in document order.
+    public var textContent: String {
+        switch kind {
+        case .text, .cdata: return text
+        case .element: return children.map(\.textContent).joined()
+        default: return ""
+        }
+    }
+
+    public static func == (a: XMLNode, b: XMLNode) -> Bool {
+        a.kind == b.kind && a.name == b.name && a.namespace == b.namespace && a.text == b.text && a.line == b.line
+            && a.children == b.children && a.attributes.map(\.name) == b.attributes.map(\.name)
+            && a.attributes.map(\.value) == b.attributes.map(\.value)
+    }
+}
+
+public struct XMLParseError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+    public var line: Int
+    public var column: Int
+    public var description: String { "\(line):\(column): \(message)" }
+}
+
+/// The one place that calls libxml2.
+public enum LibXML {
+    private static let initialized: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    /// Parses well-formed XML strictly. No network access and no external entities are loaded.
+    public static func parseXML(_ data: Data) throws -> XMLNode {
+        _ = initialized
+        guard let ctxt = xmlNewParserCtxt() else { throw XMLParseError(message: "cannot create an XML parser", line: 1, column: 1) }
+        defer { xmlFreeParserCtxt(ctxt) }
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_HUGE.rawValue)
+        let doc: xmlDocPtr? = data.withUnsafeBytes { raw in
+            xmlCtxtReadMemory(ctxt, raw.bindMemory(to: CChar.self).baseAddress, Int32(data.count), "input.xml", nil, options)
+        }
+        if let err = xmlCtxtGetLastError(ctxt), err.pointee.level.rawValue >= XML_ERR_ERROR.rawValue || doc == nil {
+            let message = err.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "XML is not well formed"
+            let line = Int(err.pointee.line)
+            let column = Int(err.pointee.int2)
+            if let doc { xmlFreeDoc(doc) }
+            throw XMLParseError(message: message, line: max(1, line), column: max(1, column))
+        }
+        guard let doc else { throw XMLParseError(message: "XML is not well formed", line: 1, column: 1) }
+        defer { xmlFreeDoc(doc) }
+        guard let root = xmlDocGetRootElement(doc) else { throw XMLParseError(message: "document has no root element", line: 1, column: 1) }
+        return convert(root)
+    }
+
+    /// Parses HTML the forgiving way browsers do; returns the `<body>` (or the root) element.
+    public static func parseHTML(_ html: String) -> XMLNode {
+        _ = initialized
+        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
+        let wrapped = "<html><body>" + html + "</body></html>"
+        var bytes = Array(wrapped.utf8)
+        let doc = bytes.withUnsafeMutableBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) { chars in
+                htmlReadMemory(chars.baseAddress, Int32(chars.count), "input.html", "UTF-8", options)
+            }
+        }
+        guard let doc else { return XMLNode(kind: .element, name: "body", namespace: nil, attributes: [], children: [], text: "", line: 0) }
+        defer { xmlFreeDoc(doc) }
+        guard let root = xmlDocGetRootElement(doc) else {
+            return XMLNode(kind: .element, name: "body", namespace: nil, attributes: [], children: [], text: "", line: 0)
+        }
+        let tree = convert(root)
+        return tree.element("body") ?? tree
+    }
+
+    private static func string(_ p: UnsafePointer<xmlChar>?) -> String {
+        guard let p else { return "" }
+        return String(cString: p)
+    }
+
+    private static func convert(_ node: xmlNodePtr) -> XMLNode {
+        let n = node.pointee
+        var result = XMLNode(kind: .other, name: string(n.name), namespace: n.ns.map { string($0.pointee.href) },
+                             attributes: [], children: [], text: "", line: Int(xmlGetLineNo(node)))
+        switch n.type {
+        case XML_ELEMENT_NODE:
+            result.kind = .element
+            var attr = n.properties
+            while let a = attr {
+                let value = xmlNodeGetContent(UnsafeMutableRawPointer(a).assumingMemoryBound(to: xmlNode.self))
+                result.attributes.append((string(a.pointee.name), value.map { String(cString: $0) } ?? ""))
+                if let value { xmlFree(value) }
+                attr = a.pointee.next
+            }
+            var child = n.children
+            while let c = child {
+                result.children.append(convert(c))
+                child = c.pointee.next
+            }
+        case XML_TEXT_NODE, XML_ENTITY_REF_NODE:
+            result.kind = .text
+            result.name = ""
+            result.text = n.content.map { String(cString: $0) } ?? ""
+        case XML_CDATA_SECTION_NODE:
+            result.kind = .cdata
+            result.name = ""
+            result.text = n.content.map { String(cString: $0) } ?? ""
+        case XML_COMMENT_NODE:
+            result.kind = .comment
+            result.text = n.content.map { String(cString: $0) } ?? ""
+        default:
+            break
+        }
+        return result
+    }
+
+    /// Escapes text for XML element content or attribute values.
+    public static func escape(_ s: String, attribute: Bool = false) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"" where attribute: out += "&quot;"
+            case "\n" where attribute: out += "&#10;"
+            case "\t" where attribute: out += "&#9;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
