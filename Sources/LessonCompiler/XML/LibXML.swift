@@ -142,6 +142,43 @@ public enum LibXML {
         return result
     }
 
+    /// Decodes one layer of HTML character references (`&lt;`, `&rsquo;`, `&#8217;`, `&#x2019;`)
+    /// with libxml2's HTML 4 entity table. `&amp;nbsp;` becomes `&nbsp;`, not a space: exactly one
+    /// layer, for text that was entity-escaped once on purpose. Unknown references stay as written.
+    public static func decodeHTMLEntities(_ s: String) -> String {
+        guard s.contains("&") else { return s }
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        var rest = Substring(s)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            let after = rest[rest.index(after: amp)...]
+            // A reference is at most 32 characters long and ends with ';'.
+            if let semi = after.prefix(32).firstIndex(of: ";"), let scalar = entityScalar(after[..<semi]) {
+                out.unicodeScalars.append(scalar)
+                rest = after[after.index(after: semi)...]
+            } else {
+                out += "&"
+                rest = after
+            }
+        }
+        out += rest
+        return out
+    }
+
+    private static func entityScalar(_ name: Substring) -> Unicode.Scalar? {
+        if name.hasPrefix("#") {
+            let digits = name.dropFirst()
+            let value = digits.first == "x" || digits.first == "X" ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
+            // NUL and surrogates are not characters; leave such references as written.
+            guard let value, value != 0, let scalar = Unicode.Scalar(value) else { return nil }
+            return scalar
+        }
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+        guard let desc = htmlEntityLookup(String(name)) else { return nil }
+        return Unicode.Scalar(desc.pointee.value)
+    }
+
     /// Escapes text for XML element content or attribute values.
     public static func escape(_ s: String, attribute: Bool = false) -> String {
         var out = ""

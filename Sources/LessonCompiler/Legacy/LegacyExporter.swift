@@ -1,0 +1,103 @@
+import Foundation
+import LessonSupport
+
+public struct LegacyExportResult {
+    public var diagnostics: [Diagnostic]
+    /// Written files, relative to the output folder, e.g. `rcc-json/v1/english/advocate-training.json`.
+    public var written: [String]
+    public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
+}
+
+/// `lessonc export rcc-json`: every curriculum with a `legacy_file` → the JSON the shipped RCC apps
+/// download, `OUT/rcc-json/v1/<language>/<legacy_file>.json`. Nothing is written unless every such
+/// curriculum compiles without errors.
+public enum LegacyExporter {
+    public static func run(root: URL, out: URL, locale: String? = nil) -> LegacyExportResult {
+        let sink = DiagnosticSink()
+        let project = Loader(root: root).load(into: sink)
+        let selected = project.curricula.filter { $0.meta.legacyFile != nil }.sorted { $0.id < $1.id }
+        // Problems in curricula that are not exported do not stop the export.
+        var diagnostics = sink.all.filter { d in d.path == "content" || selected.contains { d.path == $0.dir || d.path.hasPrefix($0.dir + "/") } }
+        if selected.isEmpty && !diagnostics.contains(where: { $0.severity == .error }) {
+            diagnostics.append(Diagnostic(.error, "no-legacy-curriculum", "no curriculum has a 'legacy_file' in its curriculum.md, so there is nothing to export", path: "content"))
+        }
+        let links = LinkIndex(project: project)
+        var documents: [(path: String, json: JSON)] = []
+        var owners: [String: String] = [:]
+        for c in selected {
+            let metaPath = "\(c.dir)/curriculum.md"
+            func fail(_ rule: String, _ message: String) { diagnostics.append(Diagnostic(.error, rule, message, path: metaPath)) }
+            let file = c.meta.legacyFile!
+            guard LegacyNames.isPlainFileName(file) else {
+                fail("legacy-file-name", "legacy_file '\(file)' must be a plain file name such as advocate-training (letters, digits, '-', '_', '.')"); continue
+            }
+            let code = locale ?? c.meta.language
+            guard code == c.meta.language else {
+                fail("locale-unavailable", "locale '\(code)' is not available for '\(c.id)': only its source language '\(c.meta.language)' can be exported to RCC JSON for now")
+                continue
+            }
+            guard let language = LegacyNames.language(forTag: code) else {
+                fail("legacy-language", "the RCC apps name languages in English, and lessonc knows no name for '\(code)'")
+                continue
+            }
+            let compiler = LessonCompiler(curriculum: c, links: links, root: project.root)
+            var lessons: [String: (LessonSource, [Block])] = [:]
+            for source in c.lessons where source.compilable {
+                var d: [Diagnostic] = []
+                lessons[source.id] = (source, compiler.compile(source, into: &d).blocks)
+                diagnostics += d
+            }
+            let path = "rcc-json/v1/\(language.lowercased())/\(file).json"
+            if let other = owners[path] {
+                fail("legacy-file-conflict", "'\(c.id)' and '\(other)' would both be exported to \(path)")
+                continue
+            }
+            owners[path] = c.id
+            let legacy = LegacyCurriculum(title: c.meta.title, version: LegacyNames.legacyVersion(fromSemver: c.meta.version),
+                                          language: language, levelTitles: c.meta.levelTitles, content: nodes(c.children, lessons))
+            documents.append((path, legacy.json))
+        }
+        diagnostics = Diagnostic.sorted(diagnostics)
+        guard !diagnostics.contains(where: { $0.severity == .error }) else { return LegacyExportResult(diagnostics: diagnostics, written: []) }
+        var written: [String] = []
+        for (path, json) in documents {
+            let url = out.appendingPathComponent(path)
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try json.data().write(to: url, options: .atomic)
+                written.append(path)
+            } catch {
+                diagnostics.append(Diagnostic(.error, "output-error", "cannot write \(path): \(error.localizedDescription)", path: url.path))
+            }
+        }
+        return LegacyExportResult(diagnostics: diagnostics, written: written)
+    }
+
+    /// Units become sections with subsections; a unit's `00-` lesson is its own content (see `LegacyImporter`).
+    static func nodes(_ tree: [TreeNode], _ lessons: [String: (LessonSource, [Block])]) -> [LegacyNode] {
+        tree.compactMap { node in
+            switch node {
+            case .lesson(let id):
+                guard let (source, blocks) = lessons[id] else { return nil }
+                return LegacyNode(title: source.meta.title, content: html(source, blocks))
+            case .unit(let unit):
+                var children = unit.children
+                var content = ""
+                if case .lesson(let id)? = children.first, let (source, blocks) = lessons[id], isUnitContent(source) {
+                    content = html(source, blocks)
+                    children.removeFirst()
+                }
+                return LegacyNode(title: unit.title, content: content, subsections: nodes(children, lessons))
+            }
+        }
+    }
+
+    static func isUnitContent(_ lesson: LessonSource) -> Bool {
+        let name = lesson.relativePath.split(separator: "/").last.map(String.init) ?? ""
+        return lesson.relativePath.contains("/") && Loader.orderPrefix(name) == 0
+    }
+
+    static func html(_ source: LessonSource, _ blocks: [Block]) -> String {
+        LegacyHTMLWriter.escapeForLegacy(LegacyHTMLWriter.render(blocks, contentWarning: source.meta.contentWarning))
+    }
+}
