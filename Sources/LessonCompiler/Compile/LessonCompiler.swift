@@ -52,7 +52,7 @@ public struct LessonCompiler {
         var diagnostics: [Diagnostic] = []
         var assets: Set<String> = []
         var lastHeadingLevel = 1
-        lazy var lines: [Substring] = lesson.body.split(separator: "\n", omittingEmptySubsequences: false)
+        lazy var lines: [Substring] = lesson.body.split(omittingEmptySubsequences: false, whereSeparator: FrontMatter.isLineEnd)
 
         init(lesson: LessonSource, compiler: LessonCompiler) {
             self.lesson = lesson
