@@ -97,6 +97,7 @@ func treeContents(_ dir: URL) throws -> [String: Data] {
 }
 
 /// Asserts the run's diagnostics, compared as printed (`path:line:column: severity: message [rule]`).
-func XCTAssertDiagnostics(_ result: BuildResult, _ expected: [String], file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(result.diagnostics.map(\.description), expected, file: file, line: line)
+func XCTAssertDiagnostics(_ result: BuildResult, _ expected: [String], _ message: String = "",
+                          file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(result.diagnostics.map(\.description), expected, message, file: file, line: line)
 }
