@@ -269,10 +269,13 @@ public struct Loader {
         for name in listing(url) {
             let child = url.appendingPathComponent(name)
             let rel = "\(prefix)/\(name)"
+            // Symlinked folders are not followed: a link to '.' or '/' would never end.
+            let isLink = (try? fm.destinationOfSymbolicLink(atPath: child.path)) != nil
             if isDirectory(child) {
-                collectAssets(child, prefix: rel, into: &assets)
+                if !isLink { collectAssets(child, prefix: rel, into: &assets) }
             } else {
-                let size = (try? fm.attributesOfItem(atPath: child.path)[.size] as? Int) ?? 0
+                // The size of what a symlink points to, not of the link itself.
+                let size = (try? fm.attributesOfItem(atPath: child.resolvingSymlinksInPath().path)[.size] as? Int) ?? 0
                 assets[rel] = size ?? 0
             }
         }
