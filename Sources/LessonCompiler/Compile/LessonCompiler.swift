@@ -60,7 +60,7 @@ public struct LessonCompiler {
         var diagnostics: [Diagnostic] = []
         var assets: Set<String> = []
         var lastHeadingLevel = 1
-        lazy var lines: [Substring] = lesson.body.split(separator: "\n", omittingEmptySubsequences: false)
+        lazy var lines: [Substring] = lesson.body.split(omittingEmptySubsequences: false, whereSeparator: FrontMatter.isLineEnd)
 
         init(lesson: LessonSource, compiler: LessonCompiler) {
             self.lesson = lesson
@@ -87,8 +87,11 @@ public struct LessonCompiler {
             switch node.kind {
             case .paragraph:
                 // A paragraph holding only an image is an image block: apps lay it out full width.
-                if node.children.count == 1, node.children[0].kind == .image, case .image(let img)? = inline(node.children[0]).first {
-                    return .image(img)
+                if node.children.count == 1, node.children[0].kind == .image {
+                    // Compile the image once: a second pass would report its problems twice.
+                    let compiled = inline(node.children[0])
+                    if case .image(let img)? = compiled.first { return .image(img) }
+                    return .paragraph(compiled)
                 }
                 return .paragraph(inlines(node.children))
             case .heading:
