@@ -14,7 +14,7 @@ lessonc:
 
 test: setup-test
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 setup:
 	@scripts/setup.sh build
