@@ -42,3 +42,13 @@ final class ContentGuideTests: XCTestCase {
         XCTAssertEqual(kinds, LessonCompiler.calloutKinds)
     }
 }
+
+final class CalloutHintTests: XCTestCase {
+    func testMisspeltCalloutKindSuggestsTheNearestKind() throws {
+        let project = try TestProject()
+        try project.lesson("01-u/01-a.md", title: "A", body: "Text.\n\n> [!PROMT]\n> Say this.\n")
+        XCTAssertEqual(project.validate().diagnostics.map(\.description), [
+            "content/demo/01-u/01-a.md:6:3: error: unknown callout kind 'PROMT'; did you mean PROMPT? Kinds are NOTE, TIP, WARNING, PROMPT, ACTIVITY, READ-ALOUD, CONTENT-WARNING or QUIZ [unknown-callout]",
+        ])
+    }
+}
