@@ -1,6 +1,12 @@
 import Foundation
 
-let commands: [Command.Type] = [ValidateCommand.self, BuildCommand.self, ImportCommand.self, ExportCommand.self]
+let commands: [Command.Type] = [
+    ValidateCommand.self,
+    BuildCommand.self,
+    StatsCommand.self,
+    ImportCommand.self,
+    ExportCommand.self,
+]
 
 let mainHelp = """
 lessonc — compiles Markdown lessons and XLIFF translations into signed content for phones.
