@@ -33,7 +33,7 @@ enum ExportCommand: Command {
                                         locale: args["locale"])
         for d in result.diagnostics { Console.out(d.description) }
         guard result.succeeded else {
-            Console.err("export failed: nothing was written")
+            Console.err(result.written.isEmpty ? "export failed: nothing was written" : "export failed after writing \(result.written.count) file\(result.written.count == 1 ? "" : "s")")
             return ExitCode.invalid
         }
         for path in result.written { Console.out(URL(fileURLWithPath: out).appendingPathComponent(path).path) }

@@ -32,7 +32,7 @@ enum ImportCommand: Command {
         try requireFormat(args.positionals.first)
         guard args.positionals.count == 2 else { throw UsageError(message: "missing the legacy FILE to import") }
         guard let id = args["id"] else { throw UsageError(message: "missing --id: the curriculum id to import into") }
-        guard id.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) != nil else {
+        guard LegacyImporter.isValidID(id) else {
             throw UsageError(message: "--id '\(id)' must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit")
         }
         let path = args.positionals[1]

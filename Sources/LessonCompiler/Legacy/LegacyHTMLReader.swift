@@ -28,9 +28,11 @@ struct LegacyHTMLReader {
     /// Undoes the legacy files' extra layer of escaping (`&lt;p&gt;` → `<p>`, `&amp;nbsp;` → `&nbsp;`).
     /// Content that already holds tags was not escaped: decoding it would turn its `&lt;` text into tags.
     static func unescapeOuterLayer(_ s: String) -> String {
-        if s.range(of: "<[A-Za-z/!]", options: .regularExpression) != nil { return s }
+        if rawTag.matches(s) { return s }
         return LibXML.decodeHTMLEntities(s)
     }
+
+    static let rawTag = Pattern("<[A-Za-z/!]")
 
     // MARK: - Element classes
 

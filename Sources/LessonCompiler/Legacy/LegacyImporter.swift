@@ -37,7 +37,7 @@ public enum LegacyImporter {
 
     /// The whole conversion, in memory. Throws the first error; warnings are in the result.
     public static func convert(_ data: Data, fileName: String, id: String) throws -> LegacyImport {
-        guard id.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) != nil, id.count <= 100 else {
+        guard isValidID(id) else {
             throw LegacyIssue(.error, "curriculum id '\(id)' must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit")
         }
         var warnings: [LegacyIssue] = []
@@ -168,6 +168,11 @@ public enum LegacyImporter {
     }
 
     // MARK: - Names
+
+    /// What a curriculum folder name must look like (the loader's rule).
+    public static func isValidID(_ id: String) -> Bool {
+        Pattern.id.matches(id) && id.count <= 100
+    }
 
     /// Titles are plain text in the legacy files, but some carry entities or stray whitespace.
     static func cleanTitle(_ s: String) -> String {

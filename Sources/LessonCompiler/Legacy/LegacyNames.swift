@@ -22,7 +22,7 @@ public enum LegacyNames {
     public static func tag(forLanguage name: String) -> String? {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if let hit = languages.first(where: { $0.name.caseInsensitiveCompare(trimmed) == .orderedSame }) { return hit.tag }
-        if trimmed.range(of: #"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"#, options: .regularExpression) != nil { return trimmed }
+        if Pattern.languageTag.matches(trimmed) { return trimmed }
         return nil
     }
 
@@ -52,6 +52,8 @@ public enum LegacyNames {
 
     /// A `legacy_file` name that is safe as the last part of a download path.
     public static func isPlainFileName(_ name: String) -> Bool {
-        name.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]*$"#, options: .regularExpression) != nil && name.count <= 100
+        plainFileName.matches(name) && name.count <= 100
     }
+
+    static let plainFileName = Pattern(#"^[A-Za-z0-9][A-Za-z0-9._-]*$"#)
 }

@@ -3,28 +3,24 @@ import XCTest
 import LessonSupport
 
 final class LegacyExporterTests: XCTestCase {
-    var root: URL!
-    var out: URL!
+    var project: TestProject!
+    var root: URL { project.root }
+    var out: URL { project.root.appendingPathComponent("out") }
 
     override func setUpWithError() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-export-\(UUID().uuidString)")
-        root = dir.appendingPathComponent("project")
-        out = dir.appendingPathComponent("out")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        project = try TestProject(curriculum: "rcc", curriculumFile: Self.curriculumFile())
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: root.deletingLastPathComponent())
+    override func tearDown() {
+        project = nil
     }
 
     func put(_ path: String, _ text: String) throws {
-        let url = root.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
+        try project.write(path, text)
     }
 
-    func curriculum(_ id: String = "rcc", legacyFile: String? = "survivor-resource", language: String = "en") throws {
-        try put("content/\(id)/curriculum.md", """
+    static func curriculumFile(legacyFile: String? = "survivor-resource", language: String = "en") -> String {
+        """
         ---
         title: "Survivor resource"
         version: 1.0.0
@@ -35,7 +31,11 @@ final class LegacyExporterTests: XCTestCase {
         \(legacyFile.map { "legacy_file: \($0)" } ?? "")
         ---
 
-        """)
+        """
+    }
+
+    func curriculum(_ id: String = "rcc", legacyFile: String? = "survivor-resource", language: String = "en") throws {
+        try put("content/\(id)/curriculum.md", Self.curriculumFile(legacyFile: legacyFile, language: language))
     }
 
     func exported(_ path: String = "rcc-json/v1/english/survivor-resource.json") throws -> JSON {
@@ -43,7 +43,6 @@ final class LegacyExporterTests: XCTestCase {
     }
 
     func testShapeUnitsAndUnitContent() throws {
-        try curriculum()
         try put("content/rcc/01-rights/_unit.md", "---\ntitle: Your rights\n---\n")
         try put("content/rcc/01-rights/00-your-rights.md", "---\ntitle: Your rights\n---\n\nYou have rights & choices.\n")
         try put("content/rcc/01-rights/01-reporting.md", "---\ntitle: Reporting\n---\n\n## Steps\n\n- **Call** the *police*\n- Or [not](https://example.org/?a=1&b=2)\n")
@@ -77,7 +76,6 @@ final class LegacyExporterTests: XCTestCase {
     }
 
     func testCalloutsQuizzesImagesAndLessonLinksDegradeToPlainHTML() throws {
-        try curriculum()
         try put("content/rcc/assets/kit.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
         try put("content/rcc/01-a.md", "---\ntitle: A\n---\n\nSee [B](02-b.md).\n\n![An evidence kit](assets/kit.svg)\n\n> [!ACTIVITY] Practise (10 min)\n> Two people talk.\n\n> [!QUIZ]\n> When?\n>\n> - [ ] Later\n> - [x] Now\n>\n> Early is best.\n\n| Drug | Dose |\n|---|---|\n| PEP | 28 days |\n")
         try put("content/rcc/02-b.md", "---\ntitle: B\n---\n\nB.\n")
@@ -105,7 +103,6 @@ final class LegacyExporterTests: XCTestCase {
     }
 
     func testLocaleThatIsNotAvailable() throws {
-        try curriculum()
         try put("content/rcc/01-a.md", "---\ntitle: A\n---\n\nA.\n")
         let result = LegacyExporter.run(root: root, out: out, locale: "fr")
         XCTAssertEqual(result.diagnostics.map(\.description), [
@@ -116,6 +113,7 @@ final class LegacyExporterTests: XCTestCase {
     }
 
     func testOnlyCurriculaWithALegacyFileAreExported() throws {
+        try project.remove("content/rcc")
         try curriculum("other", legacyFile: nil)
         try put("content/other/01-a.md", "---\ntitle: A\n---\n\n[broken](missing.md)\n")
         var result = LegacyExporter.run(root: root, out: out)
@@ -139,7 +137,6 @@ final class LegacyExporterTests: XCTestCase {
     }
 
     func testOutputIsDeterministic() throws {
-        try curriculum()
         try put("content/rcc/01-a.md", "---\ntitle: A\n---\n\nA *b* **c**.\n")
         _ = LegacyExporter.run(root: root, out: out)
         let first = try Data(contentsOf: out.appendingPathComponent("rcc-json/v1/english/survivor-resource.json"))

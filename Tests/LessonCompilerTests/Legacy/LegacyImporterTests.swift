@@ -189,6 +189,12 @@ final class LegacyImporterTests: XCTestCase {
         try assertRefused(data, LegacyIssue(.error, "invalid UTF-8 at byte 29; save the file as UTF-8", line: 2, column: 13))
     }
 
+    func testInvalidCurriculumId() {
+        XCTAssertThrowsError(try LegacyImporter.convert(Data("{}".utf8), fileName: "a.json", id: "../etc")) { error in
+            XCTAssertEqual(error as? LegacyIssue, LegacyIssue(.error, "curriculum id '../etc' must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit"))
+        }
+    }
+
     func testUnknownVersionAndLanguage() throws {
         try assertRefused(Self.document([Self.section("A", "<p>x</p>")], version: "beta").data(),
                           LegacyIssue(.error, "'curriculum.version' is 'beta', not a version number such as 1.0 or 1.2.3"))
