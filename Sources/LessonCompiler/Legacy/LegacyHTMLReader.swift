@@ -18,7 +18,12 @@ struct LegacyHTMLReader {
 
     static func read(_ content: String) -> (blocks: [Block], notes: [String]) {
         var reader = LegacyHTMLReader()
-        let body = LibXML.parseHTML(unescapeOuterLayer(content))
+        let html = unescapeOuterLayer(content)
+        let (body, complete) = LibXML.parseHTMLReportingTruncation(html)
+        guard complete else {
+            reader.notes.append("the HTML nests more than 256 elements deep, more than the HTML parser reads; the section is imported as plain paragraphs, without its formatting")
+            return (reader.group(reader.plainParagraphs(html)), reader.notes)
+        }
         var blocks = reader.group(reader.pieces(body.children, nested: false, atEnd: true))
         blocks = normalizeHeadingLevels(blocks)
         reader.finishNotes()
@@ -202,6 +207,37 @@ struct LegacyHTMLReader {
 
     static func hasText(_ nodes: [XMLNode]) -> Bool {
         nodes.contains { !$0.textContent.allSatisfy { $0.isWhitespace } }
+    }
+
+    /// The text of HTML the parser could not read whole: tags removed, block tags end paragraphs,
+    /// `<br>` breaks lines. A plain scan, so no depth of nesting can exhaust the stack.
+    mutating func plainParagraphs(_ html: String) -> [Piece] {
+        var out: [Piece] = []
+        var run: [Inline] = []
+        var rest = Substring(html)
+        while let lt = rest.firstIndex(of: "<") {
+            run.append(.text(LibXML.decodeHTMLEntities(String(rest[..<lt]))))
+            let after = rest[rest.index(after: lt)...]
+            if after.hasPrefix("!--") {
+                rest = after.range(of: "-->").map { after[$0.upperBound...] } ?? ""
+                continue
+            }
+            guard let first = after.first, first.isLetter || first == "/" || first == "!", let gt = after.firstIndex(of: ">") else {
+                run.append(.text("<"))
+                rest = after
+                continue
+            }
+            let name = after[..<gt].prefix { !$0.isWhitespace }.trimmingCharacters(in: CharacterSet(charactersIn: "/!")).lowercased()
+            if name == "br" {
+                run.append(.lineBreak)
+            } else if LegacyHTMLReader.blockTags.contains(name) {
+                out += paragraph(run)
+                run = []
+            }
+            rest = after[after.index(after: gt)...]
+        }
+        run.append(.text(LibXML.decodeHTMLEntities(String(rest))))
+        return out + paragraph(run)
     }
 
     // MARK: - Paragraphs
@@ -393,14 +429,7 @@ struct LegacyHTMLReader {
     /// text and formatting of the same kind, and drops formatting that holds only a space.
     static func tidy(_ inlines: [Inline]) -> [Inline] {
         var out: [Inline] = []
-        func append(_ i: Inline) {
-            switch (out.last, i) {
-            case (.text(let a)?, .text(let b)): out[out.count - 1] = .text(a + b)
-            case (.strong(let a)?, .strong(let b)): out[out.count - 1] = .strong(tidy(a + b))
-            case (.emphasis(let a)?, .emphasis(let b)): out[out.count - 1] = .emphasis(tidy(a + b))
-            default: out.append(i)
-            }
-        }
+        func append(_ i: Inline) { appendMerging(i, to: &out) }
         for i in inlines {
             let wrap: (([Inline]) -> Inline)?
             var children: [Inline] = []
@@ -430,6 +459,27 @@ struct LegacyHTMLReader {
             if !trailing.isEmpty { append(.text(trailing)) }
         }
         return out
+    }
+
+    /// Appends, merging with the last element where they are alike (text and text, bold and bold,
+    /// italic and italic). Only the joint is looked at, so a long run stays linear.
+    static func appendMerging(_ i: Inline, to out: inout [Inline]) {
+        switch (out.last, i) {
+        case (.text?, .text(let b)):
+            guard case .text(var a) = out.removeLast() else { return }
+            a += b
+            out.append(.text(a))
+        case (.strong?, .strong(let b)):
+            guard case .strong(var a) = out.removeLast() else { return }
+            for x in b { appendMerging(x, to: &a) }
+            out.append(.strong(a))
+        case (.emphasis?, .emphasis(let b)):
+            guard case .emphasis(var a) = out.removeLast() else { return }
+            for x in b { appendMerging(x, to: &a) }
+            out.append(.emphasis(a))
+        default:
+            out.append(i)
+        }
     }
 
     static func replacingBreaks(_ inlines: [Inline]) -> [Inline] {

@@ -83,22 +83,31 @@ public enum LibXML {
 
     /// Parses HTML the forgiving way browsers do; returns the `<body>` (or the root) element.
     public static func parseHTML(_ html: String) -> XMLNode {
+        parseHTMLReportingTruncation(html).body
+    }
+
+    /// Like `parseHTML`, and says whether libxml2 read the whole text: it stops, keeping what it has
+    /// so far, when elements nest deeper than its limit (256), which protects the stack.
+    public static func parseHTMLReportingTruncation(_ html: String) -> (body: XMLNode, complete: Bool) {
         _ = initialized
+        let empty = XMLNode(kind: .element, name: "body", namespace: nil, attributes: [], children: [], text: "", line: 0)
+        guard let ctxt = htmlNewParserCtxt() else { return (empty, false) }
+        defer { htmlFreeParserCtxt(ctxt) }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
         let wrapped = "<html><body>" + html + "</body></html>"
         var bytes = Array(wrapped.utf8)
         let doc = bytes.withUnsafeMutableBufferPointer { buf in
             buf.withMemoryRebound(to: CChar.self) { chars in
-                htmlReadMemory(chars.baseAddress, Int32(chars.count), "input.html", "UTF-8", options)
+                htmlCtxtReadMemory(ctxt, chars.baseAddress, Int32(chars.count), "input.html", "UTF-8", options)
             }
         }
-        guard let doc else { return XMLNode(kind: .element, name: "body", namespace: nil, attributes: [], children: [], text: "", line: 0) }
+        // In recovery mode libxml2 disables its callbacks only when it halts before the end.
+        let complete = ctxt.pointee.disableSAX == 0
+        guard let doc else { return (empty, false) }
         defer { xmlFreeDoc(doc) }
-        guard let root = xmlDocGetRootElement(doc) else {
-            return XMLNode(kind: .element, name: "body", namespace: nil, attributes: [], children: [], text: "", line: 0)
-        }
+        guard let root = xmlDocGetRootElement(doc) else { return (empty, complete) }
         let tree = convert(root)
-        return tree.element("body") ?? tree
+        return (tree.element("body") ?? tree, complete)
     }
 
     private static func string(_ p: UnsafePointer<xmlChar>?) -> String {

@@ -197,4 +197,11 @@ final class LegacyHTMLReaderTests: XCTestCase {
             "bold formatting of '\"quoted\"' cannot be written in Markdown next to the surrounding text; the text is kept without it",
         ])
     }
+
+    func testHTMLNestedTooDeepForTheParserKeepsItsText() {
+        let html = "<p>Before</p>" + String(repeating: "<div><b>", count: 200) + "Deep &amp; inside<br>- item<p>After</p>"
+        assertMarkdown(html, "Before\n\nDeep & inside\n\n- item\n\nAfter\n", notes: [
+            "the HTML nests more than 256 elements deep, more than the HTML parser reads; the section is imported as plain paragraphs, without its formatting",
+        ])
+    }
 }
