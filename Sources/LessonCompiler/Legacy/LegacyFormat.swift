@@ -137,9 +137,11 @@ extension LegacyCurriculum {
                     }
                     byLevel[n] = try string(o[key], "curriculum.settings.level_titles.\(key)")
                 }
-                for n in 1...max(1, byLevel.keys.max() ?? 0) where !byLevel.isEmpty {
-                    guard let t = byLevel[n] else { throw fail("'curriculum.settings.level_titles' has no level \(n) but has level \(byLevel.keys.max()!)") }
-                    levelTitles.append(t)
+                if let deepest = byLevel.keys.max() {
+                    for n in 1...deepest {
+                        guard let t = byLevel[n] else { throw fail("'curriculum.settings.level_titles' has no level \(n) but has level \(deepest)") }
+                        levelTitles.append(t)
+                    }
                 }
             }
             guard case .array(let list)? = c["content"] else {

@@ -155,7 +155,8 @@ struct LegacyHTMLReader {
         }
         var out: [Piece] = []
         var items: [ListItem] = []
-        var start = ordered ? max(0, Int(node.attribute("start") ?? "") ?? 1) : 1
+        // CommonMark list numbers have at most nine digits.
+        var start = ordered ? min(999_999_999, max(0, Int(node.attribute("start") ?? "") ?? 1)) : 1
         func flush() {
             guard !items.isEmpty else { return }
             out.append(.block(.list(ordered: ordered, start: start, items: items)))
