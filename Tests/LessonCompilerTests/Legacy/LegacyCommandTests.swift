@@ -5,16 +5,11 @@ import LessonSupport
 /// `lessonc import rcc-json` and `lessonc export rcc-json` as a user runs them: exit status and messages.
 /// Runs the `lessonc` built beside the test bundle (`make test` builds both first).
 final class LegacyCommandTests: XCTestCase {
-    var dir: URL!
+    var folder: TemporaryFolder!
+    var dir: URL { folder.url }
 
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
-    }
+    override func setUpWithError() throws { folder = try TemporaryFolder("legacy-cli") }
+    override func tearDown() { folder = nil }
 
     func lessonc(_ args: String...) throws -> (status: Int32, out: String, err: String) {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lessonc")

@@ -3,16 +3,11 @@ import XCTest
 import LessonSupport
 
 final class LegacyImporterTests: XCTestCase {
-    var dir: URL!
+    var folder: TemporaryFolder!
+    var dir: URL { folder.url }
 
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-import-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
-    }
+    override func setUpWithError() throws { folder = try TemporaryFolder("legacy-import") }
+    override func tearDown() { folder = nil }
 
     /// A legacy document with the given sections, as the apps' files are shaped.
     static func document(_ sections: [JSON], language: String = "English", version: String = "1.0") -> JSON {

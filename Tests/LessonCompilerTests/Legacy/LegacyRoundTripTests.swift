@@ -26,8 +26,8 @@ final class LegacyRoundTripTests: XCTestCase {
         guard let file = Self.sharedFile() else {
             throw XCTSkip("advocate-training.json not found: set \(Self.environmentVariable) or put shared/corpus/rcc-legacy/ beside the repository")
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-roundtrip-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder("legacy-roundtrip")
+        let dir = folder.url
         let root = dir.appendingPathComponent("project")
 
         let (imported, _) = try LegacyImporter.run(file: file, root: root, id: "advocate-training")
