@@ -1,4 +1,5 @@
 import Foundation
+import LessonSupport
 
 /// The Markdown sources made from one legacy file, held in memory until they are written.
 public struct LegacyImport: Sendable {
@@ -84,6 +85,10 @@ public enum LegacyImporter {
         if fm.fileExists(atPath: target.path) {
             throw LegacyIssue(.error, "content/\(id) already exists; import never overwrites a curriculum: remove it first or choose another --id")
         }
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: content.path, isDirectory: &isDir), !isDir.boolValue {
+            throw LegacyIssue(.error, "\(content.path) is a file; it must be the folder that holds the curricula")
+        }
         let staging = content.appendingPathComponent(".import-\(id)-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             try fm.createDirectory(at: content, withIntermediateDirectories: true)
@@ -91,12 +96,13 @@ public enum LegacyImporter {
             for (path, text) in result.files.sorted(by: { $0.key < $1.key }) {
                 let url = staging.appendingPathComponent(path)
                 try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(text.utf8).write(to: url)
+                // Plain writes: Foundation fsyncs every file, and an import can simply be run again.
+                try FileIO.write(Array(text.utf8), to: url.path)
             }
             try fm.moveItem(at: staging, to: target)
         } catch {
             try? fm.removeItem(at: staging)
-            throw LegacyIssue(.error, "cannot write content/\(id): \(error.localizedDescription)")
+            throw LegacyIssue(.error, "cannot write content/\(id): \((error as? FileIOError)?.description ?? error.localizedDescription)")
         }
         return target
     }

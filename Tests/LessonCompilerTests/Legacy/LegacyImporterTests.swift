@@ -217,4 +217,14 @@ final class LegacyImporterTests: XCTestCase {
         XCTAssertEqual(try read(existing.appendingPathComponent("curriculum.md")), "keep")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: existing.deletingLastPathComponent().path), ["survivor-resource"])
     }
+
+    func testContentThatIsAFileIsRefused() throws {
+        let root = dir.appendingPathComponent("project")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data("not a folder".utf8).write(to: root.appendingPathComponent("content"))
+        XCTAssertThrowsError(try importing(Self.document([Self.section("A", "<p>x</p>")]))) { error in
+            XCTAssertEqual(error as? LegacyIssue, LegacyIssue(.error, "\(root.appendingPathComponent("content").path) is a file; it must be the folder that holds the curricula"))
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["content"])
+    }
 }

@@ -26,6 +26,9 @@ final class LegacyRoundTripTests: XCTestCase {
         guard let file = Self.sharedFile() else {
             throw XCTSkip("advocate-training.json not found: set \(Self.environmentVariable) or put shared/corpus/rcc-legacy/ beside the repository")
         }
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            return XCTFail("\(Self.environmentVariable) names \(file.path), which does not exist")
+        }
         let folder = try TemporaryFolder("legacy-roundtrip")
         let dir = folder.url
         let root = dir.appendingPathComponent("project")
