@@ -138,6 +138,11 @@ final class LegacyHTMLReaderTests: XCTestCase {
         XCTAssertEqual(notes, [])
     }
 
+    func testEntityDecodingUndoesExactlyOneLayer() {
+        XCTAssertEqual(LibXML.decodeHTMLEntities("&lt;p&gt; &amp;nbsp; &rsquo;&#8217;&#x2019; &bogus; &#0; &#xD800; a & b &amp"),
+                       "<p> &nbsp; ’’’ &bogus; &#0; &#xD800; a & b &amp")
+    }
+
     func testWhitespaceNoiseIsRemoved() {
         assertMarkdown("<p>  Many   spaces\r\n\t here. \u{a0}</p>\r\n        <p>&nbsp;&nbsp;Indented&nbsp;&nbsp;text&nbsp;</p>",
                        "Many spaces here.\n\nIndented text\n")
