@@ -68,15 +68,23 @@ public enum LibXML {
         guard let ctxt = xmlNewParserCtxt() else { throw XMLParseError(message: "cannot create an XML parser", line: 1, column: 1) }
         defer { xmlFreeParserCtxt(ctxt) }
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_HUGE.rawValue)
-        let doc: xmlDocPtr? = data.withUnsafeBytes { raw in
-            xmlCtxtReadMemory(ctxt, raw.bindMemory(to: CChar.self).baseAddress, Int32(data.count), "input.xml", nil, options)
+        // libxml2 goes on after the first error and keeps only the last one, which is often a
+        // consequence ("premature end of data"); collect the first instead. The handler is per thread.
+        let collector = FirstError()
+        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(collector).toOpaque()) { context, error in
+            guard let context, let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+            let collector = Unmanaged<FirstError>.fromOpaque(context).takeUnretainedValue()
+            if collector.error == nil { collector.error = LibXML.parseError(error) }
+        }
+        let doc: xmlDocPtr? = withExtendedLifetime(collector) {
+            defer { xmlSetStructuredErrorFunc(nil, nil) }
+            return data.withUnsafeBytes { raw in
+                xmlCtxtReadMemory(ctxt, raw.bindMemory(to: CChar.self).baseAddress, Int32(data.count), "input.xml", nil, options)
+            }
         }
         if let err = xmlCtxtGetLastError(ctxt), err.pointee.level.rawValue >= XML_ERR_ERROR.rawValue || doc == nil {
-            let message = err.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "XML is not well formed"
-            let line = Int(err.pointee.line)
-            let column = Int(err.pointee.int2)
             if let doc { xmlFreeDoc(doc) }
-            throw XMLParseError(message: message, line: max(1, line), column: max(1, column))
+            throw collector.error ?? parseError(err)
         }
         guard let doc else { throw XMLParseError(message: "XML is not well formed", line: 1, column: 1) }
         defer { xmlFreeDoc(doc) }
@@ -100,6 +108,13 @@ public enum LibXML {
         node.column = tag.column
         for i in node.children.indices where !placeStartTags(&node.children[i], &positions) { return false }
         return true
+    }
+
+    private final class FirstError { var error: XMLParseError? }
+
+    private static func parseError(_ err: UnsafePointer<xmlError>) -> XMLParseError {
+        let message = err.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "XML is not well formed"
+        return XMLParseError(message: message, line: max(1, Int(err.pointee.line)), column: max(1, Int(err.pointee.int2)))
     }
 
     /// Parses HTML the forgiving way browsers do; returns the `<body>` (or the root) element.
