@@ -22,7 +22,12 @@ enum TranslationChecks {
         for problem in codeParity(source, target) { report(.error, "inline-code-parity", problem) }
 
         let sourceURLs = urls(in: sourceText)
-        for url in sourceURLs where !targetText.contains(url) { report(.error, "url-kept", "the URL \(url) of the source is missing or changed") }
+        var targetURLs = urls(in: targetText)
+        for url in sourceURLs {
+            if let i = targetURLs.firstIndex(of: url) { targetURLs.remove(at: i) } else {
+                report(.error, "url-kept", "the URL \(url) of the source is missing or changed")
+            }
+        }
         let (missing, extra) = numberDifference(source: sourceText, target: targetText, ignoring: sourceURLs)
         if !missing.isEmpty || !extra.isEmpty {
             var parts: [String] = []
@@ -101,7 +106,8 @@ enum TranslationChecks {
 
     // MARK: URLs and numbers
 
-    static let urlPattern = Pattern(#"(https?://|mailto:|www\.)[^\s<>"'«»“”]+"#)
+    /// Bidi controls around a URL (isolates in right-to-left text) are not part of it.
+    static let urlPattern = Pattern(#"(https?://|mailto:|www\.)[^\s<>"'«»“”\u200E\u200F\u202A-\u202E\u2066-\u2069]+"#)
 
     static func urls(in text: String) -> [String] {
         var out: [String] = []
