@@ -38,7 +38,8 @@ enum TranslationChecks {
         if Segment.normalized(target) == Segment.normalized(source), sourceText.contains(where: \.isLetter) {
             report(.warning, "target-same-as-source", "the target is the same as the source; translate it, or confirm it needs no translation")
         }
-        if let first = targetText.first, first.isWhitespace || targetText.last!.isWhitespace {
+        let flatTarget = flatten(target)
+        if let first = flatTarget.first, first.isWhitespace || flatTarget.last!.isWhitespace {
             report(.warning, "edge-whitespace", "the target \(first.isWhitespace ? "starts" : "ends") with whitespace; the source does not")
         }
         let script = LocaleInfo.script(locale)
