@@ -77,8 +77,9 @@ public enum Builder {
                 var outputs = [(locale, LessonDocument.lesson(compiled, curriculum: curriculum, locale: locale))]
                 // Every locale with an XLIFF file gets the lesson: translated when enough of it is,
                 // otherwise the source marked as a fallback.
+                let segments = translations.isEmpty ? [] : SegmentWalker.segments(of: compiled)
                 for entry in translations {
-                    let t = Translator.translate(compiled, file: entry.document.file(for: source.id), locale: entry.locale,
+                    let t = Translator.translate(compiled, segments: segments, file: entry.document.file(for: source.id), locale: entry.locale,
                                                  path: entry.path, diagnostics: &diagnostics)
                     let publish = t.isComplete || (options.minCoverage < 100 && t.coverage >= options.minCoverage)
                     fallbacks.insert(lesson: source.id, locale: entry.locale, fallback: !publish)

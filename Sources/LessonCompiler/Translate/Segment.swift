@@ -52,10 +52,11 @@ public struct Segment: Sendable {
         self.kind = kind
         self.runs = runs
         self.codes = codes
+        self.key = XLIFFWriter.inline(runs)
     }
 
     /// Compares segments: the XLIFF serialization of the normalised runs.
-    public var key: String { XLIFFWriter.inline(runs) }
+    public let key: String
 
     public var words: Int { Segment.wordCount(runs) }
 
@@ -116,9 +117,15 @@ public struct Segment: Sendable {
     /// Collapses whitespace in text (never inside code) and trims the segment's ends.
     static func normalized(_ runs: [SegmentRun]) -> [SegmentRun] {
         var out = collapse(runs)
-        if case .text(let s)? = out.first { out[0] = .text(String(s.drop(while: \.isWhitespace))) }
-        if case .text(let s)? = out.last { out[out.count - 1] = .text(String(s.reversed().drop(while: \.isWhitespace).reversed())) }
+        if case .text(let s)? = out.first, s.unicodeScalars.first == " " { out[0] = .text(String(s.unicodeScalars.dropFirst())) }
+        if case .text(let s)? = out.last, s.unicodeScalars.last == " " { out[out.count - 1] = .text(String(s.unicodeScalars.dropLast())) }
         return out.filter { if case .text(let s) = $0 { return !s.isEmpty }; return true }
+    }
+
+    /// Breaking spaces only: a no-break space is meant (French puts one before "?").
+    static func isCollapsible(_ u: Unicode.Scalar) -> Bool {
+        u.value < 128 ? (u == " " || u == "\n" || u == "\t" || u == "\r")
+            : u.properties.isWhitespace && u != "\u{A0}" && u != "\u{202F}" && u != "\u{2007}"
     }
 
     private static func collapse(_ runs: [SegmentRun]) -> [SegmentRun] {
@@ -126,19 +133,17 @@ public struct Segment: Sendable {
         for run in runs {
             switch run {
             case .text(let s):
-                var t = ""
+                // Works on scalars: grapheme breaking made this the build's hottest loop.
+                var t = String.UnicodeScalarView()
                 var space = false
-                for c in s {
-                    if c.isWhitespace && c != "\u{A0}" && c != "\u{202F}" { space = true; continue }
-                    if space { t.append(" "); space = false }
-                    t.append(c)
+                if case .text(let prev)? = out.last { t = prev.unicodeScalars; space = false; out.removeLast() }
+                for u in s.unicodeScalars {
+                    if isCollapsible(u) { space = true; continue }
+                    if space { if t.last != " " { t.append(" ") }; space = false }
+                    t.append(u)
                 }
-                if space { t.append(" ") }
-                if case .text(let prev)? = out.last {
-                    out[out.count - 1] = .text(prev.hasSuffix(" ") && t.hasPrefix(" ") ? prev + t.dropFirst() : prev + t)
-                } else {
-                    out.append(.text(t))
-                }
+                if space && t.last != " " { t.append(" ") }
+                out.append(.text(String(t)))
             case .group(let id, let ctype, let children): out.append(.group(id: id, ctype: ctype, children: collapse(children)))
             default: out.append(run)
             }

@@ -44,11 +44,13 @@ public enum TranslationStatus {
         let catalog = TranslationCatalog.load(project: compiled.project, into: sink)
         var rows: [Row] = []
         for curriculum in compiled.project.curricula {
+            let lessons = compiled.lessons[curriculum.id] ?? []
+            let segments = lessons.map { SegmentWalker.segments(of: $0) }
             for entry in catalog.translations(of: curriculum.id) {
                 var row = Row(locale: entry.locale, curriculum: curriculum.id)
-                for lesson in compiled.lessons[curriculum.id] ?? [] {
+                for (lesson, segments) in zip(lessons, segments) {
                     var ignored: [Diagnostic] = []
-                    let t = Translator.translate(lesson, file: entry.document.file(for: lesson.source.id), locale: entry.locale,
+                    let t = Translator.translate(lesson, segments: segments, file: entry.document.file(for: lesson.source.id), locale: entry.locale,
                                                  path: entry.path, diagnostics: &ignored)
                     row.lessons += 1
                     row.segments += t.total

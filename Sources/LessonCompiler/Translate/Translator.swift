@@ -24,10 +24,10 @@ public struct LessonTranslation: Sendable {
 /// Merges translations into compiled lessons (stage "translate" of the pipeline).
 public enum Translator {
     /// Translates a compiled lesson with its XLIFF `<file>` (nil: none yet) and appends the checks'
-    /// diagnostics for every unit the build would publish.
-    public static func translate(_ compiled: CompiledLesson, file: XLIFFFile?, locale: String, path: String,
+    /// diagnostics for every unit the build would publish. `segments`: the lesson's, when already known.
+    public static func translate(_ compiled: CompiledLesson, segments known: [Segment]? = nil, file: XLIFFFile?, locale: String, path: String,
                                  diagnostics: inout [Diagnostic]) -> LessonTranslation {
-        let segments = SegmentWalker.segments(of: compiled)
+        let segments = known ?? SegmentWalker.segments(of: compiled)
         let units = file?.units ?? []
         let matches = Alignment.align(segments, units)
         var statuses: [SegmentStatus] = []

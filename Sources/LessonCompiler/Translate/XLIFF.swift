@@ -29,7 +29,9 @@ public struct XLIFFUnit: Sendable {
     public static let publishable: Set<String> = ["translated", "signed-off", "final"]
 
     public var id: String
-    public var source: [SegmentRun]
+    public var source: [SegmentRun] { didSet { sourceKey = XLIFFUnit.key(source) } }
+    /// The normalised source, comparable with `Segment.key`; kept so alignment does not rebuild it.
+    private(set) var sourceKey: String
     /// nil when the unit has no `<target>`.
     public var target: [SegmentRun]?
     public var state: String?
@@ -45,14 +47,14 @@ public struct XLIFFUnit: Sendable {
     public init(id: String, source: [SegmentRun], target: [SegmentRun]? = nil, state: String? = nil) {
         self.id = id
         self.source = source
+        self.sourceKey = XLIFFUnit.key(source)
         self.target = target
         self.state = state
     }
 
     public var kind: SegmentKind? { XLIFFUnit.parseID(id)?.kind }
 
-    /// The normalised source, comparable with `Segment.key`.
-    var sourceKey: String { XLIFFWriter.inline(Segment.normalized(source)) }
+    static func key(_ source: [SegmentRun]) -> String { XLIFFWriter.inline(Segment.normalized(source)) }
 
     /// A target the build may publish: a non-empty text in an accepted state. A target without a
     /// state counts as translated, as tools that do not write states mean it.

@@ -181,6 +181,8 @@ public enum LibXML {
     /// Escapes text for XML element content or attribute values.
     /// Characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) are dropped, so the output is always well formed.
     public static func escape(_ s: String, attribute: Bool = false) -> String {
+        // Most text needs nothing: return it without rebuilding it scalar by scalar.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0xEF }) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
