@@ -68,7 +68,7 @@ public enum TranslationExtractor {
             if !diagnostics.isEmpty { return Result(diagnostics: diagnostics, files: []) }
         }
         var summaries: [FileSummary] = []
-        var writes: [(URL, String)] = []
+        var writes: [(path: String, url: URL, text: String)] = []
         for curriculum in compiled.project.curricula {
             if let curricula, !curricula.contains(curriculum.id) { continue }
             if curriculum.meta.language == locale {
@@ -90,20 +90,20 @@ public enum TranslationExtractor {
             var (doc, summary) = update(old, lessons: lessons, sourceLanguage: curriculum.meta.language, targetLanguage: locale)
             summary.path = path
             summaries.append(summary)
-            writes.append((url, XLIFFWriter.write(doc)))
+            writes.append((path, url, XLIFFWriter.write(doc)))
         }
         if diagnostics.contains(where: { $0.severity == .error }) { return Result(diagnostics: diagnostics, files: []) }
-        for (url, text) in writes {
+        for (path, url, text) in writes {
             do {
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
                 try FileIO.write(Array(text.utf8), to: tmp.path)
                 // rename(2) replaces the old file in one step: a reader never sees half a file.
                 if rename(tmp.path, url.path) != 0 {
-                    diagnostics.append(Diagnostic(.error, "output-error", "cannot replace the file: \(String(cString: strerror(errno)))", path: url.path))
+                    diagnostics.append(Diagnostic(.error, "output-error", "cannot replace the file: \(String(cString: strerror(errno)))", path: path))
                 }
             } catch {
-                diagnostics.append(Diagnostic(.error, "output-error", "cannot write: \(error)", path: url.path))
+                diagnostics.append(Diagnostic(.error, "output-error", "cannot write: \(error)", path: path))
             }
         }
         return Result(diagnostics: diagnostics, files: summaries)
