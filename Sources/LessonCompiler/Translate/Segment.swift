@@ -151,16 +151,19 @@ public struct Segment: Sendable {
         return out
     }
 
-    /// The translatable text only: group contents included, codes left out.
-    static func plainText(_ runs: [SegmentRun]) -> String {
+    /// Text of runs with `<g>` contents inline and each standalone code replaced by `code(run)`.
+    static func text(_ runs: [SegmentRun], code: (SegmentRun) -> String) -> String {
         runs.map { run -> String in
             switch run {
             case .text(let s): return s
-            case .group(_, _, let c): return plainText(c)
-            default: return ""
+            case .group(_, _, let c): return text(c, code: code)
+            default: return code(run)
             }
         }.joined()
     }
+
+    /// The translatable text only: group contents included, codes left out.
+    static func plainText(_ runs: [SegmentRun]) -> String { text(runs) { _ in "" } }
 
     static func wordCount(_ runs: [SegmentRun]) -> Int {
         plainText(runs).split(whereSeparator: \.isWhitespace).filter { $0.contains { $0.isLetter || $0.isNumber } }.count

@@ -159,14 +159,10 @@ enum TranslationChecks {
 
     /// Text with `<g>` contents inline and standalone codes as marks.
     static func flatten(_ runs: [SegmentRun]) -> String {
-        runs.map { run -> String in
-            switch run {
-            case .text(let s): return s
-            case .group(_, _, let c): return flatten(c)
-            case .native: return String(Character(codeMark))
-            case .placeholder: return String(Character(objectMark))
-            }
-        }.joined()
+        Segment.text(runs) { code in
+            if case .native = code { return String(Character(codeMark)) }
+            return String(Character(objectMark))
+        }
     }
 
     // MARK: Punctuation

@@ -136,14 +136,13 @@ public enum XLIFFWriter {
 
     /// Runs as a person reads them in a plain-text note: code shown as in Markdown.
     static func readable(_ runs: [SegmentRun]) -> String {
-        runs.map { run -> String in
-            switch run {
-            case .text(let s): return s
-            case .group(_, _, let c): return readable(c)
+        Segment.text(runs) { code in
+            switch code {
             case .placeholder(_, let ctype, let equiv): return ctype == "lb" ? " " : "[\(equiv)]"
-            case .native(_, _, let code): return "`\(code)`"
+            case .native(_, _, let text): return "`\(text)`"
+            default: return ""
             }
-        }.joined()
+        }
     }
 
     static func text(_ s: String) -> String { LibXML.escape(s) }
