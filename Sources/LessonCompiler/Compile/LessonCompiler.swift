@@ -165,7 +165,8 @@ public struct LessonCompiler {
             }
             if kind == "QUIZ" { return quiz(node, titleNodes: titleNodes, body: bodyNodes) }
             guard LessonCompiler.calloutKinds.contains(kind) else {
-                report(.error, "unknown-callout", "unknown callout kind '\(kind)'; use one of \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
+                let hint = Schema.nearest(kind, in: LessonCompiler.calloutKinds + ["QUIZ"]).map { "did you mean \($0)? Kinds are" } ?? "use one of"
+                report(.error, "unknown-callout", "unknown callout kind '\(kind)'; \(hint) \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
                 return nil
             }
             var title = inlines(titleNodes)

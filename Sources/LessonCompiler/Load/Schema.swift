@@ -120,7 +120,7 @@ struct Schema {
     static func nearest(_ key: String, in candidates: [String]) -> String? {
         var best: (String, Int)?
         for c in candidates.sorted() {
-            let d = editDistance(Array(key.lowercased()), Array(c))
+            let d = editDistance(Array(key.lowercased()), Array(c.lowercased()))
             if d <= 2, best == nil || d < best!.1 { best = (c, d) }
         }
         return best?.0
