@@ -134,16 +134,16 @@ public enum TranslationExtractor {
         }
         for orphan in orphans { summary.removed += orphan.units.count }
 
-        var doc = XLIFFDocument(sourceLanguage: sourceLanguage, targetLanguage: targetLanguage, files: [])
+        var files: [XLIFFFile] = []
         for lesson in lessons {
             let (file, s) = updateFile(lesson, segments: segmentsByLesson[lesson.source.id]!, old: byLesson[lesson.source.id])
-            doc.files.append(file)
+            files.append(file)
             summary.unchanged += s.unchanged
             summary.changed += s.changed
             summary.added += s.added
             summary.removed += s.removed
         }
-        return (doc, summary)
+        return (XLIFFDocument(sourceLanguage: sourceLanguage, targetLanguage: targetLanguage, files: files), summary)
     }
 
     static func updateFile(_ lesson: CompiledLesson, segments: [Segment], old: XLIFFFile?) -> (XLIFFFile, FileSummary) {

@@ -5,9 +5,23 @@ public struct XLIFFDocument: Sendable {
     public var sourceLanguage: String
     public var targetLanguage: String
     /// One `<file>` per lesson, keyed by lesson id so moving a lesson file loses nothing.
-    public var files: [XLIFFFile]
+    public var files: [XLIFFFile] { didSet { indexFiles() } }
+    private var byLesson: [String: Int] = [:]
 
-    public func file(for lessonID: String) -> XLIFFFile? { files.first { $0.lessonID == lessonID } }
+    public init(sourceLanguage: String, targetLanguage: String, files: [XLIFFFile]) {
+        self.sourceLanguage = sourceLanguage
+        self.targetLanguage = targetLanguage
+        self.files = files
+        indexFiles()
+    }
+
+    /// The first `<file>` of a lesson (the reader reports any second one).
+    public func file(for lessonID: String) -> XLIFFFile? { byLesson[lessonID].map { files[$0] } }
+
+    private mutating func indexFiles() {
+        byLesson = [:]
+        for (i, f) in files.enumerated() where byLesson[f.lessonID] == nil { byLesson[f.lessonID] = i }
+    }
 }
 
 public struct XLIFFFile: Sendable {

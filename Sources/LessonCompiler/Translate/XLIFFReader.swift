@@ -37,7 +37,7 @@ public enum XLIFFReader {
             return nil
         }
 
-        var doc = XLIFFDocument(sourceLanguage: sourceLanguage, targetLanguage: targetLanguage, files: [])
+        var files: [XLIFFFile] = []
         var seenUnits: [String: Int] = [:]
         var seenLessons: [String: Int] = [:]
         for fileNode in root.elements("file") {
@@ -106,9 +106,9 @@ public enum XLIFFReader {
                 }
                 seenLessons[file.lessonID] = fileNode.line
             }
-            doc.files.append(file)
+            files.append(file)
         }
-        return doc
+        return XLIFFDocument(sourceLanguage: sourceLanguage, targetLanguage: targetLanguage, files: files)
     }
 
     /// Trans-units of a file, also inside `<group>`s that tools may add.
