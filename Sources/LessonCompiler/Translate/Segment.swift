@@ -133,22 +133,39 @@ public struct Segment: Sendable {
         for run in runs {
             switch run {
             case .text(let s):
-                // Works on scalars: grapheme breaking made this the build's hottest loop.
-                var t = String.UnicodeScalarView()
-                var space = false
-                if case .text(let prev)? = out.last { t = prev.unicodeScalars; space = false; out.removeLast() }
-                for u in s.unicodeScalars {
-                    if isCollapsible(u) { space = true; continue }
-                    if space { if t.last != " " { t.append(" ") }; space = false }
-                    t.append(u)
+                var t = collapseSpaces(s)
+                if case .text(let prev)? = out.last {
+                    out.removeLast()
+                    t = prev.hasSuffix(" ") && t.hasPrefix(" ") ? prev + t.dropFirst() : prev + t
                 }
-                if space && t.last != " " { t.append(" ") }
-                out.append(.text(String(t)))
+                out.append(.text(t))
             case .group(let id, let ctype, let children): out.append(.group(id: id, ctype: ctype, children: collapse(children)))
             default: out.append(run)
             }
         }
         return out
+    }
+
+    /// Runs of breaking whitespace become one space. Most texts have none to collapse: they are
+    /// returned as they are, without walking their scalars (this was the build's hottest loop).
+    static func collapseSpaces(_ s: String) -> String {
+        var previousSpace = false
+        var clean = true
+        for b in s.utf8 {
+            // Tabs and line ends, double spaces, and lead bytes of non-ASCII spaces (U+0085, U+2000…, U+3000).
+            if (0x09...0x0D).contains(b) || b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3 || (b == 0x20 && previousSpace) { clean = false; break }
+            previousSpace = b == 0x20
+        }
+        if clean { return s }
+        var t = String.UnicodeScalarView()
+        var space = false
+        for u in s.unicodeScalars {
+            if isCollapsible(u) { space = true; continue }
+            if space { t.append(" "); space = false }
+            t.append(u)
+        }
+        if space { t.append(" ") }
+        return String(t)
     }
 
     /// Text of runs with `<g>` contents inline and each standalone code replaced by `code(run)`.

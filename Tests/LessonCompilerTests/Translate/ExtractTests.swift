@@ -204,3 +204,12 @@ final class ExtractTests: XCTestCase {
                        ["content/demo:1:1: error: demo is written in 'en'; there is nothing to translate [xliff-language]"])
     }
 }
+
+extension ExtractTests {
+    func testWhitespaceNormalisationKeepsNoBreakSpaces() {
+        XCTAssertEqual(Segment.collapseSpaces("a\t\tb  c\u{A0}?\u{2003}\u{2003}e\n"), "a b c\u{A0}? e ")
+        XCTAssertEqual(Segment.collapseSpaces("plain text, one space"), "plain text, one space")
+        XCTAssertEqual(Segment.normalized([.text(" Read "), .group(id: "1", ctype: "link", children: [.text("this")]), .text(" \n now. ")]),
+                       [.text("Read "), .group(id: "1", ctype: "link", children: [.text("this")]), .text(" now.")])
+    }
+}
