@@ -89,7 +89,8 @@ public enum LibXML {
         guard let doc else { throw XMLParseError(message: "XML is not well formed", line: 1, column: 1) }
         defer { xmlFreeDoc(doc) }
         guard let root = xmlDocGetRootElement(doc) else { throw XMLParseError(message: "document has no root element", line: 1, column: 1) }
-        var tree = convert(root)
+        var namespaces: [UnsafePointer<xmlChar>: String] = [:]
+        var tree = convert(root, &namespaces)
         var scanner = StartTagScanner(Array(data))
         var positions = scanner.scan()[...]
         placeStartTags(&tree, &positions)
@@ -133,7 +134,8 @@ public enum LibXML {
         guard let root = xmlDocGetRootElement(doc) else {
             return XMLNode(kind: .element, name: "body", namespace: nil, attributes: [], children: [], text: "", line: 0)
         }
-        let tree = convert(root)
+        var namespaces: [UnsafePointer<xmlChar>: String] = [:]
+        let tree = convert(root, &namespaces)
         return tree.element("body") ?? tree
     }
 
@@ -142,9 +144,14 @@ public enum LibXML {
         return String(cString: p)
     }
 
-    private static func convert(_ node: xmlNodePtr) -> XMLNode {
+    /// `namespaces` shares one Swift string per namespace URI: a large XLIFF file has a million nodes.
+    private static func convert(_ node: xmlNodePtr, _ namespaces: inout [UnsafePointer<xmlChar>: String]) -> XMLNode {
         let n = node.pointee
-        var result = XMLNode(kind: .other, name: string(n.name), namespace: n.ns.map { string($0.pointee.href) },
+        var namespace: String?
+        if let href = n.ns?.pointee.href {
+            if let known = namespaces[href] { namespace = known } else { namespace = string(href); namespaces[href] = namespace }
+        }
+        var result = XMLNode(kind: .other, name: string(n.name), namespace: namespace,
                              attributes: [], children: [], text: "", line: Int(xmlGetLineNo(node)))
         switch n.type {
         case XML_ELEMENT_NODE:
@@ -158,7 +165,7 @@ public enum LibXML {
             }
             var child = n.children
             while let c = child {
-                result.children.append(convert(c))
+                result.children.append(convert(c, &namespaces))
                 child = c.pointee.next
             }
         case XML_TEXT_NODE, XML_ENTITY_REF_NODE:
