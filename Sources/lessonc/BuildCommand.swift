@@ -5,13 +5,18 @@ enum BuildCommand: Command {
     static let name = "build"
     static let summary = "compile content/ into JSON lessons under build/"
     static let help = """
-    Usage: lessonc build [--root DIR] [--out DIR] [--strict] [--format text|json]
+    Usage: lessonc build [--root DIR] [--out DIR] [--strict] [--format text|json] [--min-coverage P]
 
     Compiles every curriculum under DIR/content and writes:
       OUT/index.json                         the curricula in this build
       OUT/<curriculum>/index.json            units, lessons, locales and assets of one curriculum
-      OUT/<curriculum>/<locale>/<id>.json    one compiled lesson: typed blocks plus sanitized html
+      OUT/<curriculum>/<locale>/<id>.json    one compiled lesson: typed blocks plus sanitized html,
+                                             for the source language and every locale in locales/
       OUT/<curriculum>/assets/...            the images the lessons use
+
+    A lesson is published in a locale when every text has a translation in state translated,
+    signed-off or final; otherwise that locale's file holds the source text with "fallback": true,
+    and the curriculum index records it. Every lesson carries its locale and direction (ltr/rtl).
 
     Output is written to a staging folder first; if anything is invalid, nothing in OUT changes.
     The same sources always give byte-identical files.
@@ -21,18 +26,21 @@ enum BuildCommand: Command {
       --out DIR        where to write (default: ROOT/build)
       --strict         treat warnings as errors
       --format FORMAT  diagnostics as text (default) or json
+      --min-coverage P publish a translated lesson from P% of its texts translated, the rest
+                       from the source (default 100)
       -h, --help       show this help
 
     Exit status: 0 built, 1 invalid input (nothing written), 2 wrong usage.
     """
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["root", "out", "format"], flags: ["strict", "help"])
+        let args = try Arguments(argv, options: ["root", "out", "format", "min-coverage"], flags: ["strict", "help"])
         let format = try args.choice("format", ["text", "json"], default: "text")
         let root = args.directory("root", default: ".")
         let out = args["out"].map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL } ?? root.appendingPathComponent("build")
         var options = BuildOptions(root: root, output: out, strict: args.has("strict"))
         options.progress = progressReporter("compiled")
+        options.minCoverage = try args.integer("min-coverage", default: 100, range: 0...100)
         let result = Builder.run(options)
         ValidateCommand.report(result, format: format, strict: options.strict)
         if result.succeeded {

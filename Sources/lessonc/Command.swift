@@ -4,6 +4,12 @@ protocol Command {
     static var summary: String { get }
     static var help: String { get }
     static func run(_ args: [String]) throws -> Int32
+    /// The help to print for `--help` given these arguments: a sub-command's own, where there are sub-commands.
+    static func help(for args: [String]) -> String
+}
+
+extension Command {
+    static func help(for args: [String]) -> String { help }
 }
 
 enum ExitCode {

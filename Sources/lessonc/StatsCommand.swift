@@ -42,13 +42,7 @@ enum StatsCommand: Command {
             for (k, v) in s.callouts { t.callouts[k, default: 0] += v }
         }
         rows.append([total.id, "\(total.lessons)", "\(total.words)", "\(total.quizzes)", "\(total.images)", "\(total.tables)"] + kinds.map { "\(total.callouts[$0] ?? 0)" })
-        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        for row in rows {
-            Console.out(row.enumerated().map { c, cell in
-                c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                       : String(repeating: " ", count: widths[c] - cell.count) + cell
-            }.joined(separator: "  "))
-        }
+        Console.out(renderTable(rows))
         return ExitCode.success
     }
 }

@@ -4,6 +4,7 @@ let commands: [Command.Type] = [
     ValidateCommand.self,
     BuildCommand.self,
     StatsCommand.self,
+    TranslateCommand.self,
     ImportCommand.self,
     ExportCommand.self,
 ]
@@ -40,7 +41,7 @@ func runMain() -> Int32 {
         return ExitCode.usage
     }
     if args.contains("--help") || args.contains("-h") {
-        Console.out(command.help)
+        Console.out(command.help(for: args))
         return ExitCode.success
     }
     do {

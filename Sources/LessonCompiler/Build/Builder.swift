@@ -9,6 +9,9 @@ public struct BuildOptions {
     public var strict = false
     /// Called now and then from worker threads with (lessons done, lessons in all).
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Percent of a lesson's segments that must be translated to publish it in a locale;
+    /// below it the lesson falls back to the source language. Gaps are filled from the source.
+    public var minCoverage = 100
 
     public init(root: URL, output: URL? = nil, strict: Bool = false) {
         self.root = root
@@ -32,6 +35,7 @@ public enum Builder {
     public static func run(_ options: BuildOptions) -> BuildResult {
         let sink = DiagnosticSink()
         let project = Loader(root: options.root).load(into: sink)
+        let catalog = TranslationCatalog.load(project: project, into: sink)
         let links = LinkIndex(project: project)
         let fm = FileManager.default
 
@@ -55,9 +59,13 @@ public enum Builder {
         for curriculum in project.curricula {
             let compiler = LessonCompiler(curriculum: curriculum, links: links, root: project.root)
             let locale = curriculum.meta.language
-            let lessonDir = staging.map { "\($0.path)/\(curriculum.id)/\(locale)" }
-            if let lessonDir { try? fm.createDirectory(atPath: lessonDir, withIntermediateDirectories: true) }
+            let translations = catalog.translations(of: curriculum.id)
+            let locales = [locale] + translations.map(\.locale)
+            if let staging {
+                for l in locales { try? fm.createDirectory(atPath: "\(staging.path)/\(curriculum.id)/\(l)", withIntermediateDirectories: true) }
+            }
             let usedAssets = AssetSet()
+            let fallbacks = FallbackSet()
             let lessons = curriculum.lessons
             // Lessons are independent once ids are known: compile and write them in parallel,
             // keeping nothing but diagnostics, so memory stays flat however large the corpus.
@@ -66,14 +74,27 @@ public enum Builder {
                 guard source.compilable else { counter.tick(total, options.progress); return }
                 var diagnostics: [Diagnostic] = []
                 let compiled = compiler.compile(source, into: &diagnostics)
+                var outputs = [(locale, LessonDocument.lesson(compiled, curriculum: curriculum, locale: locale))]
+                // Every locale with an XLIFF file gets the lesson: translated when enough of it is,
+                // otherwise the source marked as a fallback.
+                let segments = translations.isEmpty ? [] : SegmentWalker.segments(of: compiled)
+                for entry in translations {
+                    let t = Translator.translate(compiled, segments: segments, file: entry.document.file(for: source.id), locale: entry.locale,
+                                                 path: entry.path, diagnostics: &diagnostics)
+                    let publish = t.isComplete || (options.minCoverage < 100 && t.coverage >= options.minCoverage)
+                    fallbacks.insert(lesson: source.id, locale: entry.locale, fallback: !publish)
+                    outputs.append((entry.locale, LessonDocument.lesson(publish ? t.lesson : compiled, curriculum: curriculum, locale: entry.locale,
+                                                                        fallback: !publish, coverage: t.coverage)))
+                }
                 sink.add(contentsOf: diagnostics)
                 usedAssets.insert(compiled.assets)
-                if let lessonDir {
-                    let doc = LessonDocument.lesson(compiled, curriculum: curriculum, locale: locale)
-                    do {
-                        try FileIO.write(doc.bytes(pretty: false), to: "\(lessonDir)/\(source.id).json")
-                    } catch {
-                        writeFailures.add(Diagnostic(.error, "output-error", "cannot write output: \(error.localizedDescription)", path: source.path))
+                if let staging {
+                    for (l, doc) in outputs {
+                        do {
+                            try FileIO.write(doc.bytes(pretty: false), to: "\(staging.path)/\(curriculum.id)/\(l)/\(source.id).json")
+                        } catch {
+                            writeFailures.add(Diagnostic(.error, "output-error", "cannot write output: \(error.localizedDescription)", path: source.path))
+                        }
                     }
                 }
                 counter.tick(total, options.progress)
@@ -91,7 +112,8 @@ public enum Builder {
                         try fm.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
                         try fm.copyItem(at: project.root.appendingPathComponent(curriculum.dir).appendingPathComponent(asset).resolvingSymlinksInPath(), to: dest)
                     }
-                    let index = LessonDocument.index(curriculum, lessons: curriculum.lessons, locales: [locale], assets: assets)
+                    let index = LessonDocument.index(curriculum, lessons: curriculum.lessons, locales: locales, assets: assets,
+                                                     fallbacks: fallbacks.all)
                     try FileIO.write(index.bytes(pretty: true), to: dir.appendingPathComponent("index.json").path)
                 } catch {
                     writeFailures.add(Diagnostic(.error, "output-error", "cannot write output: \(error.localizedDescription)", path: curriculum.dir))
@@ -108,7 +130,8 @@ public enum Builder {
             } else {
                 let top: JSON = ["format": "lessonc-build/1", "curricula": .array(project.curricula.map { c in
                     ["id": .string(c.id), "title": .string(c.meta.title), "version": .string(c.meta.version),
-                     "language": .string(c.meta.language), "index": .string("\(c.id)/index.json")]
+                     "language": .string(c.meta.language), "index": .string("\(c.id)/index.json"),
+                     "locales": .array(([c.meta.language] + catalog.translations(of: c.id).map(\.locale)).map { .string($0) })]
                 })]
                 do {
                     try FileIO.write(top.bytes(pretty: true), to: staging.appendingPathComponent("index.json").path)
@@ -155,6 +178,14 @@ final class Counter: @unchecked Sendable {
         lock.lock(); value += 1; let v = value; lock.unlock()
         if let progress, v % 500 == 0 || v == total { progress(v, total) }
     }
+}
+
+/// Which lessons fell back to the source language in which locale, from many threads.
+final class FallbackSet: @unchecked Sendable {
+    private var items: [String: [String: Bool]] = [:]
+    private let lock = NSLock()
+    func insert(lesson: String, locale: String, fallback: Bool) { lock.lock(); items[lesson, default: [:]][locale] = fallback; lock.unlock() }
+    var all: [String: [String: Bool]] { lock.lock(); defer { lock.unlock() }; return items }
 }
 
 final class AssetSet: @unchecked Sendable {

@@ -5,7 +5,9 @@ public enum LessonDocument {
     public static let lessonFormat = "lessonc-lesson/1"
     public static let indexFormat = "lessonc-index/1"
 
-    public static func lesson(_ compiled: CompiledLesson, curriculum: Curriculum, locale: String, fallback: Bool = false) -> JSON {
+    /// `locale` is the locale the document is for; a fallback holds the source-language text, so its
+    /// direction is the source's. `coverage` (percent of segments translated) is given for translations.
+    public static func lesson(_ compiled: CompiledLesson, curriculum: Curriculum, locale: String, fallback: Bool = false, coverage: Int? = nil) -> JSON {
         let s = compiled.source
         var metadata: [String: JSON] = [
             "license": .string(s.meta.license ?? curriculum.meta.license),
@@ -16,13 +18,13 @@ public enum LessonDocument {
         if !s.meta.tags.isEmpty { metadata["tags"] = strings(s.meta.tags) }
         if let w = s.meta.contentWarning { metadata["content_warning"] = .string(w) }
         if !s.meta.source.isEmpty { metadata["source"] = strings(s.meta.source) }
-        return [
+        var doc: [String: JSON] = [
             "format": .string(lessonFormat),
             "id": .string(s.id),
             "curriculum": .string(curriculum.id),
             "title": .string(s.meta.title),
             "locale": .string(locale),
-            "direction": .string(LocaleInfo.direction(locale)),
+            "direction": .string(LocaleInfo.direction(fallback ? curriculum.meta.language : locale)),
             "source_locale": .string(curriculum.meta.language),
             "fallback": .bool(fallback),
             "path": .string(s.relativePath),
@@ -31,9 +33,13 @@ public enum LessonDocument {
             "blocks": Block.json(compiled.blocks),
             "html": .string(HTMLRenderer.render(compiled.blocks)),
         ]
+        if let coverage { doc["coverage"] = .int(coverage) }
+        return .object(doc)
     }
 
-    public static func index(_ curriculum: Curriculum, lessons: [LessonSource], locales: [String], assets: [String]) -> JSON {
+    /// `fallbacks`: lesson id → locale → true when that locale's file holds the source language.
+    public static func index(_ curriculum: Curriculum, lessons: [LessonSource], locales: [String], assets: [String],
+                             fallbacks: [String: [String: Bool]] = [:]) -> JSON {
         let m = curriculum.meta
         var o: [String: JSON] = [
             "format": .string(indexFormat),
@@ -51,7 +57,8 @@ public enum LessonDocument {
             "lessons": .array(lessons.map { l in
                 var e: [String: JSON] = ["id": .string(l.id), "title": .string(l.meta.title), "path": .string(l.relativePath),
                                          "units": strings(l.unitTitles),
-                                         "files": .object(Dictionary(uniqueKeysWithValues: locales.map { ($0, .string("\($0)/\(l.id).json")) }))]
+                                         "files": .object(Dictionary(uniqueKeysWithValues: locales.map { ($0, .string("\($0)/\(l.id).json")) })),
+                                         "fallback": .object(Dictionary(uniqueKeysWithValues: locales.map { ($0, .bool(fallbacks[l.id]?[$0] ?? false)) }))]
                 if let d = l.meta.duration { e["duration"] = .string(d) }
                 if !l.meta.audience.isEmpty { e["audience"] = strings(l.meta.audience) }
                 if let w = l.meta.contentWarning { e["content_warning"] = .string(w) }

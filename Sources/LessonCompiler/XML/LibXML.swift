@@ -14,8 +14,11 @@ public struct XMLNode: Sendable, Equatable {
     public var children: [XMLNode]
     /// Text content for text, comment and CDATA nodes.
     public var text: String
-    /// 1-based line where libxml2 saw the node start (0 when unknown).
+    /// 1-based line where libxml2 saw the node start (0 when unknown). For elements parsed by
+    /// `parseXML`, the line of the start tag's `<`.
     public var line: Int
+    /// 1-based column (in characters) of an element's `<`; 0 when unknown (HTML, other nodes).
+    public var column: Int = 0
 
     public func attribute(_ name: String) -> String? {
         attributes.first(where: { $0.name == name })?.value
@@ -39,7 +42,7 @@ public struct XMLNode: Sendable, Equatable {
     }
 
     public static func == (a: XMLNode, b: XMLNode) -> Bool {
-        a.kind == b.kind && a.name == b.name && a.namespace == b.namespace && a.text == b.text && a.line == b.line
+        a.kind == b.kind && a.name == b.name && a.namespace == b.namespace && a.text == b.text && a.line == b.line && a.column == b.column
             && a.children == b.children && a.attributes.map(\.name) == b.attributes.map(\.name)
             && a.attributes.map(\.value) == b.attributes.map(\.value)
     }
@@ -65,20 +68,54 @@ public enum LibXML {
         guard let ctxt = xmlNewParserCtxt() else { throw XMLParseError(message: "cannot create an XML parser", line: 1, column: 1) }
         defer { xmlFreeParserCtxt(ctxt) }
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_HUGE.rawValue)
-        let doc: xmlDocPtr? = data.withUnsafeBytes { raw in
-            xmlCtxtReadMemory(ctxt, raw.bindMemory(to: CChar.self).baseAddress, Int32(data.count), "input.xml", nil, options)
+        // libxml2 goes on after the first error and keeps only the last one, which is often a
+        // consequence ("premature end of data"); collect the first instead. The handler is per thread.
+        let collector = FirstError()
+        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(collector).toOpaque()) { context, error in
+            guard let context, let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+            let collector = Unmanaged<FirstError>.fromOpaque(context).takeUnretainedValue()
+            if collector.error == nil { collector.error = LibXML.parseError(error) }
+        }
+        let doc: xmlDocPtr? = withExtendedLifetime(collector) {
+            defer { xmlSetStructuredErrorFunc(nil, nil) }
+            return data.withUnsafeBytes { raw in
+                xmlCtxtReadMemory(ctxt, raw.bindMemory(to: CChar.self).baseAddress, Int32(data.count), "input.xml", nil, options)
+            }
         }
         if let err = xmlCtxtGetLastError(ctxt), err.pointee.level.rawValue >= XML_ERR_ERROR.rawValue || doc == nil {
-            let message = err.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "XML is not well formed"
-            let line = Int(err.pointee.line)
-            let column = Int(err.pointee.int2)
             if let doc { xmlFreeDoc(doc) }
-            throw XMLParseError(message: message, line: max(1, line), column: max(1, column))
+            throw collector.error ?? parseError(err)
         }
         guard let doc else { throw XMLParseError(message: "XML is not well formed", line: 1, column: 1) }
         defer { xmlFreeDoc(doc) }
         guard let root = xmlDocGetRootElement(doc) else { throw XMLParseError(message: "document has no root element", line: 1, column: 1) }
-        return convert(root)
+        var namespaces: [UnsafePointer<xmlChar>: String] = [:]
+        var tree = convert(root, &namespaces)
+        var scanner = StartTagScanner(Array(data))
+        var positions = scanner.scan()[...]
+        placeStartTags(&tree, &positions)
+        return tree
+    }
+
+    /// Gives each element the line and column of its start tag, in document order. libxml2 keeps
+    /// no columns and records the line where a start tag ends, but diagnostics point at the `<`.
+    /// Stops at the first name that does not match (e.g. markup coming from an entity).
+    @discardableResult
+    private static func placeStartTags(_ node: inout XMLNode, _ positions: inout ArraySlice<StartTagScanner.Tag>) -> Bool {
+        guard node.kind == .element else { return true }
+        guard let tag = positions.first, tag.name == node.name || tag.name.hasSuffix(":" + node.name) else { return false }
+        positions.removeFirst()
+        node.line = tag.line
+        node.column = tag.column
+        for i in node.children.indices where !placeStartTags(&node.children[i], &positions) { return false }
+        return true
+    }
+
+    private final class FirstError { var error: XMLParseError? }
+
+    private static func parseError(_ err: UnsafePointer<xmlError>) -> XMLParseError {
+        let message = err.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "XML is not well formed"
+        return XMLParseError(message: message, line: max(1, Int(err.pointee.line)), column: max(1, Int(err.pointee.int2)))
     }
 
     /// Parses HTML the forgiving way browsers do; returns the `<body>` (or the root) element.
@@ -106,7 +143,8 @@ public enum LibXML {
         guard let doc else { return (empty, false) }
         defer { xmlFreeDoc(doc) }
         guard let root = xmlDocGetRootElement(doc) else { return (empty, complete) }
-        let tree = convert(root)
+        var namespaces: [UnsafePointer<xmlChar>: String] = [:]
+        let tree = convert(root, &namespaces)
         return (tree.element("body") ?? tree, complete)
     }
 
@@ -115,9 +153,14 @@ public enum LibXML {
         return String(cString: p)
     }
 
-    private static func convert(_ node: xmlNodePtr) -> XMLNode {
+    /// `namespaces` shares one Swift string per namespace URI: a large XLIFF file has a million nodes.
+    private static func convert(_ node: xmlNodePtr, _ namespaces: inout [UnsafePointer<xmlChar>: String]) -> XMLNode {
         let n = node.pointee
-        var result = XMLNode(kind: .other, name: string(n.name), namespace: n.ns.map { string($0.pointee.href) },
+        var namespace: String?
+        if let href = n.ns?.pointee.href {
+            if let known = namespaces[href] { namespace = known } else { namespace = string(href); namespaces[href] = namespace }
+        }
+        var result = XMLNode(kind: .other, name: string(n.name), namespace: namespace,
                              attributes: [], children: [], text: "", line: Int(xmlGetLineNo(node)))
         switch n.type {
         case XML_ELEMENT_NODE:
@@ -131,7 +174,7 @@ public enum LibXML {
             }
             var child = n.children
             while let c = child {
-                result.children.append(convert(c))
+                result.children.append(convert(c, &namespaces))
                 child = c.pointee.next
             }
         case XML_TEXT_NODE, XML_ENTITY_REF_NODE:
@@ -189,7 +232,10 @@ public enum LibXML {
     }
 
     /// Escapes text for XML element content or attribute values.
+    /// Characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) are dropped, so the output is always well formed.
     public static func escape(_ s: String, attribute: Bool = false) -> String {
+        // Most text needs nothing: return it without rebuilding it scalar by scalar.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0xEF }) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
@@ -200,9 +246,90 @@ public enum LibXML {
             case "\"" where attribute: out += "&quot;"
             case "\n" where attribute: out += "&#10;"
             case "\t" where attribute: out += "&#9;"
+            case "\r": out += "&#13;"
+            case "\u{0}"..."\u{8}", "\u{B}", "\u{C}", "\u{E}"..."\u{1F}", "\u{FFFE}", "\u{FFFF}": continue
             default: out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+}
+
+/// Finds element start tags in raw XML, skipping comments, CDATA, processing instructions,
+/// the DOCTYPE and end tags. Pure Swift: it only reads the bytes libxml2 already accepted.
+struct StartTagScanner {
+    struct Tag { var name: String; var line: Int; var column: Int }
+
+    let bytes: [UInt8]
+    var i = 0
+    var line = 1
+    var lineStart = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func scan() -> [Tag] {
+        var tags: [Tag] = []
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "<") else { advance(); continue }
+            if starts("<!--") { skip(past: "-->") }
+            else if starts("<![CDATA[") { skip(past: "]]>") }
+            else if starts("<?") { skip(past: "?>") }
+            else if starts("<!") { skipDeclaration() }
+            else if starts("</") { skipTag() }
+            else {
+                let column = bytes[lineStart..<i].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+                var j = i + 1
+                while j < bytes.count, !" \t\r\n/>".utf8.contains(bytes[j]) { j += 1 }
+                tags.append(Tag(name: String(decoding: bytes[(i + 1)..<j], as: UTF8.self), line: line, column: column))
+                skipTag()
+            }
+        }
+        return tags
+    }
+
+    private func starts(_ s: StaticString) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard i + n <= bytes.count else { return false }
+        let p = s.utf8Start
+        for k in 0..<n where bytes[i + k] != p[k] { return false }
+        return true
+    }
+
+    private mutating func advance() {
+        if bytes[i] == 0x0A { line += 1; lineStart = i + 1 }
+        i += 1
+    }
+
+    private mutating func skip(past end: StaticString) {
+        while i < bytes.count, !starts(end) { advance() }
+        for _ in 0..<end.utf8CodeUnitCount where i < bytes.count { advance() }
+    }
+
+    /// A tag ends at the first `>` outside a quoted attribute value.
+    private mutating func skipTag() {
+        var quote: UInt8?
+        while i < bytes.count {
+            let b = bytes[i]
+            advance()
+            if let q = quote { if b == q { quote = nil } } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { quote = b } else if b == UInt8(ascii: ">") { return }
+        }
+    }
+
+    /// `<!DOCTYPE ... [ internal subset ]>`: brackets nest once, quotes hide `>`.
+    private mutating func skipDeclaration() {
+        var depth = 0
+        var quote: UInt8?
+        while i < bytes.count {
+            let b = bytes[i]
+            advance()
+            if let q = quote { if b == q { quote = nil }; continue }
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = b
+            case UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "]"): depth -= 1
+            case UInt8(ascii: ">") where depth <= 0: return
+            default: break
+            }
+        }
     }
 }

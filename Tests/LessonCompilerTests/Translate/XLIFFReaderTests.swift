@@ -1,0 +1,128 @@
+import XCTest
+@testable import LessonCompiler
+
+/// Malformed XLIFF is an error with line and column, never a crash; `validate` reports it.
+final class XLIFFReaderTests: XCTestCase {
+    /// A file for the demo curriculum whose trans-units start on line 5.
+    func xliff(_ units: String, head: String = #"<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">"#,
+               languages: String = #"source-language="en" target-language="fr""#) -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        \(head)
+        <file original="content/demo/01-unit/02-rules.md" \(languages) datatype="x-markdown">
+        <body>
+        \(units)
+        </body>
+        </file>
+        </xliff>
+
+        """
+    }
+
+    /// Diagnostics `validate` prints for the XLIFF file.
+    func validate(_ text: String) throws -> [String] {
+        let p = try TestProject.translatable()
+        try p.setXLIFF("fr", text)
+        return p.validate().diagnostics.filter { $0.path.hasPrefix("locales/") }.map(\.description)
+    }
+
+    func testAWellFormedFileHasNoProblems() throws {
+        XCTAssertEqual(try validate(xliff(#"<trans-unit id="rules/p-1"><source>We meet every week.</source><target state="translated">Nous nous réunissons chaque semaine.</target></trans-unit>"#)), [])
+    }
+
+    func testNotWellFormed() throws {
+        XCTAssertEqual(try validate(xliff(#"<trans-unit id="rules/p-1"><source>We meet <b>every week.</source></trans-unit>"#)), [
+            "locales/fr/demo.xlf:5:67: error: not well-formed XML: Opening and ending tag mismatch: b line 5 and source [xliff-syntax]",
+        ])
+    }
+
+    func testNotXMLAtAll() throws {
+        XCTAssertEqual(try validate("msgid \"hello\"\n"), ["locales/fr/demo.xlf:1:1: error: not well-formed XML: Start tag expected, '<' not found [xliff-syntax]"])
+        XCTAssertEqual(try validate(""), ["locales/fr/demo.xlf:1:1: error: not well-formed XML: Document is empty [xliff-syntax]"])
+    }
+
+    func testWrongVersion() throws {
+        XCTAssertEqual(try validate(xliff("", head: #"<xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0" srcLang="en">"#)), [
+            "locales/fr/demo.xlf:2:1: error: expected XLIFF 1.2 (version=\"1.2\", xmlns=\"urn:oasis:names:tc:xliff:document:1.2\"), found version 2.0 in namespace urn:oasis:names:tc:xliff:document:2.0 [xliff-version]",
+        ])
+        XCTAssertEqual(try validate("<?xml version=\"1.0\"?>\n  <tmx version=\"1.4\"/>\n"), [
+            "locales/fr/demo.xlf:2:3: error: the root element is <tmx>, not <xliff> [xliff-version]",
+        ])
+    }
+
+    func testWrongLanguage() throws {
+        XCTAssertEqual(try validate(xliff("", languages: #"source-language="en" target-language="de""#)), [
+            "locales/fr/demo.xlf:3:1: error: target-language is \"de\" but the file is in locales/fr/ [xliff-language]",
+        ])
+        XCTAssertEqual(try validate(xliff("", languages: #"source-language="en-GB" target-language="fr""#)), [
+            "locales/fr/demo.xlf:3:1: error: source-language is \"en-GB\" but the curriculum is written in \"en\" [xliff-language]",
+        ])
+    }
+
+    func testDuplicateUnitID() throws {
+        let unit = #"<trans-unit id="rules/p-1"><source>We meet every week.</source></trans-unit>"#
+        XCTAssertEqual(try validate(xliff(unit + "\n  " + unit)), [
+            "locales/fr/demo.xlf:6:3: error: duplicate unit id \"rules/p-1\" (first on line 5) [xliff-duplicate-id]",
+        ])
+    }
+
+    func testUnknownUnitIDs() throws {
+        XCTAssertEqual(try validate(xliff("""
+            <trans-unit id="rules/p-1"><source>We meet every week.</source></trans-unit>
+            <trans-unit id="rules/para-2"><source>We save 50 shillings each.</source></trans-unit>
+            <trans-unit id="saving/p-1"><source>Saving</source></trans-unit>
+            <trans-unit><source>No id</source></trans-unit>
+            """)), [
+            "locales/fr/demo.xlf:6:1: error: unknown unit id \"rules/para-2\"; lessonc writes ids like lesson-id/p-3 and they must not change [xliff-unknown-id]",
+            "locales/fr/demo.xlf:7:1: error: unit id \"saving/p-1\" belongs to lesson \"saving\", not to this file's lesson \"rules\" [xliff-unknown-id]",
+            "locales/fr/demo.xlf:8:1: error: <trans-unit> has no id [xliff-structure]",
+        ])
+    }
+
+    func testUnknownLesson() throws {
+        XCTAssertEqual(try validate(xliff(#"<trans-unit id="gone/p-1"><source>Old text</source></trans-unit>"#)), [
+            "locales/fr/demo.xlf:3:1: error: unknown lesson id \"gone\": demo has no such lesson; run 'lessonc translate extract --locale fr' to drop it [xliff-unknown-id]",
+        ])
+    }
+
+    func testUnknownStateAndMissingSourceAndForeignInlineCodes() throws {
+        XCTAssertEqual(try validate(xliff("""
+            <trans-unit id="rules/p-1"><source>We meet every week.</source><target state="done">Nous nous réunissons.</target></trans-unit>
+            <trans-unit id="rules/p-2"><target>Sans source</target></trans-unit>
+            <trans-unit id="rules/title-1"><source>The rules</source><target state="translated"><bpt id="1">[</bpt>Les règles</target></trans-unit>
+            """)), [
+            "locales/fr/demo.xlf:5:64: error: unknown state \"done\"; XLIFF 1.2 states are final, needs-adaptation, needs-l10n, needs-review-adaptation, needs-review-l10n, needs-review-translation, needs-translation, new, signed-off, translated [xliff-structure]",
+            "locales/fr/demo.xlf:6:1: error: <trans-unit id=\"rules/p-2\"> has no <source> [xliff-structure]",
+            "locales/fr/demo.xlf:7:85: error: inline element <bpt> is not used by lessonc; keep the <g>, <x/> and <ph> codes of the source [inline-code-parity]",
+        ])
+    }
+
+    func testDoctypeIsRefused() throws {
+        let text = "<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>\n<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\"/>\n"
+        XCTAssertEqual(try validate(text), ["locales/fr/demo.xlf:2:1: error: XLIFF files must not have a DOCTYPE [xliff-syntax]"])
+    }
+
+    func testTruncatedFilesNeverCrash() throws {
+        let p = try TestProject.translatable()
+        p.extract("ar")
+        let full = Array(try p.xliff("ar").utf8)
+        var reported = 0
+        for end in stride(from: 0, to: full.count, by: 97) {
+            var diagnostics: [Diagnostic] = []
+            let doc = XLIFFReader.read(Data(full[..<end]), path: "x.xlf", sourceLanguage: "en", targetLanguage: "ar", into: &diagnostics)
+            XCTAssertNil(doc)
+            XCTAssertEqual(diagnostics.map(\.rule), ["xliff-syntax"], "cut at \(end)")
+            XCTAssertTrue(diagnostics.allSatisfy { $0.line >= 1 && $0.column >= 1 })
+            reported += diagnostics.count
+        }
+        XCTAssertGreaterThan(reported, 10)
+    }
+
+    func testElementColumnsComeFromTheStartTag() throws {
+        let root = try LibXML.parseXML(Data("<a>\n  <b x=\"1\n2\">é<c/><!-- <d> --><c/></b>\n<![CDATA[<e>]]><f\n/></a>".utf8))
+        let b = root.element("b")!
+        XCTAssertEqual([root.line, root.column, b.line, b.column], [1, 1, 2, 3])
+        XCTAssertEqual(b.elements("c").map { [$0.line, $0.column] }, [[3, 5], [3, 21]])
+        XCTAssertEqual([root.element("f")!.line, root.element("f")!.column], [4, 16])
+    }
+}
