@@ -21,37 +21,36 @@ enum ReleaseDocuments {
 
     static func notes(_ input: Input) -> String {
         let date = String(Timestamp.rfc3339(input.published).prefix(10))
-        var out = "# Release \(input.release)\n\nPublished \(date) (UTC).\n\n"
+        // Paragraphs and lists, joined by one blank line.
+        var blocks = ["# Release \(input.release)", "Published \(date) (UTC)."]
         let new = input.content.mapValues(\.entry)
         guard let previous = input.previous else {
-            out += "This is the first release. It contains:\n\n"
-            for (_, c) in input.content.sorted(by: { $0.key < $1.key }) {
-                for locale in c.entry.locales.keys.sorted() {
-                    out += "- \(md(c.entry.title)) — \(languageName(locale)): \(count(c.entry.locales[locale]!.count, "lesson"))"
-                    out += c.entry.assets.isEmpty ? "\n" : ", \(count(c.entry.assets.count, "picture or other file", "pictures or other files"))\n"
+            blocks.append("This is the first release. It contains:")
+            blocks.append(input.content.sorted(by: { $0.key < $1.key }).flatMap { _, c in
+                c.entry.locales.keys.sorted().map { locale in
+                    "- \(md(c.entry.title)) — \(languageName(locale)): \(count(c.entry.locales[locale]!.count, "lesson"))"
+                        + (c.entry.assets.isEmpty ? "" : ", \(count(c.entry.assets.count, "picture or other file", "pictures or other files"))")
                 }
-            }
-            return out
+            }.joined(separator: "\n"))
+            return blocks.joined(separator: "\n\n") + "\n"
         }
-        out += "What changed since release \(previous.release), for each curriculum and language.\n"
+        blocks.append("What changed since release \(previous.release), for each curriculum and language.")
         let changes = DiffDocument(from: previous, to: Manifest(release: input.release, published: input.published, curricula: new, documents: [:])).changes
+        let groups = Dictionary(grouping: changes) { [$0.key.curriculum, $0.key.locale] }
+        let pairs = Set(new.flatMap { c in c.value.locales.keys.map { [c.key, $0] } })
+            .union(previous.curricula.flatMap { c in c.value.locales.keys.map { [c.key, $0] } })
         var unchanged: [String] = []
-        let groups = Dictionary(grouping: changes) { "\($0.key.curriculum)\u{0}\($0.key.locale)" }
-        let pairs = Set(new.flatMap { c in c.value.locales.keys.map { (c.key, $0) } }.map { "\($0.0)\u{0}\($0.1)" })
-            .union(previous.curricula.flatMap { c in c.value.locales.keys.map { "\(c.key)\u{0}\($0)" } })
-        for pair in pairs.sorted() {
-            let parts = pair.split(separator: "\u{0}").map(String.init)
-            let (id, locale) = (parts[0], parts[1])
-            let title = new[id]?.title ?? previous.curricula[id]?.title ?? id
-            let heading = "\(md(title)) — \(languageName(locale))"
-            guard let list = groups[pair], !list.isEmpty else { unchanged.append(heading); continue }
-            out += "\n## \(heading)\n\n"
+        for pair in pairs.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let (id, locale) = (pair[0], pair[1])
+            let heading = "\(md(new[id]?.title ?? previous.curricula[id]?.title ?? id)) — \(languageName(locale))"
+            guard let list = groups[pair], !list.isEmpty else { unchanged.append("- \(heading)"); continue }
+            blocks.append("## \(heading)")
             if new[id]?.locales[locale] == nil {
-                out += new[id] == nil ? "This curriculum is no longer published.\n" : "This language is no longer published for this curriculum.\n"
+                blocks.append(new[id] == nil ? "This curriculum is no longer published." : "This language is no longer published for this curriculum.")
                 continue
             }
             if previous.curricula[id]?.locales[locale] == nil {
-                out += previous.curricula[id] == nil ? "A new curriculum.\n\n" : "A new language for this curriculum.\n\n"
+                blocks.append(previous.curricula[id] == nil ? "A new curriculum." : "A new language for this curriculum.")
             }
             let facts = input.content[id]?.lessons[locale] ?? []
             let order = Dictionary(uniqueKeysWithValues: facts.enumerated().map { ($1.id, $0) })
@@ -62,26 +61,22 @@ enum ReleaseDocuments {
                 let lessons = list.filter { $0.key.kind == .lesson && $0.change == change }
                     .sorted { (order[$0.key.id] ?? Int.max, $0.key.id) < (order[$1.key.id] ?? Int.max, $1.key.id) }
                 guard !lessons.isEmpty else { continue }
-                out += "\(label) \(lessons.count == 1 ? "lesson" : "lessons") (\(lessons.count)):\n\n"
-                for l in lessons { out += "- \(md(lessonTitle(l)))\n" }
-                out += "\n"
+                blocks.append("\(label) \(lessons.count == 1 ? "lesson" : "lessons") (\(lessons.count)):")
+                blocks.append(lessons.map { "- \(md(lessonTitle($0)))" }.joined(separator: "\n"))
             }
             let assets = list.filter { $0.key.kind == .asset }
             if !assets.isEmpty {
-                out += "Pictures and other files: " + [DiffChange.Change.added, .changed, .removed].compactMap { change in
+                blocks.append("Pictures and other files: " + [DiffChange.Change.added, .changed, .removed].compactMap { change in
                     let names = assets.filter { $0.change == change }.map { "`\($0.key.id)`" }
                     return names.isEmpty ? nil : "\(change.rawValue) \(names.joined(separator: ", "))"
-                }.joined(separator: "; ") + ".\n\n"
+                }.joined(separator: "; ") + ".")
             }
-            if list.contains(where: { $0.key.kind == .index }) && previous.curricula[id] != nil {
-                out += "The curriculum's description or table of contents changed.\n\n"
+            if list.contains(where: { $0.key.kind == .index }) && previous.curricula[id]?.locales[locale] != nil {
+                blocks.append("The curriculum's description or table of contents changed.")
             }
         }
-        if !unchanged.isEmpty {
-            out += "\n## Unchanged\n\n" + unchanged.map { "- \($0)\n" }.joined()
-        }
-        while out.hasSuffix("\n\n") { out.removeLast() }
-        return out
+        if !unchanged.isEmpty { blocks += ["## Unchanged", unchanged.joined(separator: "\n")] }
+        return blocks.joined(separator: "\n\n") + "\n"
     }
 
     // MARK: - ATTRIBUTION.md
@@ -160,18 +155,21 @@ enum ReleaseDocuments {
     // MARK: - Words
 
     /// `CC-BY-SA-4.0` → the Creative Commons legal code; any other SPDX id → its SPDX page.
-    static func licenceURL(_ spdx: String) -> String {
+    /// The licence's legal code, or with `deed` its human-readable summary (what CC asks
+    /// attributions to link to).
+    static func licenceURL(_ spdx: String, deed: Bool = false) -> String {
         let parts = spdx.split(separator: "-")
+        let suffix = deed ? "" : "legalcode"
         if parts.count >= 3, parts[0] == "CC", let version = parts.last, ["1.0", "2.0", "2.5", "3.0", "4.0"].contains(String(version)) {
             let kind = parts[1..<(parts.count - 1)].joined(separator: "-").lowercased()
-            if kind == "by" || kind.hasPrefix("by-") { return "https://creativecommons.org/licenses/\(kind)/\(version)/legalcode" }
+            if kind == "by" || kind.hasPrefix("by-") { return "https://creativecommons.org/licenses/\(kind)/\(version)/\(suffix)" }
         }
-        if spdx == "CC0-1.0" { return "https://creativecommons.org/publicdomain/zero/1.0/legalcode" }
+        if spdx == "CC0-1.0" { return "https://creativecommons.org/publicdomain/zero/1.0/\(suffix)" }
         return "https://spdx.org/licenses/\(spdx).html"
     }
 
     static func licenceLink(_ spdx: String) -> String {
-        spdx.isEmpty ? "not stated" : "[\(md(spdx))](\(licenceURL(spdx)))"
+        spdx.isEmpty ? "not stated" : "[\(md(spdx))](\(licenceURL(spdx, deed: true)))"
     }
 
     static func languageName(_ locale: String) -> String {

@@ -108,7 +108,8 @@ final class Staging: @unchecked Sendable {
             }
             for d in createdDirs.reversed() { try? fm.removeItem(at: d) }
             try? fm.removeItem(at: trash)
-            throw PublishError("could not move the new release into \(channel.path): \(error.localizedDescription); the channel was left as it was")
+            let reason = (error as? PublishError)?.message ?? error.localizedDescription
+            throw PublishError("could not move the new release into \(channel.path): \(reason); the channel was left as it was")
         }
         try? fm.removeItem(at: trash)
     }
