@@ -302,12 +302,11 @@ public struct DiffDocument: Equatable, Sendable {
     public static let format = "lessonc-diff/1"
     public var from: Int
     public var to: Int
-    public var published: Int
     public var changes: [DiffChange]
     public var parts: [String: [String: String?]]
 
-    public init(from: Int, to: Int, published: Int, changes: [DiffChange], parts: [String: [String: String?]]) {
-        self.from = from; self.to = to; self.published = published; self.changes = changes; self.parts = parts
+    public init(from: Int, to: Int, changes: [DiffChange], parts: [String: [String: String?]]) {
+        self.from = from; self.to = to; self.changes = changes; self.parts = parts
     }
 
     /// The diff between two manifests, without deltas.
@@ -326,12 +325,11 @@ public struct DiffDocument: Equatable, Sendable {
         for c in changes {
             parts[c.key.curriculum, default: [:]][c.key.locale] = .some(new.curricula[c.key.curriculum]?.partHash(c.key.locale))
         }
-        self.init(from: old.release, to: new.release, published: new.published, changes: changes, parts: parts)
+        self.init(from: old.release, to: new.release, changes: changes, parts: parts)
     }
 
     public var json: JSON {
-        ["format": .string(Self.format), "from": .int(from), "to": .int(to), "published": .string(Timestamp.rfc3339(published)),
-         "changes": .array(changes.map(\.json)),
+        ["format": .string(Self.format), "from": .int(from), "to": .int(to), "changes": .array(changes.map(\.json)),
          "parts": .object(parts.mapValues { .object($0.mapValues { $0.map(JSON.string) ?? .null }) })]
     }
 
@@ -340,7 +338,6 @@ public struct DiffDocument: Equatable, Sendable {
         from = try r.release("from")
         to = try r.release("to")
         guard from < to else { throw ChannelFormatError("\(path): 'from' must be before 'to'") }
-        published = try r.time("published")
         changes = try r.array("changes").enumerated().map { i, v in
             let e = Reader(v, "\(path): changes[\(i)]")
             guard let kind = ChangeKey.Kind(rawValue: try e.string("kind")) else { throw ChannelFormatError("\(path): changes[\(i)]: unknown kind") }
