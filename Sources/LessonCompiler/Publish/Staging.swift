@@ -37,7 +37,7 @@ final class Staging: @unchecked Sendable {
         } catch where FileManager.default.fileExists(atPath: parent.path) {
             // Another thread created it first.
         }
-        try data.write(to: url)
+        try Staging.writeFile(url, data)
         lock.lock(); paths.insert(path); lock.unlock()
     }
 
@@ -71,6 +71,24 @@ final class Staging: @unchecked Sendable {
         if path == ChannelPath.signature(ChannelPath.latest) { return 6 }
         if path == ChannelPath.latest { return 7 }
         return 3
+    }
+
+    /// Writes without the fsync `Data.write` does on Linux: one per object made large publishes
+    /// slow. The channel is a build product uploaded elsewhere; surviving a power cut mid-publish
+    /// is not a goal, surviving a failed or killed process is.
+    static func writeFile(_ url: URL, _ data: Data) throws {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw PublishError("cannot create \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var offset = 0
+        try data.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw PublishError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+                offset += n
+            }
+        }
     }
 
     func commit() throws {
