@@ -51,6 +51,10 @@ public struct ObjectRef: Hashable, Sendable {
     public var json: JSON { ["object": .string(sha256), "size": .int(size)] }
     /// `{"sha256": …, "size": …}` where a file, not an object, is described.
     public var fileJSON: JSON { ["sha256": .string(sha256), "size": .int(size)] }
+    /// How latest.json and pack.json point at a release's manifest: its path, hash and size.
+    func manifestJSON(release: Int) -> JSON {
+        ["path": .string(ChannelPath.manifest(release)), "sha256": .string(sha256), "size": .int(size)]
+    }
 
     init(json: JSON, key: String = "object", at path: String) throws {
         let r = Reader(json, path)
@@ -76,10 +80,9 @@ public struct LatestDocument: Equatable, Sendable {
     }
 
     public var json: JSON {
-        var m = manifest.fileJSON.objectValue!
-        m["path"] = .string(ChannelPath.manifest(release))
-        return ["format": .string(Self.format), "release": .int(release), "published": .string(Timestamp.rfc3339(published)),
-                "expires": .string(Timestamp.rfc3339(expires)), "manifest": .object(m), "diffs_from": .array(diffsFrom.map { .int($0) })]
+        ["format": .string(Self.format), "release": .int(release), "published": .string(Timestamp.rfc3339(published)),
+         "expires": .string(Timestamp.rfc3339(expires)), "manifest": manifest.manifestJSON(release: release),
+         "diffs_from": .array(diffsFrom.map { .int($0) })]
     }
 
     public init(data: Data) throws {
@@ -87,11 +90,7 @@ public struct LatestDocument: Equatable, Sendable {
         release = try r.release("release")
         published = try r.time("published")
         expires = try r.time("expires")
-        let m = try r.object("manifest")
-        guard try m.string("path") == ChannelPath.manifest(release) else {
-            throw ChannelFormatError("\(ChannelPath.latest): manifest.path must be \(ChannelPath.manifest(release))")
-        }
-        manifest = ObjectRef(sha256: try m.sha256("sha256"), size: try m.size("size"))
+        manifest = try r.manifestRef(release: release)
         let n = release
         diffsFrom = try r.array("diffs_from").enumerated().map { i, v in
             guard case .int(let m) = v, m >= 1, m < n else { throw ChannelFormatError("\(ChannelPath.latest): diffs_from[\(i)] must be a release before \(n)") }
@@ -433,10 +432,8 @@ public struct PackDocument: Equatable, Sendable {
     }
 
     public var json: JSON {
-        var m = manifest.fileJSON.objectValue!
-        m["path"] = .string(ChannelPath.manifest(release))
-        return ["format": .string(Self.format), "release": .int(release), "published": .string(Timestamp.rfc3339(published)),
-                "curriculum": .string(curriculum), "locale": .string(locale), "manifest": .object(m)]
+        ["format": .string(Self.format), "release": .int(release), "published": .string(Timestamp.rfc3339(published)),
+         "curriculum": .string(curriculum), "locale": .string(locale), "manifest": manifest.manifestJSON(release: release)]
     }
 
     public init(data: Data) throws {
@@ -445,11 +442,7 @@ public struct PackDocument: Equatable, Sendable {
         published = try r.time("published")
         curriculum = try r.string("curriculum")
         locale = try r.string("locale")
-        let m = try r.object("manifest")
-        guard try m.string("path") == ChannelPath.manifest(release) else {
-            throw ChannelFormatError("\(ChannelPath.pack): manifest.path must be \(ChannelPath.manifest(release))")
-        }
-        manifest = ObjectRef(sha256: try m.sha256("sha256"), size: try m.size("size"))
+        manifest = try r.manifestRef(release: release)
     }
 }
 
@@ -504,6 +497,14 @@ struct Reader {
     func time(_ key: String) throws -> Int {
         guard let t = Timestamp.parse(try string(key)) else { throw ChannelFormatError("\(path): '\(key)' must be an RFC 3339 UTC time") }
         return t
+    }
+    /// The `manifest` member of latest.json or pack.json, which must name release `release`'s manifest.
+    func manifestRef(release: Int) throws -> ObjectRef {
+        let m = try object("manifest")
+        guard try m.string("path") == ChannelPath.manifest(release) else {
+            throw ChannelFormatError("\(path): manifest.path must be \(ChannelPath.manifest(release))")
+        }
+        return ObjectRef(sha256: try m.sha256("sha256"), size: try m.size("size"))
     }
     func array(_ key: String) throws -> [JSON] {
         guard let a = try value(key).arrayValue else { throw ChannelFormatError("\(path): '\(key)' must be an array") }
