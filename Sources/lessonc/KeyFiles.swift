@@ -53,6 +53,7 @@ enum KeyFiles {
     }
 
     /// Writes a new file readable by its owner only; refuses to replace one unless `force`.
+    /// O_EXCL, unlike `FileIO.write`: a secret must never go through an existing file or symlink.
     static func writePrivate(_ data: Data, to path: String, force: Bool) throws {
         if force { unlink(path) }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -62,7 +63,7 @@ enum KeyFiles {
         }
         defer { close(fd) }
         let ok = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
-        guard ok, fchmod(fd, 0o600) == 0 else { throw CommandError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard ok, fchmod(fd, 0o600) == 0, fsync(fd) == 0 else { throw CommandError("cannot write \(path): \(String(cString: strerror(errno)))") }
     }
 }
 

@@ -58,9 +58,9 @@ enum KeygenCommand: Command {
         do { text = try key.fileText(passphrase: passphrase) } catch let e as MinisignError { throw CommandError(e.message) }
         try KeyFiles.writePrivate(Data(text.utf8), to: keyPath, force: force)
         do {
-            try Data(key.publicKey.fileText.utf8).write(to: URL(fileURLWithPath: pubPath))
+            try FileIO.write(Data(key.publicKey.fileText.utf8), to: pubPath, sync: true)
         } catch {
-            throw CommandError("cannot write \(pubPath): \(error.localizedDescription)")
+            throw CommandError("cannot write \(pubPath): \(error)")
         }
         Console.out("""
         key \(key.publicKey.keyIDString)

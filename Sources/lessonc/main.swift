@@ -1,6 +1,13 @@
 import Foundation
 
-let commands: [Command.Type] = [ValidateCommand.self, BuildCommand.self, KeygenCommand.self, PublishCommand.self, VerifyCommand.self]
+let commands: [Command.Type] = [
+    ValidateCommand.self,
+    BuildCommand.self,
+    StatsCommand.self,
+    KeygenCommand.self,
+    PublishCommand.self,
+    VerifyCommand.self,
+]
 
 let mainHelp = """
 lessonc — compiles Markdown lessons and XLIFF translations into signed content for phones.

@@ -29,10 +29,18 @@ public struct LessonCompiler {
     let links: LinkIndex
     let root: URL
 
+    /// Assets that are symbolic links leading outside assets/, found once per curriculum.
+    let escapingAssets: Set<String>
+
     public init(curriculum: Curriculum, links: LinkIndex, root: URL) {
         self.curriculum = curriculum
         self.links = links
         self.root = root
+        let base = root.appendingPathComponent(curriculum.dir)
+        let assetsDir = base.appendingPathComponent("assets").resolvingSymlinksInPath().path
+        escapingAssets = Set(curriculum.assets.keys.filter { asset in
+            !base.appendingPathComponent(asset).resolvingSymlinksInPath().path.hasPrefix(assetsDir + "/")
+        })
     }
 
     public func compile(_ lesson: LessonSource, into diagnostics: inout [Diagnostic]) -> CompiledLesson {
@@ -52,7 +60,7 @@ public struct LessonCompiler {
         var diagnostics: [Diagnostic] = []
         var assets: Set<String> = []
         var lastHeadingLevel = 1
-        lazy var lines: [Substring] = lesson.body.split(separator: "\n", omittingEmptySubsequences: false)
+        lazy var lines: [Substring] = lesson.body.split(omittingEmptySubsequences: false, whereSeparator: FrontMatter.isLineEnd)
 
         init(lesson: LessonSource, compiler: LessonCompiler) {
             self.lesson = lesson
@@ -79,8 +87,11 @@ public struct LessonCompiler {
             switch node.kind {
             case .paragraph:
                 // A paragraph holding only an image is an image block: apps lay it out full width.
-                if node.children.count == 1, node.children[0].kind == .image, case .image(let img)? = inline(node.children[0]).first {
-                    return .image(img)
+                if node.children.count == 1, node.children[0].kind == .image {
+                    // Compile the image once: a second pass would report its problems twice.
+                    let compiled = inline(node.children[0])
+                    if case .image(let img)? = compiled.first { return .image(img) }
+                    return .paragraph(compiled)
                 }
                 return .paragraph(inlines(node.children))
             case .heading:
@@ -128,7 +139,7 @@ public struct LessonCompiler {
         mutating func blockQuote(_ node: MarkdownNode) -> Block? {
             guard let first = node.children.first, first.kind == .paragraph,
                   let text = first.children.first, text.kind == .text,
-                  let marker = text.literal.range(of: #"^\[![A-Za-z][A-Za-z-]*\]"#, options: .regularExpression)
+                  text.literal.hasPrefix("[!"), let marker = Pattern.calloutMarker.firstRange(in: text.literal)
             else {
                 return .quote(blocks(node.children))
             }
@@ -154,13 +165,14 @@ public struct LessonCompiler {
             }
             if kind == "QUIZ" { return quiz(node, titleNodes: titleNodes, body: bodyNodes) }
             guard LessonCompiler.calloutKinds.contains(kind) else {
-                report(.error, "unknown-callout", "unknown callout kind '\(kind)'; use one of \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
+                let hint = Schema.nearest(kind, in: LessonCompiler.calloutKinds + ["QUIZ"]).map { "did you mean \($0)? Kinds are" } ?? "use one of"
+                report(.error, "unknown-callout", "unknown callout kind '\(kind)'; \(hint) \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
                 return nil
             }
             var title = inlines(titleNodes)
             var duration: String?
             if kind == "ACTIVITY", case .text(let last)? = title.last,
-               let r = last.range(of: #"\(?\s*([0-9]+\s*(min|minutes|h|hours))\s*\)?\s*$"#, options: .regularExpression) {
+               let r = Pattern.trailingDuration.firstRange(in: last) {
                 duration = last[r].trimmingCharacters(in: CharacterSet(charactersIn: "() "))
                 let remaining = last[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
                 title.removeLast()
@@ -304,9 +316,7 @@ public struct LessonCompiler {
                 return nil
             }
             // A symlink inside assets/ must not lead outside it.
-            let assetsDir = compiler.root.appendingPathComponent(compiler.curriculum.dir).appendingPathComponent("assets").resolvingSymlinksInPath().path
-            let real = compiler.root.appendingPathComponent(compiler.curriculum.dir).appendingPathComponent(resolved).resolvingSymlinksInPath().path
-            guard real.hasPrefix(assetsDir + "/") else {
+            guard !compiler.escapingAssets.contains(resolved) else {
                 report(.error, "asset-outside", "\(what) '\(url)' is a symbolic link leading outside assets/", node)
                 return nil
             }

@@ -61,7 +61,7 @@ public enum FrontMatter {
         var closingFound = false
         var lineNumber = 0
         while index < noBOM.endIndex {
-            let end = noBOM[index...].firstIndex(of: "\n") ?? noBOM.endIndex
+            let end = noBOM[index...].firstIndex(where: isLineEnd) ?? noBOM.endIndex
             let line = noBOM[index..<end]
             lineNumber += 1
             index = end < noBOM.endIndex ? noBOM.index(after: end) : end
@@ -85,8 +85,11 @@ public enum FrontMatter {
     }
 
     private static func firstLine(of s: Substring) -> Substring {
-        s[..<(s.firstIndex(of: "\n") ?? s.endIndex)]
+        s[..<(s.firstIndex(where: isLineEnd) ?? s.endIndex)]
     }
+
+    /// Swift reads "\r\n" as one Character, so CRLF files need both forms.
+    static func isLineEnd(_ c: Character) -> Bool { c == "\n" || c == "\r\n" }
 
     struct Parser {
         let lines: [Substring]
@@ -120,6 +123,12 @@ public enum FrontMatter {
             }
         }
 
+        func rejectTabIndent(_ lineIndex: Int) throws {
+            if lines[lineIndex].prefix(while: { $0 == " " || $0 == "\t" }).contains("\t") {
+                throw fail("tab character in indentation; use spaces", lineIndex, 1)
+            }
+        }
+
         mutating func parseMap(indent: Int, depth: Int) throws -> [YAMLEntry] {
             var entries: [YAMLEntry] = []
             var seen = Set<String>()
@@ -127,9 +136,7 @@ public enum FrontMatter {
                 try skipBlank()
                 guard i < lines.count else { break }
                 let line = lines[i]
-                if line.first == "\t" || line.prefix(while: { $0 == " " || $0 == "\t" }).contains("\t") {
-                    throw fail("tab character in indentation; use spaces", i, 1)
-                }
+                try rejectTabIndent(i)
                 let ind = Parser.indentOf(line)
                 if ind < indent { break }
                 if ind > indent {
@@ -156,6 +163,7 @@ public enum FrontMatter {
                     // A block value follows: a list or (one level only) a map.
                     i += 1
                     try skipBlank()
+                    if i < lines.count { try rejectTabIndent(i) }
                     guard i < lines.count, Parser.indentOf(lines[i]) >= indent else {
                         throw fail("'\(key)' has no value", keyLine, ind + key.count + 2)
                     }
@@ -297,11 +305,10 @@ public enum FrontMatter {
                 throw fail("'\(s)' is ambiguous in YAML; write true or false, or quote it if it is text", lineIndex, column)
             default: break
             }
-            if let n = Int(s), s.range(of: #"^-?(0|[1-9][0-9]*)$"#, options: .regularExpression) != nil {
+            if let first = s.utf8.first, first == 0x2D || (first >= 0x30 && first <= 0x39), let n = Int(s), Pattern.integer.matches(s) {
                 return YAMLValue(kind: .int(n), line: line, column: column)
             }
-            if s.range(of: #"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?$"#, options: .regularExpression) != nil
-                || s.range(of: #"^0[0-9]+$|^0[xo]"#, options: .regularExpression) != nil {
+            if let first = s.utf8.first, "+-.0123456789".utf8.contains(first), Pattern.decimal.matches(s) {
                 return YAMLValue(kind: .number(s), line: line, column: column)
             }
             return YAMLValue(kind: .string(s), line: line, column: column)
@@ -325,9 +332,10 @@ public enum FrontMatter {
                 case "u":
                     var hex = ""
                     for _ in 0..<4 { if let h = it.next() { hex.append(h) } }
-                    guard let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else {
+                    guard hex.count == 4, let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else {
                         throw fail("invalid \\u escape", lineIndex, column + offset)
                     }
+                    offset += 4
                     out.unicodeScalars.append(scalar)
                 default:
                     throw fail("unknown escape '\\\(e)' in double-quoted text", lineIndex, column + offset - 2)

@@ -41,21 +41,23 @@ public struct Loader {
         let metaPath = "\(dir)/curriculum.md"
         var diagnostics: [Diagnostic] = []
         defer { sink.add(contentsOf: diagnostics) }
-        guard let text = readText(url.appendingPathComponent("curriculum.md"), path: metaPath, into: &diagnostics) else {
-            if !fm.fileExists(atPath: url.appendingPathComponent("curriculum.md").path) {
-                diagnostics.append(Diagnostic(.error, "missing-curriculum-file", "curriculum folder '\(id)' has no curriculum.md", path: dir))
-            }
-            return nil
-        }
         var meta = CurriculumMeta()
         var description = ""
-        switch FrontMatter.split(text) {
-        case .failure(let e):
+        // Without a usable curriculum.md the lessons are still checked, so one run reports everything.
+        let metaURL = url.appendingPathComponent("curriculum.md")
+        let exists = fm.fileExists(atPath: metaURL.path)
+        let text = exists ? readText(metaURL, path: metaPath, into: &diagnostics) : nil
+        if !exists {
+            diagnostics.append(Diagnostic(.error, "missing-curriculum-file", "curriculum folder '\(id)' has no curriculum.md", path: dir))
+        }
+        switch text.map(FrontMatter.split) {
+        case nil: break
+        case .failure(let e)?:
             diagnostics.append(Diagnostic(.error, "front-matter-syntax", e.message, path: metaPath, line: e.line, column: e.column))
-        case .success(let split):
-            if !split.hasFrontMatter {
-                diagnostics.append(Diagnostic(.error, "missing-front-matter", "curriculum.md must start with front matter between '---' lines", path: metaPath))
-            }
+        case .success(let split)? where !split.hasFrontMatter:
+            // One problem, one diagnostic: not a 'missing-key' for every required key as well.
+            diagnostics.append(Diagnostic(.error, "missing-front-matter", "curriculum.md must start with front matter between '---' lines", path: metaPath))
+        case .success(let split)?:
             let v = Schema.curriculum.check(split.entries, path: metaPath, into: &diagnostics)
             meta.title = v["title"]?.first ?? ""
             meta.version = v["version"]?.first ?? ""
@@ -70,7 +72,7 @@ public struct Loader {
             }
             description = split.body.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        if id.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) == nil {
+        if !Pattern.id.matches(id) {
             diagnostics.append(Diagnostic(.error, "invalid-id", "curriculum folder name '\(id)' must be lowercase letters, digits, '-', '_' or '.'", path: dir))
         }
 
@@ -198,7 +200,7 @@ public struct Loader {
             if !split.hasFrontMatter {
                 diagnostics.append(Diagnostic(.error, "missing-front-matter", "lesson must start with front matter between '---' lines, with at least a title", path: p.path))
             }
-            let v = Schema.lesson.check(split.entries, path: p.path, into: &diagnostics)
+            let v = split.hasFrontMatter ? Schema.lesson.check(split.entries, path: p.path, into: &diagnostics) : [:]
             lesson.meta.title = v["title"]?.first ?? ""
             lesson.meta.duration = v["duration"]?.first
             lesson.meta.audience = v["audience"] ?? []
@@ -211,7 +213,7 @@ public struct Loader {
                 lesson.id = id
                 lesson.idLine = entry.value.line
                 lesson.idColumn = entry.value.column
-            } else if derivedId.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) == nil {
+            } else if !Pattern.id.matches(derivedId) {
                 diagnostics.append(Diagnostic(.error, "invalid-id", "the id derived from the file name, '\(derivedId)', is not lowercase kebab-case; rename the file or set 'id' in front matter", path: p.path))
             }
             lesson.body = split.body
@@ -267,10 +269,13 @@ public struct Loader {
         for name in listing(url) {
             let child = url.appendingPathComponent(name)
             let rel = "\(prefix)/\(name)"
+            // Symlinked folders are not followed: a link to '.' or '/' would never end.
+            let isLink = (try? fm.destinationOfSymbolicLink(atPath: child.path)) != nil
             if isDirectory(child) {
-                collectAssets(child, prefix: rel, into: &assets)
+                if !isLink { collectAssets(child, prefix: rel, into: &assets) }
             } else {
-                let size = (try? fm.attributesOfItem(atPath: child.path)[.size] as? Int) ?? 0
+                // The size of what a symlink points to, not of the link itself.
+                let size = (try? fm.attributesOfItem(atPath: child.resolvingSymlinksInPath().path)[.size] as? Int) ?? 0
                 assets[rel] = size ?? 0
             }
         }
@@ -279,14 +284,12 @@ public struct Loader {
     /// Visible entries of a folder in reading order: numbered ones by number, then the rest by name.
     func listing(_ url: URL) -> [String] {
         let names = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted { a, b in
-            switch (Loader.orderPrefix(a), Loader.orderPrefix(b)) {
-            case let (x?, y?) where x != y: return x < y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            default: return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
-            }
-        }
+        // Compute each order key once: the comparator runs O(n log n) times on large folders.
+        let keyed = names.filter { !$0.hasPrefix(".") }.map { (name: $0, order: Loader.orderPrefix($0) ?? Int.max) }
+        return keyed.sorted { a, b in
+            if a.order != b.order { return a.order < b.order }
+            return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
+        }.map(\.name)
     }
 
     func isDirectory(_ url: URL) -> Bool {

@@ -37,7 +37,9 @@ final class Staging: @unchecked Sendable {
         } catch where FileManager.default.fileExists(atPath: parent.path) {
             // Another thread created it first.
         }
-        try Staging.writeFile(url, data)
+        // Objects are many and content-addressed (a damaged one is rewritten by the next publish);
+        // the few metadata files are flushed before they can be renamed into place.
+        try FileIO.write(data, to: url.path, sync: !path.hasPrefix("objects/"))
         lock.lock(); paths.insert(path); lock.unlock()
     }
 
@@ -71,24 +73,6 @@ final class Staging: @unchecked Sendable {
         if path == ChannelPath.signature(ChannelPath.latest) { return 6 }
         if path == ChannelPath.latest { return 7 }
         return 3
-    }
-
-    /// Writes without the fsync `Data.write` does on Linux: one per object made large publishes
-    /// slow. The channel is a build product uploaded elsewhere; surviving a power cut mid-publish
-    /// is not a goal, surviving a failed or killed process is.
-    static func writeFile(_ url: URL, _ data: Data) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PublishError("cannot create \(url.path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var offset = 0
-        try data.withUnsafeBytes { raw in
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw PublishError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
-                offset += n
-            }
-        }
     }
 
     func commit() throws {
@@ -130,6 +114,7 @@ final class Staging: @unchecked Sendable {
             throw PublishError("could not move the new release into \(channel.path): \(reason); the channel was left as it was")
         }
         try? fm.removeItem(at: trash)
+        try? FileIO.syncDirectory(channel.path)
     }
 
     /// Creates missing parent folders of `url` and returns those it created, outermost first.
