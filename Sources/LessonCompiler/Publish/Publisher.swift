@@ -46,7 +46,9 @@ public enum Publisher {
         let fm = FileManager.default
         if let r = o.rotateTo, r.publicKey == o.key.publicKey { throw PublishError("--rotate-to names the same key as --key") }
         try checkChannelFolder(o.channel)
-        try fm.createDirectory(at: o.channel, withIntermediateDirectories: true)
+        do { try fm.createDirectory(at: o.channel, withIntermediateDirectories: true) } catch {
+            throw PublishError("cannot create the channel folder \(o.channel.path): \(error.localizedDescription)")
+        }
         let lock = try ChannelLock(channel: o.channel)
         defer { lock.release() }
         removeLeftovers(o.channel)
@@ -97,6 +99,10 @@ public enum Publisher {
     /// prunes files there.
     static func checkChannelFolder(_ channel: URL) throws {
         let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: channel.path, isDirectory: &isDir), !isDir.boolValue {
+            throw PublishError("\(channel.path) is a file, not a channel folder")
+        }
         guard let entries = try? fm.contentsOfDirectory(atPath: channel.path) else { return }
         let visible = entries.filter { !$0.hasPrefix(".") }
         if !visible.isEmpty && !visible.contains(ChannelPath.latest) {

@@ -266,6 +266,15 @@ final class PublishTests: XCTestCase {
         }
     }
 
+    func testRefusesAFileAsChannel() throws {
+        let f = try ChannelFixture()
+        try FileManager.default.createDirectory(at: f.dir, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: f.channel)
+        XCTAssertThrowsError(try f.publish()) { error in
+            XCTAssertEqual((error as? PublishError)?.message, "\(f.channel.path) is a file, not a channel folder")
+        }
+    }
+
     func testRefusesTheWrongKey() throws {
         let f = try ChannelFixture()
         try f.publish()
