@@ -95,6 +95,7 @@ public enum KeyChain {
             }
         }
         let (bytes, _) = try source.readSigned(ChannelPath.keys, key: current, release: unverified.release)
+        guard bytes == data else { throw ChannelFormatError("\(ChannelPath.keys): changed while it was read") }
         let keys = try KeysDocument(data: bytes, path: ChannelPath.keys)
         guard keys.key == current else { throw ChannelFormatError("\(ChannelPath.keys): names key \(keys.key.keyIDString), but the key history leads to \(current.keyIDString)") }
         if let previous = keys.previous, keys.key != trusted {

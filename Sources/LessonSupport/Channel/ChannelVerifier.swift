@@ -219,9 +219,10 @@ public struct ChannelVerifier {
         }
         for change in diff.changes {
             guard let delta = change.delta, let object = change.object else { continue }
-            let what = "delta for \(change.key.curriculum)/\(change.key.locale)/\(change.key.id) in \(path)"
+            let item = "\(change.key.curriculum)/\(change.key.locale)/\(change.key.id)"
+            let what = "delta for \(item) in \(path)"
             guard change.change == .changed, let baseRef = oldEntries[change.key], baseRef.sha256 == delta.base else {
-                problem("\(path): the \(what.dropLast(path.count + 4)) is not based on the object release \(m) has"); continue
+                problem("\(path): the delta for \(item) is not based on the object release \(m) has"); continue
             }
             guard let patch = content(delta.delta, what: what, isDelta: true), let base = content(baseRef, what: what),
                   let target = content(object, what: what) else { continue }
