@@ -5,6 +5,9 @@ let commands: [Command.Type] = [
     BuildCommand.self,
     StatsCommand.self,
     TranslateCommand.self,
+    KeygenCommand.self,
+    PublishCommand.self,
+    VerifyCommand.self,
     ImportCommand.self,
     ExportCommand.self,
 ]

@@ -1,0 +1,229 @@
+import Foundation
+import LessonSupport
+
+public struct PublishOptions {
+    public var root: URL
+    public var channel: URL
+    /// The key that signs the channel now.
+    public var key: MinisignSecretKey
+    /// A new key to move the channel to; it signs everything this run writes.
+    public var rotateTo: MinisignSecretKey?
+    /// How many earlier releases stay in the channel, each with a diff to the newest.
+    public var keep = 10
+    public var expiresDays = 30
+    /// Seconds since 1970: SOURCE_DATE_EPOCH for reproducible channels, otherwise the current time.
+    public var now: Int
+    public var strict = false
+    public var progress: (@Sendable (Int, Int) -> Void)?
+    /// For tests: fail just before latest.json is moved into place.
+    var failBeforeLatest = false
+
+    public init(root: URL, channel: URL, key: MinisignSecretKey, now: Int) {
+        self.root = root
+        self.channel = channel
+        self.key = key
+        self.now = now
+    }
+}
+
+public struct PublishReport {
+    public var build: BuildResult
+    /// The channel's newest release after this run (0 when nothing was ever published).
+    public var release = 0
+    /// A new release was made.
+    public var published = false
+    /// What happened, one line each, for stderr.
+    public var lines: [String] = []
+}
+
+/// publish: build into a temporary folder, turn the build into objects, and write release N+1
+/// (manifest, diffs, notes, packs, latest.json), all signed, into the channel through `Staging`.
+public enum Publisher {
+    /// Largest object publish will decompress to compute a delta.
+    static let maxContentBytes = 512 << 20
+
+    public static func run(_ o: PublishOptions) throws -> PublishReport {
+        let fm = FileManager.default
+        if let r = o.rotateTo, r.publicKey == o.key.publicKey { throw PublishError("--rotate-to names the same key as --key") }
+        try checkChannelFolder(o.channel)
+        do { try fm.createDirectory(at: o.channel, withIntermediateDirectories: true) } catch {
+            throw PublishError("cannot create the channel folder \(o.channel.path): \(error.localizedDescription)")
+        }
+        let lock = try ChannelLock(channel: o.channel)
+        defer { lock.release() }
+        removeLeftovers(o.channel)
+        let state = try ChannelState.load(o.channel, key: o.key.publicKey, rotateTo: o.rotateTo?.publicKey)
+        if o.rotateTo != nil && state.latest == nil { throw PublishError("--rotate-to needs a channel that has been published before") }
+
+        let temp = fm.temporaryDirectory.appendingPathComponent("lessonc-publish-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: temp) }
+        var buildOptions = BuildOptions(root: o.root, output: temp, strict: o.strict)
+        buildOptions.progress = o.progress
+        let build = Builder.run(buildOptions)
+        var report = PublishReport(build: build, release: state.latest?.release ?? 0)
+        guard build.succeeded else {
+            report.lines.append("nothing was published: the sources are not valid")
+            return report
+        }
+
+        let staging = try Staging(channel: o.channel)
+        staging.failBeforeLatest = o.failBeforeLatest
+        defer { staging.discard() }
+        let store = ObjectStore(staging: staging)
+        let content = try BuildContent.read(build: temp, store: store)
+        var writer = ReleaseWriter(options: o, state: state, staging: staging, store: store)
+
+        if let latest = state.latest, let current = state.manifests[latest.release],
+           current.curricula == content.mapValues(\.entry) {
+            report.lines.append("no changes since release \(latest.release): no new release")
+            try writer.refresh(latest: latest, lines: &report.lines)
+        } else {
+            let release = (state.latest?.release ?? 0) + 1
+            try writer.writeRelease(release, content: content)
+            report.release = release
+            report.published = true
+            report.lines += writer.summary
+        }
+        if staging.isEmpty {
+            report.lines.append("the channel is up to date; nothing was written")
+            return report
+        }
+        try staging.commit()
+        if let latest = try? LatestDocument(data: Data(contentsOf: o.channel.appendingPathComponent(ChannelPath.latest))) {
+            report.lines += prune(o.channel, latest: latest)
+        }
+        return report
+    }
+
+    /// Refuses to publish into a folder that is neither empty nor a channel, since publishing
+    /// prunes files there.
+    static func checkChannelFolder(_ channel: URL) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: channel.path, isDirectory: &isDir), !isDir.boolValue {
+            throw PublishError("\(channel.path) is a file, not a channel folder")
+        }
+        guard let entries = try? fm.contentsOfDirectory(atPath: channel.path) else { return }
+        let visible = entries.filter { !$0.hasPrefix(".") }
+        if !visible.isEmpty && !visible.contains(ChannelPath.latest) {
+            throw PublishError("\(channel.path) is not empty and has no latest.json: refusing to publish into a folder that is not a channel")
+        }
+    }
+
+    /// Staging and trash folders of a publish that was killed.
+    static func removeLeftovers(_ channel: URL) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: channel.path)) ?? []
+        where name.hasPrefix(Staging.prefix) || name.hasPrefix(Staging.trashPrefix) {
+            try? FileManager.default.removeItem(at: channel.appendingPathComponent(name))
+        }
+    }
+
+    /// Removes what the current latest.json no longer needs: releases it does not keep, diffs to
+    /// other releases, older packs, and objects no kept release or diff refers to. Only files
+    /// named the way publish names them are touched.
+    static func prune(_ channel: URL, latest: LatestDocument) -> [String] {
+        let fm = FileManager.default
+        let kept = Set(latest.diffsFrom + [latest.release])
+        var referenced = Set<String>()
+        var removedReleases = 0
+        func list(_ dir: String) -> [String] { ((try? fm.contentsOfDirectory(atPath: channel.appendingPathComponent(dir).path)) ?? []).sorted() }
+        for name in list("releases") {
+            guard let n = Int(name), String(n) == name else { continue }
+            let path = ChannelPath.manifest(n)
+            if kept.contains(n) {
+                guard let data = try? Data(contentsOf: channel.appendingPathComponent(path)), let m = try? Manifest(data: data, path: path) else {
+                    return ["not pruning: \(path) could not be read"]
+                }
+                referenced.formUnion(m.objects.map(\.sha256))
+            } else {
+                try? fm.removeItem(at: channel.appendingPathComponent(ChannelPath.release(n)))
+                removedReleases += 1
+            }
+        }
+        for name in list("diffs") {
+            let base = name.hasSuffix(".minisig") ? String(name.dropLast(".minisig".count)) : name
+            let numbers = base.hasSuffix(".json") ? base.dropLast(5).split(separator: "-").compactMap { Int($0) } : []
+            guard numbers.count == 2 else { continue }
+            if numbers[1] == latest.release && latest.diffsFrom.contains(numbers[0]) {
+                if !name.hasSuffix(".minisig") {
+                    let path = "diffs/\(name)"
+                    guard let data = try? Data(contentsOf: channel.appendingPathComponent(path)), let d = try? DiffDocument(data: data, path: path) else {
+                        return ["not pruning: \(path) could not be read"]
+                    }
+                    referenced.formUnion(d.changes.compactMap { $0.delta?.delta.sha256 })
+                }
+            } else {
+                try? fm.removeItem(at: channel.appendingPathComponent("diffs/\(name)"))
+            }
+        }
+        for name in list("packs") where Int(name) != nil && Int(name) != latest.release {
+            try? fm.removeItem(at: channel.appendingPathComponent("packs/\(name)"))
+        }
+        var removed = 0, bytes = 0
+        for dir in list("objects") where dir.count == 2 {
+            for name in list("objects/\(dir)") where ChannelPath.isSHA256(name) && name.hasPrefix(dir) && !referenced.contains(name) {
+                let url = channel.appendingPathComponent("objects/\(dir)/\(name)")
+                bytes += (try? fm.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+                if (try? fm.removeItem(at: url)) != nil { removed += 1 }
+            }
+            if list("objects/\(dir)").isEmpty { try? fm.removeItem(at: channel.appendingPathComponent("objects/\(dir)")) }
+        }
+        var lines: [String] = []
+        if removedReleases > 0 { lines.append("pruned \(removedReleases) release\(removedReleases == 1 ? "" : "s") older than the kept ones") }
+        if removed > 0 { lines.append("pruned \(removed) object\(removed == 1 ? "" : "s") (\(bytes) bytes) that no kept release uses") }
+        return lines
+    }
+}
+
+/// What the channel holds before this publish, checked with the publisher's key.
+struct ChannelState {
+    var latest: LatestDocument?
+    var keys: KeysDocument?
+    /// The latest release and the ones latest.json keeps diffs from.
+    var manifests: [Int: Manifest] = [:]
+
+    static func load(_ channel: URL, key: MinisignPublicKey, rotateTo: MinisignPublicKey?) throws -> ChannelState {
+        let source = DirectorySource(channel)
+        var state = ChannelState()
+        guard (try source.read(ChannelPath.latest)) != nil else {
+            if (try source.read(ChannelPath.keys)) != nil { throw PublishError("\(channel.path) has keys.json but no latest.json; it is not a usable channel") }
+            return state
+        }
+        func checked<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let e as ChannelFormatError {
+                throw PublishError("the channel does not verify with --key: \(e.message) (run lessonc verify for details)")
+            }
+        }
+        guard let keyData = try source.read(ChannelPath.keys) else { throw PublishError("\(channel.path) has no keys.json") }
+        let keys = try checked { try KeysDocument(data: keyData, path: ChannelPath.keys) }
+        if keys.key != key {
+            var message = "the channel is signed by key \(keys.key.keyIDString), but --key is key \(key.keyIDString)"
+            if keys.history.contains(key.keyIDString) { message += ", which the channel has rotated away from" }
+            throw PublishError(message)
+        }
+        if let rotateTo, keys.history.contains(rotateTo.keyIDString) {
+            throw PublishError("--rotate-to key \(rotateTo.keyIDString) has signed this channel before; rotate to a new key")
+        }
+        state.keys = try checked { try KeyChain.resolve(trusting: key, in: source) }
+        let latest = try checked { () -> LatestDocument in
+            let (data, sig) = try source.readSigned(ChannelPath.latest, key: key, release: nil)
+            let doc = try LatestDocument(data: data)
+            guard sig.trustedComment == ChannelPath.trustedComment(path: ChannelPath.latest, release: doc.release) else {
+                throw ChannelFormatError("\(ChannelPath.latest): the trusted comment does not name release \(doc.release)")
+            }
+            return doc
+        }
+        state.latest = latest
+        for n in [latest.release] + latest.diffsFrom {
+            let path = ChannelPath.manifest(n)
+            state.manifests[n] = try checked {
+                let (data, _) = try source.readSigned(path, key: key, release: n)
+                if n == latest.release && ObjectRef(of: data) != latest.manifest {
+                    throw ChannelFormatError("\(path): does not match the sha256 and size in latest.json")
+                }
+                return try Manifest(data: data, path: path)
+            }
+        }
+        return state
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import LessonSupport
+
+/// Stages the signed files of a new release, or re-signs the current one (key rotation, a
+/// renewed expiry) when the content has not changed.
+struct ReleaseWriter {
+    let o: PublishOptions
+    let state: ChannelState
+    let staging: Staging
+    let store: ObjectStore
+    var summary: [String] = []
+    /// (base object, new object) → delta, shared by the diffs from every kept release.
+    private var deltas: [String: DeltaRef?] = [:]
+
+    init(options: PublishOptions, state: ChannelState, staging: Staging, store: ObjectStore) {
+        self.o = options
+        self.state = state
+        self.staging = staging
+        self.store = store
+    }
+
+    /// Everything this run writes is signed with the new key when rotating.
+    var signer: MinisignSecretKey { o.rotateTo ?? o.key }
+
+    static func bytes(_ json: JSON) -> Data { Data((json.serialized() + "\n").utf8) }
+
+    func sign(_ path: String, _ data: Data, release: Int) throws {
+        let comment = ChannelPath.trustedComment(path: path, release: release)
+        try staging.write(ChannelPath.signature(path), signer.sign(data, trustedComment: comment).fileData)
+    }
+
+    func writeSigned(_ path: String, _ data: Data, release: Int) throws {
+        try staging.write(path, data)
+        try sign(path, data, release: release)
+    }
+
+    // MARK: - A new release
+
+    mutating func writeRelease(_ r: Int, content: [String: CurriculumContent]) throws {
+        let previous = state.latest.flatMap { state.manifests[$0.release] }
+        let kept = o.keep == 0 ? [] : state.manifests.keys.filter { $0 >= r - o.keep }.sorted()
+        let store = self.store
+        let input = ReleaseDocuments.Input(release: r, published: o.now, content: content, previous: previous) { key in
+            // A removed lesson's title is in its old object.
+            guard let ref = previous?.entries[key], let gz = store.read(ref.sha256),
+                  let raw = try? Gzip.decompress(gz, maxSize: Publisher.maxContentBytes), let doc = try? JSON.parse(raw) else { return nil }
+            return doc["title"]?.stringValue
+        }
+        let documents = ReleaseDocuments.all(input)
+        for (name, data) in documents { try staging.write(ChannelPath.release(r) + "/" + name, data) }
+        let manifest = Manifest(release: r, published: o.now, curricula: content.mapValues(\.entry), documents: documents.mapValues { ObjectRef(of: $0) })
+        let manifestBytes = Self.bytes(manifest.json)
+        try writeSigned(ChannelPath.manifest(r), manifestBytes, release: r)
+
+        for m in kept {
+            var diff = DiffDocument(from: state.manifests[m]!, to: manifest)
+            try addDeltas(&diff, old: state.manifests[m]!)
+            try writeSigned(ChannelPath.diff(from: m, to: r), Self.bytes(diff.json), release: r)
+        }
+        try writeKeys(release: r)
+        if o.rotateTo != nil {
+            for m in kept { try resign(ChannelPath.manifest(m), release: m) }
+        }
+        try writePacks(manifest, manifestBytes: manifestBytes)
+        let latest = LatestDocument(release: r, published: o.now, expires: o.now + o.expiresDays * 86400,
+                                    manifest: ObjectRef(of: manifestBytes), diffsFrom: kept)
+        try writeSigned(ChannelPath.latest, Self.bytes(latest.json), release: r)
+
+        let lessons = content.values.reduce(0) { $0 + $1.entry.locales.values.reduce(0) { $0 + $1.count } }
+        let pairs = content.values.reduce(0) { $0 + $1.entry.locales.count }
+        let (count, size) = staging.objectTotals
+        summary.append("published release \(r): \(lessons) lesson\(lessons == 1 ? "" : "s") in \(pairs) curriculum × language pair\(pairs == 1 ? "" : "s"), \(count) new object\(count == 1 ? "" : "s") (\(size) bytes)")
+        summary.append(kept.isEmpty ? "no diffs (no earlier release kept)" : "diffs from release\(kept.count == 1 ? "" : "s") \(kept.map(String.init).joined(separator: ", ")) to \(r)")
+        if o.rotateTo != nil { summary.append(rotationLine) }
+        summary.append("latest.json expires \(Timestamp.rfc3339(latest.expires))")
+    }
+
+    /// Adds a delta to each changed entry when rebuilding the new object from the old one's
+    /// content downloads fewer bytes than the object itself.
+    mutating func addDeltas(_ diff: inout DiffDocument, old: Manifest) throws {
+        let oldEntries = old.entries
+        for i in diff.changes.indices where diff.changes[i].change == .changed {
+            guard let base = oldEntries[diff.changes[i].key], let target = diff.changes[i].object else { continue }
+            let cacheKey = base.sha256 + target.sha256
+            if let cached = deltas[cacheKey] { diff.changes[i].delta = cached; continue }
+            var delta: DeltaRef?
+            if let oldGz = store.read(base.sha256), let newGz = store.read(target.sha256),
+               let oldContent = try? Gzip.decompress(oldGz, maxSize: Publisher.maxContentBytes),
+               let newContent = try? Gzip.decompress(newGz, maxSize: Publisher.maxContentBytes) {
+                let patch = Gzip.delta(from: oldContent, to: newContent)
+                if patch.count < target.size {
+                    delta = DeltaRef(base: base.sha256, delta: try store.put(patch),
+                                     contentSHA256: Sodium.sha256(newContent).hex, contentSize: newContent.count)
+                }
+            }
+            deltas[cacheKey] = delta
+            diff.changes[i].delta = delta
+        }
+    }
+
+    // MARK: - Same content: rotate or renew
+
+    mutating func refresh(latest: LatestDocument, lines: inout [String]) throws {
+        var renewed = latest
+        renewed.expires = o.now + o.expiresDays * 86400
+        if o.rotateTo != nil {
+            try writeKeys(release: latest.release)
+            for m in [latest.release] + latest.diffsFrom { try resign(ChannelPath.manifest(m), release: m) }
+            for m in latest.diffsFrom { try resign(ChannelPath.diff(from: m, to: latest.release), release: latest.release) }
+            let path = ChannelPath.manifest(latest.release)
+            guard let manifestBytes = staging.read(path) else { throw PublishError("\(path): missing") }
+            try writePacks(try Manifest(data: manifestBytes, path: path), manifestBytes: manifestBytes)
+            lines.append(rotationLine)
+        }
+        if o.rotateTo != nil || renewed != latest {
+            try writeSigned(ChannelPath.latest, Self.bytes(renewed.json), release: latest.release)
+            if renewed.expires != latest.expires { lines.append("latest.json renewed: it now expires \(Timestamp.rfc3339(renewed.expires))") }
+        }
+    }
+
+    var rotationLine: String {
+        "rotated from key \(o.key.publicKey.keyIDString) to key \(signer.publicKey.keyIDString): keys.json is signed by both; devices that trust the old key follow keys/"
+    }
+
+    func resign(_ path: String, release: Int) throws {
+        guard let data = staging.read(path) else { throw PublishError("\(path): missing, cannot sign it with the new key") }
+        try sign(path, data, release: release)
+    }
+
+    // MARK: - Keys
+
+    /// keys.json and its archived copy keys/<generation>.json: written for a new channel and at
+    /// a rotation (then also signed with the old key, in `.previous.minisig`).
+    func writeKeys(release: Int) throws {
+        let doc: KeysDocument
+        if let keys = state.keys {
+            guard let next = o.rotateTo else { return }
+            doc = KeysDocument(generation: keys.generation + 1, key: next.publicKey, previous: o.key.publicKey,
+                               history: keys.history + [next.publicKey.keyIDString], release: release)
+        } else {
+            doc = KeysDocument(generation: 1, key: signer.publicKey, previous: nil, history: [signer.publicKey.keyIDString], release: release)
+        }
+        let data = Self.bytes(doc.json)
+        for path in [ChannelPath.keys, ChannelPath.keys(generation: doc.generation)] {
+            try writeSigned(path, data, release: release)
+            if doc.previous != nil {
+                let endorsement = o.key.sign(data, trustedComment: ChannelPath.trustedComment(path: path, release: release))
+                try staging.write(ChannelPath.previousKeySignature(path), endorsement.fileData)
+            }
+        }
+    }
+
+    // MARK: - Offline packs
+
+    /// One ZIP per curriculum × locale: pack.json, the key history, the manifest, the release
+    /// documents and the objects that curriculum needs in that locale, all under their channel
+    /// paths, so a pack is a small channel a device can read like the real one.
+    func writePacks(_ manifest: Manifest, manifestBytes: Data) throws {
+        let r = manifest.release
+        var shared: [String: Data] = [ChannelPath.manifest(r): manifestBytes]
+        var paths = [ChannelPath.signature(ChannelPath.manifest(r)), ChannelPath.keys, ChannelPath.signature(ChannelPath.keys),
+                     ChannelPath.previousKeySignature(ChannelPath.keys)]
+        paths += ChannelPath.releaseDocuments.map { ChannelPath.release(r) + "/" + $0 }
+        let generation = (o.rotateTo != nil ? 1 : 0) + (state.keys?.generation ?? 1)
+        for g in 1...generation {
+            let p = ChannelPath.keys(generation: g)
+            paths += [p, ChannelPath.signature(p), ChannelPath.previousKeySignature(p)]
+        }
+        for p in paths { if let data = staging.read(p) { shared[p] = data } }
+        for (id, cur) in manifest.curricula.sorted(by: { $0.key < $1.key }) {
+            for (locale, lessons) in cur.locales.sorted(by: { $0.key < $1.key }) {
+                let pack = PackDocument(release: r, published: manifest.published, curriculum: id, locale: locale, manifest: ObjectRef(of: manifestBytes))
+                let packBytes = Self.bytes(pack.json)
+                var files = shared
+                for ref in [cur.index] + Array(cur.assets.values) + Array(lessons.values) {
+                    guard let data = store.read(ref.sha256) else { throw PublishError("\(ChannelPath.object(ref.sha256)): missing, cannot pack \(id)/\(locale)") }
+                    files[ChannelPath.object(ref.sha256)] = data
+                }
+                var zip = ZipWriter()
+                zip.add(ChannelPath.pack, packBytes)
+                zip.add(ChannelPath.signature(ChannelPath.pack),
+                        signer.sign(packBytes, trustedComment: ChannelPath.trustedComment(path: ChannelPath.pack, release: r)).fileData)
+                for path in files.keys.sorted() { zip.add(path, files[path]!) }
+                try staging.write(ChannelPath.pack(r, curriculum: id, locale: locale), zip.finish())
+            }
+        }
+    }
+}

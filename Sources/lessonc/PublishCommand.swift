@@ -1,0 +1,85 @@
+import Foundation
+import LessonCompiler
+import LessonSupport
+
+enum PublishCommand: Command {
+    static let name = "publish"
+    static let summary = "compile and publish a signed release into a channel folder"
+    static let help = """
+    Usage: lessonc publish [--root DIR] --channel DIR --key BASE.key [--keep N] [--expires-days D]
+                           [--rotate-to NEW.key] [--strict]
+
+    Compiles DIR/content like `lessonc build` (invalid sources publish nothing), then writes the
+    next release into the channel folder, ready to upload to any static web host:
+
+      objects/<hh>/<sha256>              compiled lessons, indexes and assets (gzip), content-addressed
+      releases/<N>/manifest.json         every curriculum × locale × lesson and asset → object
+      releases/<N>/NOTES.md              what changed, per curriculum and language
+      releases/<N>/ATTRIBUTION.md        title, authors, source and licence of every lesson and asset
+      releases/<N>/LICENSE               the content licence (CC BY 4.0)
+      diffs/<M>-<N>.json                 what changed since each kept release M, with small deltas
+      packs/<N>/<curriculum>-<locale>.zip  offline packs for SD card, USB or Bluetooth
+      keys.json, keys/<g>.json           the signing key and its history
+      latest.json                        the newest release and its expiry (written last)
+
+    Every JSON file is signed in minisign's format (FILE.minisig; trusted comment
+    "file:<path> release:<N>"). Unchanged sources make no new release (latest.json's expiry is
+    renewed). Objects and releases no longer kept are pruned. If anything fails, the channel is
+    left as it was.
+
+    Options:
+      --root DIR          the project folder holding content/ (default: .)
+      --channel DIR       the channel folder (created if missing; must be empty or a channel)
+      --key FILE          the secret key (from lessonc keygen or minisign -G)
+      --keep N            earlier releases to keep, each with a diff to the new one (default 10)
+      --expires-days D    days until devices refuse latest.json unless it is renewed (default 30)
+      --rotate-to FILE    move the channel to a new secret key: everything is signed with it, and
+                          keys.json is signed by both keys so devices trusting the old key follow
+      --strict            treat warnings in the sources as errors
+      -h, --help          show this help
+
+    Environment:
+      LESSONC_SECRET_KEY      the secret key file's content, instead of --key (for CI secrets)
+      LESSONC_PASSPHRASE      the passphrase of an encrypted --key (otherwise asked on the terminal)
+      LESSONC_NEW_PASSPHRASE  the passphrase of an encrypted --rotate-to key
+      SOURCE_DATE_EPOCH       the release time in seconds since 1970 (default: now). Publishing the
+                              same sources into an empty channel with the same SOURCE_DATE_EPOCH and
+                              key gives byte-identical channels.
+
+    Exit status: 0 published or already up to date, 1 invalid sources or channel, 2 wrong usage.
+    """
+
+    static func run(_ argv: [String]) throws -> Int32 {
+        let args = try Arguments(argv, options: ["root", "channel", "key", "keep", "expires-days", "rotate-to"], flags: ["strict", "help"])
+        guard let channel = args["channel"], !channel.isEmpty else { throw UsageError(message: "--channel is required") }
+        let keep = try args.integer("keep", default: 10, range: 0...1000)
+        let days = try args.integer("expires-days", default: 30, range: 1...3650)
+        let now = try sourceDateEpoch()
+        let key = try KeyFiles.secretKey(path: args["key"], option: "key", allowEnvironment: true, passphraseVariable: KeyFiles.passphraseVariable)
+        let rotateTo = try args["rotate-to"].map {
+            try KeyFiles.secretKey(path: $0, option: "rotate-to", allowEnvironment: false, passphraseVariable: KeyFiles.newPassphraseVariable)
+        }
+        var options = PublishOptions(root: args.directory("root", default: "."),
+                                     channel: URL(fileURLWithPath: channel, isDirectory: true).standardizedFileURL, key: key, now: now)
+        options.rotateTo = rotateTo
+        options.keep = keep
+        options.expiresDays = days
+        options.strict = args.has("strict")
+        options.progress = progressReporter("compiled")
+        let report = try Publisher.run(options)
+        ValidateCommand.report(report.build, format: "text", strict: options.strict)
+        for line in report.lines { Console.err(line) }
+        guard report.build.succeeded else { return ExitCode.invalid }
+        Console.out("\(options.channel.path): release \(report.release)\(report.published ? " published" : " (unchanged)")")
+        return ExitCode.success
+    }
+
+    /// SOURCE_DATE_EPOCH when set (reproducible builds), otherwise the current time.
+    static func sourceDateEpoch() throws -> Int {
+        guard let value = KeyFiles.environment["SOURCE_DATE_EPOCH"] else { return Int(Date().timeIntervalSince1970) }
+        guard let n = Int(value), n >= 0, n < 253_402_300_800 else {
+            throw UsageError(message: "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not '\(value)'")
+        }
+        return n
+    }
+}
