@@ -65,12 +65,7 @@ enum SyncCommand: Command {
         let report = try args.choice("report", ["text", "json"], default: "text")
         var options = SyncOptions(source: from, store: store, trustedKeys: keys, subscription: try subscription(args, store: store))
         options.retries = try args.integer("retries", default: 2, range: 0...10)
-        if let t = args["timeout"] {
-            guard let seconds = Double(t), seconds > 0, seconds <= 3600 else {
-                throw UsageError(message: "--timeout must be a number of seconds from 0 to 3600, not '\(t)'")
-            }
-            options.timeout = seconds
-        }
+        options.timeout = Double(try args.integer("timeout", default: 30, range: 1...3600))
         options.progress = progressPrinter()
         let result: SyncReport
         do { result = try Sync.run(options) } catch let e as SyncError {

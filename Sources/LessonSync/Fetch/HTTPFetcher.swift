@@ -36,6 +36,8 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         var data = Data()
         var count = 0
         var failure: FetchFailure?
+        /// When a byte (or the response) last arrived, for the stall watchdog.
+        var lastActivity = DispatchTime.now()
         let done = DispatchSemaphore(value: 0)
 
         init(limit: Int, rangeStart: Int = 0, total: Int? = nil, fd: Int32 = -1) {
@@ -62,7 +64,9 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         c.urlCredentialStorage = nil
         c.urlCache = nil
         c.requestCachePolicy = .reloadIgnoringLocalCacheData
-        c.timeoutIntervalForRequest = timeout
+        // URLSession's own idle timeout on Linux works in whole seconds (and fires at once below
+        // one); the watchdog in `perform` is the precise one, this is only a backstop.
+        c.timeoutIntervalForRequest = max(2, timeout * 2).rounded(.up)
         c.httpAdditionalHeaders = nil
         session = URLSession(configuration: c, delegate: self, delegateQueue: nil)
     }
@@ -104,8 +108,23 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         if t.rangeStart > 0 { request.setValue("bytes=\(t.rangeStart)-", forHTTPHeaderField: "Range") }
         let task = session.dataTask(with: request)
         lock.lock(); transfers[task.taskIdentifier] = t; lock.unlock()
+        // A transfer that receives nothing for `timeout` seconds has stalled: cancel it.
+        let watchdog = DispatchSource.makeTimerSource(queue: .global())
+        let tick = max(0.02, min(0.25, timeout / 10))
+        watchdog.schedule(deadline: .now() + tick, repeating: tick)
+        let limit = DispatchTimeInterval.nanoseconds(Int(timeout * 1e9))
+        watchdog.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.lock()
+            let stalled = t.failure == nil && t.lastActivity + limit < .now()
+            if stalled { t.failure = .stalled(seconds: self.timeout) }
+            self.lock.unlock()
+            if stalled { task.cancel() }
+        }
+        watchdog.resume()
         task.resume()
         t.done.wait()
+        watchdog.cancel()
         return t
     }
 
@@ -114,11 +133,26 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         return transfers[task.taskIdentifier]
     }
 
-    // MARK: - URLSessionDataDelegate (called on the session's serial queue)
+    // MARK: - URLSessionDataDelegate
+    // Called on the session's serial queue. The lock guards what the watchdog and the waiting
+    // caller also touch (failure, activity, the byte count); it is never held while calling
+    // into URLSession, which may call back at once.
+
+    private func fail(_ t: Transfer, _ failure: FetchFailure) {
+        lock.lock()
+        if t.failure == nil { t.failure = failure }
+        lock.unlock()
+    }
+
+    private func failed(_ t: Transfer) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return t.failure != nil
+    }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
         guard let t = transfer(dataTask) else { completionHandler(.cancel); return }
+        lock.lock(); t.lastActivity = .now(); lock.unlock()
         let http = response as? HTTPURLResponse
         func header(_ name: String) -> String? {
             http?.allHeaderFields.first { ($0.key as? String)?.lowercased() == name.lowercased() }?.value as? String
@@ -127,19 +161,19 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         case 200:
             if t.rangeStart > 0, let total = t.total {
                 // The server ignored Range: take the whole file from the start.
-                if ftruncate(t.fd, 0) != 0 { t.failure = .disk(String(cString: strerror(errno))) }
+                if ftruncate(t.fd, 0) != 0 { fail(t, .disk(String(cString: strerror(errno)))) }
                 t.limit = total
             }
         case 206 where t.rangeStart > 0:
-            if Self.rangeStart(header("Content-Range"), total: t.total) != t.rangeStart { t.failure = .badRange }
-        case 404, 410: t.failure = .notFound
-        case 416: t.failure = .badRange
-        case let code: t.failure = .status(code)
+            if Self.rangeStart(header("Content-Range"), total: t.total) != t.rangeStart { fail(t, .badRange) }
+        case 404, 410: fail(t, .notFound)
+        case 416: fail(t, .badRange)
+        case let code: fail(t, .status(code))
         }
-        if t.failure == nil, let length = header("Content-Length").flatMap({ Int($0) }), length > t.limit {
-            t.failure = .tooLarge(limit: t.total ?? t.limit)
+        if let length = header("Content-Length").flatMap({ Int($0) }), length > t.limit {
+            fail(t, .tooLarge(limit: t.total ?? t.limit))
         }
-        completionHandler(t.failure == nil ? .allow : .cancel)
+        completionHandler(failed(t) ? .cancel : .allow)
     }
 
     /// The first byte of `bytes S-E/T`, when T is the size we expect.
@@ -152,10 +186,15 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        lock.lock(); received += data.count; lock.unlock()
-        guard let t = transfer(dataTask), t.failure == nil else { return }
+        guard let t = transfer(dataTask) else { return }
+        lock.lock()
+        received += data.count
+        t.lastActivity = .now()
+        let skip = t.failure != nil
+        lock.unlock()
+        if skip { return }
         if t.count + data.count > t.limit {
-            t.failure = .tooLarge(limit: t.total ?? t.limit)
+            fail(t, .tooLarge(limit: t.total ?? t.limit))
             dataTask.cancel()
             return
         }
@@ -163,22 +202,22 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         if t.fd < 0 {
             t.data.append(data)
         } else if !Self.writeAll(t.fd, data) {
-            t.failure = .disk(String(cString: strerror(errno)))
+            fail(t, .disk(String(cString: strerror(errno))))
             dataTask.cancel()
         }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         guard let t = transfer(task) else { return }
-        if t.failure == nil, let error {
+        if let error {
             let ns = error as NSError
             if ns.code == NSURLErrorTimedOut {
-                t.failure = .stalled(seconds: timeout)
+                fail(t, .stalled(seconds: timeout))
             } else {
                 // libcurl's own words ("Recv failure: Connection reset by peer") are the clearest.
                 let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError
                 let text = (underlying?.userInfo[NSLocalizedDescriptionKey] as? String) ?? (ns.userInfo[NSLocalizedDescriptionKey] as? String)
-                t.failure = .network(text ?? "error \(ns.code)")
+                fail(t, .network(text ?? "error \(ns.code)"))
             }
         }
         lock.lock(); transfers[task.taskIdentifier] = nil; lock.unlock()

@@ -14,7 +14,7 @@ public struct SyncOptions {
     public var subscription: Subscription?
     /// Seconds since 1970, for the expiry check.
     public var now = Int(Date().timeIntervalSince1970)
-    /// Seconds without a byte before a transfer counts as stalled.
+    /// Seconds without a byte before a transfer counts as stalled (whole seconds, at least 1).
     public var timeout: TimeInterval = 30
     /// Further attempts after a failure that may pass (reset, stall, 5xx, a damaged body).
     public var retries = 2
@@ -430,7 +430,10 @@ struct SyncRun {
                 do {
                     let content = try run.rebuild(target, delta: delta, base: base)
                     shared.update { $0.contents[target.sha256] = content; $0.fetched += 1; $0.deltas += 1 }
+                } catch let e as SyncError where e.kind == .network || e.kind == .store {
+                    throw e
                 } catch {
+                    // A damaged delta or base costs only the whole object, which is checked too.
                     shared.update { $0.notes.append("the delta for \(ChannelPath.object(target.sha256)) could not be used (\(error)); fetched the whole object") }
                     try run.fetchObject(target)
                     shared.update { $0.fetched += 1 }
