@@ -90,7 +90,12 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         guard fd >= 0 else { throw FetchFailure.disk("\(part.path): \(String(cString: strerror(errno)))") }
         defer { Glibc.close(fd) }
         let t = perform(path, Transfer(limit: size - have, rangeStart: have, total: size, fd: fd))
-        if let failure = t.failure { throw failure }
+        if let failure = t.failure {
+            // Keep what arrived for the next attempt to resume, unless nothing did or the
+            // server sent more than the object may have.
+            if Self.fileSize(part.path) == 0 || failure == .tooLarge(limit: size) { unlink(part.path) }
+            throw failure
+        }
         let now = Self.fileSize(part.path)
         if now != size { throw FetchFailure.truncated(got: now, expected: size) }
     }
