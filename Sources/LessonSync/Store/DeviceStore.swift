@@ -142,6 +142,7 @@ final class StoreWriter {
     let store: DeviceStore
     private let lockFD: Int32
     private var touchedDirs = Set<String>()
+    private var written = 0
     private let lock = NSLock()
 
     init(_ store: DeviceStore) throws {
@@ -178,24 +179,53 @@ final class StoreWriter {
         }
     }
 
-    /// Moves a verified download into `objects/`, flushed first so the rename never exposes
-    /// a file whose bytes are not on disk.
+    /// A download's bytes when it has exactly the size and hash expected, else nil. With `sync`,
+    /// flushed to disk too (one open for both: opens are what costs on a phone's file system).
+    func readVerified(_ file: URL, _ ref: ObjectRef, sync: Bool) throws -> Data? {
+        let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, Int(st.st_size) == ref.size else { return nil }
+        var data = Data(count: ref.size)
+        let complete = data.withUnsafeMutableBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let n = read(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+        guard complete, Sodium.sha256(data).hex == ref.sha256 else { return nil }
+        if sync && fsync(fd) != 0 { throw SyncError(.store, "cannot flush \(file.path): \(String(cString: strerror(errno)))") }
+        return data
+    }
+
+    /// Moves a verified, flushed download into `objects/`.
     func placeObject(_ part: URL, sha: String) throws {
-        try place(part, at: store.objectURL(sha))
+        try place(part, at: store.objectURL(sha), synced: true)
     }
 
     /// Stores content rebuilt from a delta under its own hash.
     func placeContent(_ data: Data, sha: String) throws {
-        let tmp = store.partialURL.appendingPathComponent("\(sha).content")
-        do { try FileIO.write(data, to: tmp.path) } catch { throw SyncError(.store, "cannot write \(tmp.path): \(error)") }
-        try place(tmp, at: store.contentURL(sha))
+        lock.lock(); written += 1; let n = written; lock.unlock()
+        let tmp = store.partialURL.appendingPathComponent("\(sha).\(n).content")
+        do { try FileIO.write(data, to: tmp.path, sync: true) } catch { throw SyncError(.store, "cannot write \(tmp.path): \(error)") }
+        try place(tmp, at: store.contentURL(sha), synced: true)
     }
 
-    private func place(_ file: URL, at target: URL) throws {
+    /// Renames a file into place, flushed first (unless it already is) so the rename never
+    /// exposes a file whose bytes are not on disk.
+    private func place(_ file: URL, at target: URL, synced: Bool = false) throws {
         let dir = target.deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try FileIO.syncFile(file.path)
+            lock.lock()
+            let known = touchedDirs.contains(dir.path)
+            lock.unlock()
+            if !known { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+            if !synced { try FileIO.syncFile(file.path) }
             try FileIO.rename(file.path, to: target.path)
         } catch {
             throw SyncError(.store, "cannot store \(target.path): \(error)")

@@ -362,7 +362,6 @@ struct SyncRun {
         var patch: [(target: ObjectRef, delta: DeltaRef, base: ObjectRef)] = []
         /// Objects already held uncompressed.
         var contents: [String: ObjectRef] = [:]
-        var total: Int { fetch.count + patch.count }
     }
 
     /// True when every object the state refers to is in the store (sizes only: it is the
@@ -414,29 +413,47 @@ struct SyncRun {
     }
 
     mutating func download(_ plan: Plan, contents: inout [String: ObjectRef]) throws {
-        guard plan.total > 0 else { return }
-        let bytes = plan.fetch.reduce(0) { $0 + $1.size } + plan.patch.reduce(0) { $0 + $1.delta.delta.size }
-        progress(.downloading, "fetching \(SyncReport.count(plan.total, "object")) (\(SyncReport.bytes(bytes)))", 0, plan.total)
+        // One job per object downloaded: several lessons can share one delta object.
+        typealias Patch = (target: ObjectRef, delta: DeltaRef, base: ObjectRef)
+        enum Job { case fetch(ObjectRef), patch(ObjectRef, [Patch]) }
+        let byDelta = Dictionary(grouping: plan.patch, by: { $0.delta.delta })
+        let jobs = byDelta.keys.sorted { $0.sha256 < $1.sha256 }.map { Job.patch($0, byDelta[$0]!) } + plan.fetch.map { Job.fetch($0) }
+        guard !jobs.isEmpty else { return }
+        let bytes = plan.fetch.reduce(0) { $0 + $1.size } + byDelta.keys.reduce(0) { $0 + $1.size }
+        progress(.downloading, "fetching \(SyncReport.count(jobs.count, "object")) (\(SyncReport.bytes(bytes)))", 0, jobs.count)
         let shared = Shared(contents)
         let run = self
-        enum Job { case fetch(ObjectRef), patch(ObjectRef, DeltaRef, ObjectRef) }
-        let jobs = plan.patch.map { Job.patch($0.target, $0.delta, $0.base) } + plan.fetch.map { Job.fetch($0) }
         try Parallel.run(jobs.count, width: max(1, o.concurrency)) { i in
             switch jobs[i] {
             case .fetch(let ref):
                 try run.fetchObject(ref)
                 shared.update { $0.fetched += 1 }
-            case .patch(let target, let delta, let base):
+            case .patch(let deltaObject, let targets):
+                var patch: Data?
                 do {
-                    let content = try run.rebuild(target, delta: delta, base: base)
-                    shared.update { $0.contents[target.sha256] = content; $0.fetched += 1; $0.deltas += 1 }
+                    patch = try run.downloadChecked(deltaObject, sync: false)
+                    unlink(run.store.partURL(deltaObject.sha256).path)
+                    shared.update { $0.fetched += 1 }
                 } catch let e as SyncError where e.kind == .network || e.kind == .store {
                     throw e
                 } catch {
-                    // A damaged delta or base costs only the whole object, which is checked too.
-                    shared.update { $0.notes.append("the delta for \(ChannelPath.object(target.sha256)) could not be used (\(error)); fetched the whole object") }
-                    try run.fetchObject(target)
-                    shared.update { $0.fetched += 1 }
+                    shared.update { $0.notes.append("the delta \(ChannelPath.object(deltaObject.sha256)) could not be used (\(error)); fetched the whole objects") }
+                }
+                for (target, delta, base) in targets {
+                    do {
+                        guard let patch else { throw SyncError(.integrity, "no delta") }
+                        let content = try run.rebuild(target, patch: patch, delta: delta, base: base)
+                        shared.update { $0.contents[target.sha256] = content; $0.deltas += 1 }
+                    } catch let e as SyncError where e.kind == .store {
+                        throw e
+                    } catch {
+                        // A damaged delta or base costs only the whole object, which is checked too.
+                        if patch != nil {
+                            shared.update { $0.notes.append("the delta for \(ChannelPath.object(target.sha256)) could not be used (\(error)); fetched the whole object") }
+                        }
+                        try run.fetchObject(target)
+                        shared.update { $0.fetched += 1 }
+                    }
                 }
             }
             let done = shared.update { s -> Int in s.done += 1; return s.done }
@@ -449,35 +466,31 @@ struct SyncRun {
         report.notes += s.notes.sorted()
     }
 
-    /// Downloads one object into `partial/`, resuming what an earlier sync left there, checks
-    /// its hash and moves it into `objects/`.
-    func fetchObject(_ ref: ObjectRef) throws {
+    /// Downloads one object into `partial/` (resuming what an earlier sync left there) and
+    /// checks its size and hash; returns its bytes, flushed to disk when `sync`.
+    @discardableResult
+    func downloadChecked(_ ref: ObjectRef, sync: Bool) throws -> Data {
         let path = ChannelPath.object(ref.sha256)
         let part = store.partURL(ref.sha256)
-        try retry.run(path) {
+        return try retry.run(path) {
             try fetcher.download(path, size: ref.size, into: part)
-            guard (try? DeviceStore.readChecked(part, ref)) != nil else {
+            guard let data = try writer.readVerified(part, ref, sync: sync) else {
                 unlink(part.path)
                 throw FetchFailure.corrupt("the bytes do not match the sha256 the channel signed; refused")
             }
+            return data
         }
-        try writer.placeObject(part, sha: ref.sha256)
     }
 
-    /// Downloads a delta and applies it to the content the store holds; the result must have the
-    /// signed content hash. Returns the content's hash and size.
-    func rebuild(_ target: ObjectRef, delta: DeltaRef, base: ObjectRef) throws -> ObjectRef {
-        let path = ChannelPath.object(delta.delta.sha256)
-        let part = store.partURL(delta.delta.sha256)
-        try retry.run(path) {
-            try fetcher.download(path, size: delta.delta.size, into: part)
-            guard (try? DeviceStore.readChecked(part, delta.delta)) != nil else {
-                unlink(part.path)
-                throw FetchFailure.corrupt("the bytes do not match the sha256 the channel signed; refused")
-            }
-        }
-        defer { unlink(part.path) }
-        let patch = try Data(contentsOf: part)
+    /// Downloads one object and moves it into `objects/`.
+    func fetchObject(_ ref: ObjectRef) throws {
+        try downloadChecked(ref, sync: true)
+        try writer.placeObject(store.partURL(ref.sha256), sha: ref.sha256)
+    }
+
+    /// Applies a delta to the content the store holds; the result must have the signed content
+    /// hash. Returns the content's hash and size.
+    func rebuild(_ target: ObjectRef, patch: Data, delta: DeltaRef, base: ObjectRef) throws -> ObjectRef {
         let rebuilt = try Gzip.applyDelta(patch, base: try store.content(of: base, in: current!.state), maxSize: delta.contentSize)
         let content = ObjectRef(of: rebuilt)
         guard content == ObjectRef(sha256: delta.contentSHA256, size: delta.contentSize) else {
