@@ -53,19 +53,23 @@ enum SyncCommand: Command {
                                  flags: ["help", "check"])
         guard let into = args["into"], !into.isEmpty else { throw UsageError(message: "--into is required") }
         let store = URL(fileURLWithPath: into).standardizedFileURL
-        let keys = try (args["pubkey"] ?? "").split(separator: ",").map { try KeyFiles.publicKey(path: String($0)) }
+        let keyPaths = (args["pubkey"] ?? "").split(separator: ",").map(String.init)
         if args.has("check") {
             for option in ["from", "curricula", "locales", "report", "timeout", "retries"] where args[option] != nil {
                 throw UsageError(message: "--check takes only --into and --pubkey, not --\(option)")
             }
-            return check(DeviceStore(store), keys: keys, path: into)
+            return check(DeviceStore(store), keys: try keyPaths.map { try KeyFiles.publicKey(path: $0) }, path: into)
         }
         guard let from = args["from"], !from.isEmpty else { throw UsageError(message: "--from is required") }
-        guard !keys.isEmpty else { throw UsageError(message: "--pubkey is required") }
+        guard !keyPaths.isEmpty else { throw UsageError(message: "--pubkey is required") }
         let report = try args.choice("report", ["text", "json"], default: "text")
-        var options = SyncOptions(source: from, store: store, trustedKeys: keys, subscription: try subscription(args, store: store))
-        options.retries = try args.integer("retries", default: 2, range: 0...10)
-        options.timeout = Double(try args.integer("timeout", default: 30, range: 1...3600))
+        let retries = try args.integer("retries", default: 2, range: 0...10)
+        let timeout = try args.integer("timeout", default: 30, range: 1...3600)
+        let subscription = try subscription(args, store: store)
+        let keys = try keyPaths.map { try KeyFiles.publicKey(path: $0) }
+        var options = SyncOptions(source: from, store: store, trustedKeys: keys, subscription: subscription)
+        options.retries = retries
+        options.timeout = Double(timeout)
         options.progress = progressPrinter()
         let result: SyncReport
         do { result = try Sync.run(options) } catch let e as SyncError {
