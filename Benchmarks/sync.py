@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""What `lessonc sync` downloads over loopback HTTP, and how long it takes.
+
+Publishes a copy of the repository's content/ and locales/ into a fresh channel, serves it with
+Tests/Fixtures/channel_server.py on 127.0.0.1, and syncs a device store subscribed to one
+curriculum in one locale through:
+
+    1. a first sync (the manifest and every object of that curriculum in that locale);
+    2. an up-to-date check (nothing published since);
+    3. a one-lesson edit in the subscribed curriculum;
+    4. a one-lesson edit in a curriculum the device does not subscribe to.
+
+For each it prints the bytes downloaded (every body byte: latest.json, signatures, diffs,
+manifests, objects; from `--report json`, cross-checked against the server's request log), the
+objects fetched and the wall time of the `lessonc sync` process.
+
+    Benchmarks/sync.py [--lessonc PATH] [--curriculum ID] [--locale LL] [--other ID]
+
+Needs: python3 and a built lessonc (default .build/release/lessonc, else .build/debug/lessonc).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVER = os.path.join(ROOT, "Tests", "Fixtures", "channel_server.py")
+
+
+def run(args, env=None):
+    r = subprocess.run(args, capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+    return r
+
+
+def edit_one_lesson(project, curriculum, word):
+    """Changes one word in the first long paragraph of the curriculum's first lesson file."""
+    base = os.path.join(project, "content", curriculum)
+    for unit in sorted(os.listdir(base)):
+        folder = os.path.join(base, unit)
+        if not os.path.isdir(folder) or unit == "assets":
+            continue
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith(".md") or name.startswith("_"):
+                continue
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            body = text.index("\n---\n", 4) + 5
+            m = re.search(r"(?m)^[A-Z][^\n]{80,}$", text[body:])
+            if not m:
+                continue
+            line = m.group(0)
+            w = re.search(r"\b[a-z]{5,}\b", line)
+            edited = line[:w.start()] + word + line[w.end():]
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text[:body + m.start()] + edited + text[body + m.end():])
+            return os.path.relpath(path, project)
+    sys.exit(f"{curriculum}: no paragraph to edit")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lessonc")
+    ap.add_argument("--curriculum", default="shg-business-skills")
+    ap.add_argument("--locale", default="en")
+    ap.add_argument("--other", default="rcc-advocate-training", help="a curriculum the device does not subscribe to")
+    a = ap.parse_args()
+    lessonc = a.lessonc or next((p for p in (os.path.join(ROOT, ".build/release/lessonc"), os.path.join(ROOT, ".build/debug/lessonc"))
+                                 if os.access(p, os.X_OK)), None)
+    if not lessonc:
+        sys.exit("build lessonc first: make lessonc (or swift build)")
+
+    work = tempfile.mkdtemp(prefix="lessonc-sync-bench-")
+    server = None
+    try:
+        project, channel, store, key = (os.path.join(work, n) for n in ("project", "channel", "store", "bench"))
+        for folder in ("content", "locales"):
+            if os.path.isdir(os.path.join(ROOT, folder)):
+                shutil.copytree(os.path.join(ROOT, folder), os.path.join(project, folder))
+        run([lessonc, "keygen", "--out", key, "--no-passphrase"])
+        env = dict(os.environ)
+        epoch = int(time.time()) // 60 * 60
+
+        def publish(step):
+            env["SOURCE_DATE_EPOCH"] = str(epoch + 60 * step)
+            run([lessonc, "publish", "--root", project, "--channel", channel, "--key", key + ".key"], env=env)
+
+        publish(0)
+        log = os.path.join(work, "requests.jsonl")
+        server = subprocess.Popen([sys.executable, SERVER, channel, "--log", log, "--lifetime", "600"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        port = int(server.stdout.readline().split()[1])
+        url = f"http://127.0.0.1:{port}"
+
+        def served():
+            """Bytes of the files the server was asked for since the last call."""
+            if not os.path.exists(log):
+                return 0, []
+            with open(log) as f:
+                paths = [json.loads(line)["path"].lstrip("/") for line in f]
+            os.remove(log)
+            return sum(os.path.getsize(os.path.join(channel, p)) for p in paths), paths
+
+        def sync(extra=()):
+            start = time.monotonic()
+            r = run([lessonc, "sync", "--from", url, "--into", store, "--pubkey", key + ".pub", "--report", "json", *extra])
+            wall = time.monotonic() - start
+            return json.loads(r.stdout), wall
+
+        rows = []
+
+        def record(name, report, wall, note=""):
+            bytes_served, paths = served()
+            if bytes_served != report["bytes_downloaded"]:
+                sys.exit(f"{name}: lessonc counted {report['bytes_downloaded']} bytes, the server sent {bytes_served}")
+            rows.append((name, report, wall, note, paths))
+
+        report, wall = sync(["--curricula", a.curriculum, "--locales", a.locale])
+        record(f"first sync ({a.curriculum}, {a.locale})", report, wall)
+        report, wall = sync()
+        record("up-to-date check", report, wall)
+
+        edited = edit_one_lesson(project, a.curriculum, "carefully")
+        publish(1)
+        report, wall = sync()
+        record("one-lesson edit (subscribed)", report, wall, edited)
+
+        edited = edit_one_lesson(project, a.other, "carefully")
+        publish(2)
+        report, wall = sync()
+        record("one-lesson edit (not subscribed)", report, wall, edited)
+
+        latest = sum(os.path.getsize(os.path.join(channel, p)) for p in ("latest.json", "latest.json.minisig"))
+        print(f"lessonc:  {lessonc}")
+        print(f"channel:  content/ and locales/ of this repository, served by channel_server.py on {url}")
+        print()
+        print(f"{'case':36} {'release':>9} {'method':>9} {'lessons':>13} {'objects':>8} {'bytes':>9} {'wall s':>7}")
+        for name, r, wall, note, paths in rows:
+            lessons = f"+{r['lessons_added']} ~{r['lessons_changed']} -{r['lessons_removed']}"
+            print(f"{name:36} {r['from_release']:>4}->{r['to_release']:<4} {r['method']:>9} {lessons:>13} {r['objects_fetched']:>8} "
+                  f"{r['bytes_downloaded']:>9} {wall:>7.3f}")
+        print()
+        for name, r, wall, note, paths in rows[1:]:
+            print(f"{name}: {', '.join(paths)}" + (f"  (edited {note})" if note else ""))
+        print()
+        print(f"latest.json + signature alone: {latest} bytes. Bytes are HTTP bodies (what lessonc reports as")
+        print("bytes_downloaded, checked against the server's log); wall time is the whole lessonc process.")
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
