@@ -21,18 +21,10 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def run(args, env=None):
-    r = subprocess.run(args, capture_output=True, text=True, env=env)
-    if r.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
-    return r
+from benchlib import ROOT, find_lessonc, run
 
 
 def size(channel, path):
@@ -72,10 +64,7 @@ def main():
     ap.add_argument("--locale", default="en")
     ap.add_argument("--lesson", default="02-being-with-a-survivor/02-listening-skills.md")
     a = ap.parse_args()
-    lessonc = a.lessonc or next((p for p in (os.path.join(ROOT, ".build/release/lessonc"), os.path.join(ROOT, ".build/debug/lessonc"))
-                                 if os.access(p, os.X_OK)), None)
-    if not lessonc:
-        sys.exit("build lessonc first: make lessonc (or swift build)")
+    lessonc = find_lessonc(a.lessonc)
 
     work = tempfile.mkdtemp(prefix="lessonc-bench-")
     try:

@@ -28,15 +28,8 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, find_lessonc, run
 SERVER = os.path.join(ROOT, "Tests", "Fixtures", "channel_server.py")
-
-
-def run(args, env=None):
-    r = subprocess.run(args, capture_output=True, text=True, env=env)
-    if r.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
-    return r
 
 
 def edit_one_lesson(project, curriculum, word):
@@ -72,10 +65,7 @@ def main():
     ap.add_argument("--locale", default="en")
     ap.add_argument("--other", default="rcc-advocate-training", help="a curriculum the device does not subscribe to")
     a = ap.parse_args()
-    lessonc = a.lessonc or next((p for p in (os.path.join(ROOT, ".build/release/lessonc"), os.path.join(ROOT, ".build/debug/lessonc"))
-                                 if os.access(p, os.X_OK)), None)
-    if not lessonc:
-        sys.exit("build lessonc first: make lessonc (or swift build)")
+    lessonc = find_lessonc(a.lessonc)
 
     work = tempfile.mkdtemp(prefix="lessonc-sync-bench-")
     server = None
