@@ -163,7 +163,8 @@ public struct LessonCompiler {
             var title = inlines(titleNodes)
             var duration: String?
             if kind == "ACTIVITY", case .text(let last)? = title.last,
-               let r = last.range(of: #"\(?\s*([0-9]+\s*(min|minutes|h|hours))\s*\)?\s*$"#, options: .regularExpression) {
+               let r = last.range(of: #"\(?\s*([0-9]+\s*(h|hours?)(\s+[0-9]+\s*(min|mins|minutes))?|[0-9]+\s*(min|mins|minutes))\s*\)?\s*$"#, options: .regularExpression) {
+                // Hours and minutes together ("1 h 30 min") are one duration, as in front matter.
                 duration = last[r].trimmingCharacters(in: CharacterSet(charactersIn: "() "))
                 let remaining = last[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
                 title.removeLast()
