@@ -50,6 +50,13 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(run.stderr, "1 lesson in 1 curriculum: 0 errors, 0 warnings\n")
     }
 
+    func testRepositoryContentIsValid() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let run = try lessonc("validate", "--root", repository.path)
+        XCTAssertEqual(run.status, 0, run.stdout)
+        XCTAssertEqual(run.stdout, "")
+    }
+
     func testValidatePrintsEveryPlantedProblemAndExits1() throws {
         let p = try PlantedProblemsTests.plantedProject()
         let run = try lessonc("validate", "--root", p.root.path)
