@@ -46,91 +46,118 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
 extension JSON {
     /// Compact serialization (no whitespace), used for objects that are hashed and shipped.
     public func serialized() -> String {
-        var out = ""
-        out.reserveCapacity(256)
-        write(into: &out, indent: nil, level: 0)
-        return out
+        String(decoding: bytes(pretty: false), as: UTF8.self)
     }
 
     /// Two-space indented serialization with a trailing newline, for files people read.
     public func pretty() -> String {
-        var out = ""
-        write(into: &out, indent: "  ", level: 0)
-        out.append("\n")
-        return out
+        String(decoding: bytes(pretty: true), as: UTF8.self)
     }
 
     public func data(pretty: Bool = true) -> Data {
-        Data((pretty ? self.pretty() : serialized()).utf8)
+        Data(bytes(pretty: pretty))
     }
 
-    private func write(into out: inout String, indent: String?, level: Int) {
+    /// Serializes into UTF-8 bytes directly: much faster than growing a String scalar by scalar.
+    public func bytes(pretty: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        write(into: &out, pretty: pretty, level: 0)
+        if pretty { out.append(0x0A) }
+        return out
+    }
+
+    private func write(into out: inout [UInt8], pretty: Bool, level: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
         case .double(let d):
-            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { out += String(Int(d)) } else if d.isFinite { out += "\(d)" } else { out += "null" }
+            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { out.append(contentsOf: String(Int(d)).utf8) }
+            else if d.isFinite { out.append(contentsOf: "\(d)".utf8) } else { out.append(contentsOf: "null".utf8) }
         case .string(let s): JSON.writeString(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
             for (n, item) in items.enumerated() {
-                if n > 0 { out += "," }
-                JSON.newline(&out, indent, level + 1)
-                item.write(into: &out, indent: indent, level: level + 1)
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                JSON.newline(&out, pretty, level + 1)
+                item.write(into: &out, pretty: pretty, level: level + 1)
             }
-            JSON.newline(&out, indent, level)
-            out += "]"
+            JSON.newline(&out, pretty, level)
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            if members.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
             // Sorted by Unicode scalar order of the keys, so the bytes never depend on hashing.
             for (n, key) in members.keys.sorted(by: JSON.keyOrder).enumerated() {
-                if n > 0 { out += "," }
-                JSON.newline(&out, indent, level + 1)
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                JSON.newline(&out, pretty, level + 1)
                 JSON.writeString(key, into: &out)
-                out += indent == nil ? ":" : ": "
-                members[key]!.write(into: &out, indent: indent, level: level + 1)
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(UInt8(ascii: " ")) }
+                members[key]!.write(into: &out, pretty: pretty, level: level + 1)
             }
-            JSON.newline(&out, indent, level)
-            out += "}"
+            JSON.newline(&out, pretty, level)
+            out.append(UInt8(ascii: "}"))
         }
     }
 
+    /// UTF-8 byte order equals Unicode scalar order, and is cheap to compare.
     static func keyOrder(_ a: String, _ b: String) -> Bool {
-        a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
+        a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
-    private static func newline(_ out: inout String, _ indent: String?, _ level: Int) {
-        guard let indent else { return }
-        out += "\n"
-        for _ in 0..<level { out += indent }
+    private static func newline(_ out: inout [UInt8], _ pretty: Bool, _ level: Int) {
+        guard pretty else { return }
+        out.append(0x0A)
+        for _ in 0..<level { out.append(0x20); out.append(0x20) }
     }
 
-    static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            // U+2028/2029 break JavaScript string literals in WebView apps.
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(format: "%04x", scalar.value)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(0x22)
+        var s = s
+        s.withUTF8 { bytes in
+            var i = 0
+            let n = bytes.count
+            var runStart = 0
+            func flush(_ upTo: Int) {
+                if upTo > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<upTo])) }
+            }
+            while i < n {
+                let b = bytes[i]
+                var escape: [UInt8]? = nil
+                var width = 1
+                switch b {
+                case 0x22: escape = [0x5C, 0x22]
+                case 0x5C: escape = [0x5C, 0x5C]
+                case 0x0A: escape = [0x5C, UInt8(ascii: "n")]
+                case 0x0D: escape = [0x5C, UInt8(ascii: "r")]
+                case 0x09: escape = [0x5C, UInt8(ascii: "t")]
+                case 0x08: escape = [0x5C, UInt8(ascii: "b")]
+                case 0x0C: escape = [0x5C, UInt8(ascii: "f")]
+                case 0x00..<0x20:
+                    escape = Array("\\u00".utf8) + [hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]]
+                case 0xE2 where i + 2 < n && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                    // U+2028/2029 break JavaScript string literals in WebView apps.
+                    escape = Array((bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    width = 3
+                default: break
+                }
+                if let escape {
+                    flush(i)
+                    out.append(contentsOf: escape)
+                    i += width
+                    runStart = i
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    i += 1
                 }
             }
+            flush(n)
         }
-        out += "\""
+        out.append(0x22)
     }
 }
 

@@ -1,6 +1,10 @@
 import Foundation
 
-let commands: [Command.Type] = [ValidateCommand.self, BuildCommand.self]
+let commands: [Command.Type] = [
+    ValidateCommand.self,
+    BuildCommand.self,
+    StatsCommand.self,
+]
 
 let mainHelp = """
 lessonc — compiles Markdown lessons and XLIFF translations into signed content for phones.

@@ -51,8 +51,7 @@ final class CLITests: XCTestCase {
     }
 
     func testRepositoryContentIsValid() throws {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let run = try lessonc("validate", "--root", repository.path)
+        let run = try lessonc("validate", "--root", ContentGuideTests.repositoryRoot.path)
         XCTAssertEqual(run.status, 0, run.stdout)
         XCTAssertEqual(run.stdout, "")
     }

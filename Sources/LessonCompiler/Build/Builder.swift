@@ -55,8 +55,8 @@ public enum Builder {
         for curriculum in project.curricula {
             let compiler = LessonCompiler(curriculum: curriculum, links: links, root: project.root)
             let locale = curriculum.meta.language
-            let lessonDir = staging?.appendingPathComponent(curriculum.id).appendingPathComponent(locale)
-            if let lessonDir { try? fm.createDirectory(at: lessonDir, withIntermediateDirectories: true) }
+            let lessonDir = staging.map { "\($0.path)/\(curriculum.id)/\(locale)" }
+            if let lessonDir { try? fm.createDirectory(atPath: lessonDir, withIntermediateDirectories: true) }
             let usedAssets = AssetSet()
             let lessons = curriculum.lessons
             // Lessons are independent once ids are known: compile and write them in parallel,
@@ -71,7 +71,7 @@ public enum Builder {
                 if let lessonDir {
                     let doc = LessonDocument.lesson(compiled, curriculum: curriculum, locale: locale)
                     do {
-                        try doc.data().write(to: lessonDir.appendingPathComponent("\(source.id).json"))
+                        try FileIO.write(doc.bytes(pretty: false), to: "\(lessonDir)/\(source.id).json")
                     } catch {
                         writeFailures.add(Diagnostic(.error, "output-error", "cannot write output: \(error.localizedDescription)", path: source.path))
                     }
@@ -92,7 +92,7 @@ public enum Builder {
                         try fm.copyItem(at: project.root.appendingPathComponent(curriculum.dir).appendingPathComponent(asset).resolvingSymlinksInPath(), to: dest)
                     }
                     let index = LessonDocument.index(curriculum, lessons: curriculum.lessons, locales: [locale], assets: assets)
-                    try index.data().write(to: dir.appendingPathComponent("index.json"))
+                    try FileIO.write(index.bytes(pretty: true), to: dir.appendingPathComponent("index.json").path)
                 } catch {
                     writeFailures.add(Diagnostic(.error, "output-error", "cannot write output: \(error.localizedDescription)", path: curriculum.dir))
                 }
@@ -111,7 +111,7 @@ public enum Builder {
                      "language": .string(c.meta.language), "index": .string("\(c.id)/index.json")]
                 })]
                 do {
-                    try top.data().write(to: staging.appendingPathComponent("index.json"))
+                    try FileIO.write(top.bytes(pretty: true), to: staging.appendingPathComponent("index.json").path)
                     try swap(staging: staging, into: out, curricula: project.curricula.map(\.id))
                 } catch {
                     try? fm.removeItem(at: staging)

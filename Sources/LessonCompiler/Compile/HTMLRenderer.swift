@@ -118,6 +118,11 @@ public enum HTMLRenderer {
     }
 
     static func escape(_ s: String, _ out: inout String) {
+        // Most text needs no escaping: append it whole rather than scalar by scalar.
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+            out += s
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"

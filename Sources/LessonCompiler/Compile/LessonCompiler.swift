@@ -29,10 +29,18 @@ public struct LessonCompiler {
     let links: LinkIndex
     let root: URL
 
+    /// Assets that are symbolic links leading outside assets/, found once per curriculum.
+    let escapingAssets: Set<String>
+
     public init(curriculum: Curriculum, links: LinkIndex, root: URL) {
         self.curriculum = curriculum
         self.links = links
         self.root = root
+        let base = root.appendingPathComponent(curriculum.dir)
+        let assetsDir = base.appendingPathComponent("assets").resolvingSymlinksInPath().path
+        escapingAssets = Set(curriculum.assets.keys.filter { asset in
+            !base.appendingPathComponent(asset).resolvingSymlinksInPath().path.hasPrefix(assetsDir + "/")
+        })
     }
 
     public func compile(_ lesson: LessonSource, into diagnostics: inout [Diagnostic]) -> CompiledLesson {
@@ -132,7 +140,7 @@ public struct LessonCompiler {
         mutating func blockQuote(_ node: MarkdownNode) -> Block? {
             guard let first = node.children.first, first.kind == .paragraph,
                   let text = first.children.first, text.kind == .text,
-                  let marker = text.literal.range(of: #"^\[![A-Za-z][A-Za-z-]*\]"#, options: .regularExpression)
+                  text.literal.hasPrefix("[!"), let marker = Pattern.calloutMarker.firstRange(in: text.literal)
             else {
                 return .quote(blocks(node.children))
             }
@@ -158,14 +166,14 @@ public struct LessonCompiler {
             }
             if kind == "QUIZ" { return quiz(node, titleNodes: titleNodes, body: bodyNodes) }
             guard LessonCompiler.calloutKinds.contains(kind) else {
-                report(.error, "unknown-callout", "unknown callout kind '\(kind)'; use one of \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
+                let hint = Schema.nearest(kind, in: LessonCompiler.calloutKinds + ["QUIZ"]).map { "did you mean \($0)? Kinds are" } ?? "use one of"
+                report(.error, "unknown-callout", "unknown callout kind '\(kind)'; \(hint) \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
                 return nil
             }
             var title = inlines(titleNodes)
             var duration: String?
             if kind == "ACTIVITY", case .text(let last)? = title.last,
-               let r = last.range(of: #"\(?\s*([0-9]+\s*(h|hours?)(\s+[0-9]+\s*(min|mins|minutes))?|[0-9]+\s*(min|mins|minutes))\s*\)?\s*$"#, options: .regularExpression) {
-                // Hours and minutes together ("1 h 30 min") are one duration, as in front matter.
+               let r = Pattern.trailingDuration.firstRange(in: last) {
                 duration = last[r].trimmingCharacters(in: CharacterSet(charactersIn: "() "))
                 let remaining = last[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
                 title.removeLast()
@@ -309,9 +317,7 @@ public struct LessonCompiler {
                 return nil
             }
             // A symlink inside assets/ must not lead outside it.
-            let assetsDir = compiler.root.appendingPathComponent(compiler.curriculum.dir).appendingPathComponent("assets").resolvingSymlinksInPath().path
-            let real = compiler.root.appendingPathComponent(compiler.curriculum.dir).appendingPathComponent(resolved).resolvingSymlinksInPath().path
-            guard real.hasPrefix(assetsDir + "/") else {
+            guard !compiler.escapingAssets.contains(resolved) else {
                 report(.error, "asset-outside", "\(what) '\(url)' is a symbolic link leading outside assets/", node)
                 return nil
             }

@@ -305,11 +305,10 @@ public enum FrontMatter {
                 throw fail("'\(s)' is ambiguous in YAML; write true or false, or quote it if it is text", lineIndex, column)
             default: break
             }
-            if let n = Int(s), s.range(of: #"^-?(0|[1-9][0-9]*)$"#, options: .regularExpression) != nil {
+            if let first = s.utf8.first, first == 0x2D || (first >= 0x30 && first <= 0x39), let n = Int(s), Pattern.integer.matches(s) {
                 return YAMLValue(kind: .int(n), line: line, column: column)
             }
-            if s.range(of: #"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?$"#, options: .regularExpression) != nil
-                || s.range(of: #"^0[0-9]+$|^0[xo]"#, options: .regularExpression) != nil {
+            if let first = s.utf8.first, "+-.0123456789".utf8.contains(first), Pattern.decimal.matches(s) {
                 return YAMLValue(kind: .number(s), line: line, column: column)
             }
             return YAMLValue(kind: .string(s), line: line, column: column)

@@ -72,7 +72,7 @@ public struct Loader {
             }
             description = split.body.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        if id.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) == nil {
+        if !Pattern.id.matches(id) {
             diagnostics.append(Diagnostic(.error, "invalid-id", "curriculum folder name '\(id)' must be lowercase letters, digits, '-', '_' or '.'", path: dir))
         }
 
@@ -213,7 +213,7 @@ public struct Loader {
                 lesson.id = id
                 lesson.idLine = entry.value.line
                 lesson.idColumn = entry.value.column
-            } else if derivedId.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) == nil {
+            } else if !Pattern.id.matches(derivedId) {
                 diagnostics.append(Diagnostic(.error, "invalid-id", "the id derived from the file name, '\(derivedId)', is not lowercase kebab-case; rename the file or set 'id' in front matter", path: p.path))
             }
             lesson.body = split.body
@@ -284,14 +284,12 @@ public struct Loader {
     /// Visible entries of a folder in reading order: numbered ones by number, then the rest by name.
     func listing(_ url: URL) -> [String] {
         let names = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted { a, b in
-            switch (Loader.orderPrefix(a), Loader.orderPrefix(b)) {
-            case let (x?, y?) where x != y: return x < y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            default: return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
-            }
-        }
+        // Compute each order key once: the comparator runs O(n log n) times on large folders.
+        let keyed = names.filter { !$0.hasPrefix(".") }.map { (name: $0, order: Loader.orderPrefix($0) ?? Int.max) }
+        return keyed.sorted { a, b in
+            if a.order != b.order { return a.order < b.order }
+            return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
+        }.map(\.name)
     }
 
     func isDirectory(_ url: URL) -> Bool {

@@ -89,23 +89,23 @@ struct Schema {
             guard nonEmpty(s) else { return invalid("'\(entry.key)' is empty") }
             switch type {
             case .id:
-                guard s.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) != nil, s.count <= 100 else {
+                guard Pattern.id.matches(s), s.count <= 100 else {
                     return invalid("id '\(s)' must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", "invalid-id")
                 }
             case .semver:
-                guard s.range(of: #"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"#, options: .regularExpression) != nil else {
+                guard Pattern.semver.matches(s) else {
                     return invalid("version '\(s)' is not semantic versioning (MAJOR.MINOR.PATCH, e.g. 1.0.0)")
                 }
             case .language:
-                guard s.range(of: #"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"#, options: .regularExpression) != nil else {
+                guard Pattern.languageTag.matches(s) else {
                     return invalid("language '\(s)' is not a BCP 47 tag such as en, sw, fr-CA or zh-Hant")
                 }
             case .license:
-                guard s.range(of: #"^[A-Za-z0-9][A-Za-z0-9.+-]*$"#, options: .regularExpression) != nil else {
+                guard Pattern.spdx.matches(s) else {
                     return invalid("license '\(s)' is not an SPDX identifier such as CC-BY-4.0")
                 }
             case .duration:
-                guard s.range(of: #"^([1-9][0-9]* ?(h|hour|hours))?( ?[1-9][0-9]* ?(min|mins|minutes))?$"#, options: .regularExpression) != nil else {
+                guard Pattern.duration.matches(s) else {
                     return invalid("duration '\(s)' is not like '20 min' or '1 h 30 min'")
                 }
             default: break
@@ -120,7 +120,7 @@ struct Schema {
     static func nearest(_ key: String, in candidates: [String]) -> String? {
         var best: (String, Int)?
         for c in candidates.sorted() {
-            let d = editDistance(Array(key.lowercased()), Array(c))
+            let d = editDistance(Array(key.lowercased()), Array(c.lowercased()))
             if d <= 2, best == nil || d < best!.1 { best = (c, d) }
         }
         return best?.0

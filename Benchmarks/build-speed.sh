@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Cold `lessonc build` on a synthetic corpus against Hugo on the same Markdown, in one run.
+# Prints wall time, lessons per second and peak RSS (from /usr/bin/time -v).
+#   Benchmarks/build-speed.sh [LESSONS]      (default 10000; needs: make lessonc, hugo, /usr/bin/time)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+lessons="${1:-10000}"
+lessonc="$PWD/.build/release/lessonc"
+[ -x "$lessonc" ] || { echo "build lessonc first: make lessonc" >&2; exit 2; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+python3 Benchmarks/gen_corpus.py "$work" --lessons "$lessons"
+
+measure() {   # measure NAME COMMAND... → sets WALL and RSS_MB
+    local log="$work/time-$1.log"
+    /usr/bin/time -v "${@:2}" >"$work/out-$1.log" 2>"$log" || { cat "$work/out-$1.log" "$log" >&2; exit 1; }
+    WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
+    RSS_MB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")
+}
+
+sync; rm -rf "$work/lessonc/build"
+measure lessonc "$lessonc" build --root "$work/lessonc" --out "$work/lessonc/build"
+lc_wall=$WALL lc_rss=$RSS_MB
+files=$(find "$work/lessonc/build" -name '*.json' | wc -l)
+
+if command -v hugo >/dev/null; then
+    measure hugo hugo --quiet -s "$work/hugo" -d "$work/hugo/public"
+    hugo_wall=$WALL hugo_rss=$RSS_MB
+else
+    hugo_wall="" hugo_rss=""
+fi
+
+echo "corpus:          $lessons lessons ($(du -sh "$work/lessonc/content" | cut -f1) on disk), $(nproc) cores"
+echo "lessonc build:   ${lc_wall} s wall, $(awk -v n="$lessons" -v t="$lc_wall" 'BEGIN{printf "%.0f", n/t}') lessons/s, peak RSS ${lc_rss} MB, $files JSON files"
+if [ -n "$hugo_wall" ]; then
+    echo "hugo:            ${hugo_wall} s wall, peak RSS ${hugo_rss} MB"
+    echo "ratio:           lessonc takes $(awk -v a="$lc_wall" -v b="$hugo_wall" 'BEGIN{printf "%.2f", a/b}') of Hugo's wall time (target: at most 0.50), peak RSS target under 150 MB"
+else
+    echo "hugo:            not installed (apt-get install hugo) — no ratio"
+fi

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A regular expression compiled once. Foundation's `range(of:options: .regularExpression)`
+/// compiles its pattern on every call, which dominated build time on large corpora.
+struct Pattern: @unchecked Sendable {
+    private let regex: NSRegularExpression
+
+    init(_ pattern: String) {
+        regex = try! NSRegularExpression(pattern: pattern)
+    }
+
+    func firstRange(in s: String) -> Range<String.Index>? {
+        guard let m = regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) else { return nil }
+        return Range(m.range, in: s)
+    }
+
+    func matches(_ s: String) -> Bool { firstRange(in: s) != nil }
+
+    static let id = Pattern(#"^[a-z0-9][a-z0-9._-]*$"#)
+    static let integer = Pattern(#"^-?(0|[1-9][0-9]*)$"#)
+    static let decimal = Pattern(#"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?$|^0[0-9]+$|^0[xo]"#)
+    static let semver = Pattern(#"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"#)
+    static let languageTag = Pattern(#"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"#)
+    static let spdx = Pattern(#"^[A-Za-z0-9][A-Za-z0-9.+-]*$"#)
+    static let duration = Pattern(#"^([1-9][0-9]* ?(h|hour|hours))?( ?[1-9][0-9]* ?(min|mins|minutes))?$"#)
+    static let calloutMarker = Pattern(#"^\[![A-Za-z][A-Za-z-]*\]"#)
+    // Hours and minutes together ("1 h 30 min") are one duration, as in front matter.
+    static let trailingDuration = Pattern(#"\(?\s*([0-9]+\s*(h|hours?)(\s+[0-9]+\s*(min|mins|minutes))?|[0-9]+\s*(min|mins|minutes))\s*\)?\s*$"#)
+}

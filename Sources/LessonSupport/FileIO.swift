@@ -1,0 +1,45 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct FileIOError: Error, CustomStringConvertible {
+    public let path: String
+    public let code: Int32
+    public var description: String { "\(path): \(String(cString: strerror(code)))" }
+}
+
+/// Plain POSIX file writes. Foundation's `Data.write(to:)` fsyncs every file, which made
+/// writing ten thousand regenerable build files take seconds; callers that need durability
+/// (publish, sync) ask for it with `sync: true`.
+public enum FileIO {
+    public static func write(_ bytes: [UInt8], to path: String, sync: Bool = false, mode: mode_t = 0o644) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileIOError(path: path, code: errno) }
+        defer { close(fd) }
+        var offset = 0
+        try bytes.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FileIOError(path: path, code: errno)
+                }
+                offset += n
+            }
+        }
+        if sync && fsync(fd) != 0 { throw FileIOError(path: path, code: errno) }
+    }
+
+    public static func write(_ data: Data, to path: String, sync: Bool = false, mode: mode_t = 0o644) throws {
+        try write([UInt8](data), to: path, sync: sync, mode: mode)
+    }
+
+    /// fsyncs a directory so that renames and new entries in it survive a power cut.
+    public static func syncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIOError(path: path, code: errno) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw FileIOError(path: path, code: errno) }
+    }
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""A static HTTP server for sync tests, bound to 127.0.0.1, that can inject faults.
+
+usage: channel_server.py ROOT [--faults FILE] [--log FILE]
+
+Prints "PORT <n>" on stdout once it listens. It re-reads FILE (JSON) on every request, so a
+test can change faults while the server runs:
+    [{"path": "objects/*", "fault": "truncate", "times": 1}, ...]
+faults: truncate (send half the body, then close), corrupt (flip one byte), 404, 500,
+stall (send headers and a few bytes, then wait 30 s), reset (close the connection mid-body),
+oversize (append extra bytes beyond the file). "times" counts requests to spoil (-1: always).
+Every request line and its headers are appended to the log (JSON lines) for privacy checks.
+The server stops by itself after 600 s so a crashed test never leaves it behind.
+"""
+import argparse, fnmatch, http.server, json, os, socket, sys, threading, time
+
+parser = argparse.ArgumentParser()
+parser.add_argument("root")
+parser.add_argument("--faults")
+parser.add_argument("--log")
+parser.add_argument("--lifetime", type=float, default=600)
+args = parser.parse_args()
+root = os.path.abspath(args.root)
+lock = threading.Lock()
+used = {}
+
+
+def pick_fault(path):
+    if not args.faults or not os.path.exists(args.faults):
+        return None
+    try:
+        with open(args.faults) as f:
+            rules = json.load(f)
+    except (OSError, ValueError):
+        return None
+    with lock:
+        for n, rule in enumerate(rules):
+            if fnmatch.fnmatch(path, rule.get("path", "*")):
+                times = rule.get("times", -1)
+                key = (n, json.dumps(rule, sort_keys=True))
+                if times >= 0 and used.get(key, 0) >= times:
+                    continue
+                used[key] = used.get(key, 0) + 1
+                return rule["fault"]
+    return None
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        if args.log:
+            with lock, open(args.log, "a") as f:
+                f.write(json.dumps({"method": "GET", "path": self.path, "headers": dict(self.headers)}) + "\n")
+        rel = self.path.lstrip("/")
+        fault = pick_fault(rel)
+        full = os.path.realpath(os.path.join(root, rel))
+        if fault in ("404", "500"):
+            code = int(fault)
+            self.send_response(code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if not full.startswith(root + os.sep) or not os.path.isfile(full) or "?" in rel:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        with open(full, "rb") as f:
+            body = f.read()
+        start = 0
+        rng = self.headers.get("Range")
+        if rng and rng.startswith("bytes=") and rng.endswith("-"):
+            start = int(rng[6:-1])
+            if start >= len(body):
+                self.send_response(416)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+        payload = body[start:]
+        if fault == "oversize":
+            payload = payload + b"X" * 4096
+        self.send_response(206 if start else 200)
+        if start:
+            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Content-Type", "application/octet-stream")
+        self.end_headers()
+        if fault == "truncate" or fault == "reset":
+            self.wfile.write(payload[: len(payload) // 2])
+            self.wfile.flush()
+            if fault == "reset":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.close_connection = True
+            self.connection.close()
+            return
+        if fault == "corrupt" and payload:
+            mid = len(payload) // 2
+            payload = payload[:mid] + bytes([payload[mid] ^ 0xFF]) + payload[mid + 1:]
+        if fault == "stall":
+            self.wfile.write(payload[:8])
+            self.wfile.flush()
+            time.sleep(30)
+            self.close_connection = True
+            return
+        self.wfile.write(payload)
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+threading.Timer(args.lifetime, lambda: os._exit(0)).start()
+print(f"PORT {server.server_address[1]}", flush=True)
+server.serve_forever()

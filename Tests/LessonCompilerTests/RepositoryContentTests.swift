@@ -1,0 +1,46 @@
+import Foundation
+import XCTest
+@testable import LessonCompiler
+import LessonSupport
+
+/// The curricula shipped in content/ must always pass `validate --strict` and keep what was promised.
+final class RepositoryContentTests: XCTestCase {
+    let root = ContentGuideTests.repositoryRoot
+
+    func testShippedContentPassesStrictValidation() {
+        let result = Builder.run(BuildOptions(root: root, strict: true))
+        XCTAssertEqual(result.diagnostics.map(\.description), [])
+        XCTAssertTrue(result.succeeded)
+    }
+
+    func testShippedCurriculaHaveTheLessonsAndConstructsTheyPromise() throws {
+        let (stats, diagnostics) = ContentStats.collect(root: root)
+        XCTAssertEqual(diagnostics.filter { $0.severity == .error }.map(\.description), [])
+        let byId = Dictionary(uniqueKeysWithValues: stats.map { ($0.id, $0) })
+        let minimumLessons = ["shg-business-skills": 34, "rcc-advocate-training": 25,
+                              "rcc-advocate-resource": 8, "rcc-survivor-resource": 8]
+        for (id, minimum) in minimumLessons {
+            let s = try XCTUnwrap(byId[id], "missing curriculum \(id)")
+            XCTAssertGreaterThanOrEqual(s.lessons, minimum, id)
+        }
+        let shg = try XCTUnwrap(byId["shg-business-skills"])
+        XCTAssertGreaterThanOrEqual(shg.images, 6)
+        XCTAssertGreaterThanOrEqual(shg.tables, 2)
+        for kind in ["prompt", "activity", "read-aloud"] { XCTAssertGreaterThan(shg.callouts[kind] ?? 0, 0, kind) }
+        for kind in LessonCompiler.calloutKinds.map({ $0.lowercased() }) {
+            XCTAssertGreaterThan(stats.reduce(0) { $0 + ($1.callouts[kind] ?? 0) }, 0, "no \(kind) callout anywhere")
+        }
+        XCTAssertGreaterThan(stats.reduce(0) { $0 + $1.quizzes }, 0)
+    }
+
+    func testMedicalLessonsNameTheirSource() throws {
+        // Every lesson that gives a medical time window must say which guideline it comes from.
+        let sink = DiagnosticSink()
+        let project = Loader(root: root).load(into: sink)
+        for c in project.curricula where c.id.hasPrefix("rcc-") {
+            for lesson in c.lessons where lesson.body.contains("72 hours") || lesson.body.contains("120 hours") {
+                XCTAssertFalse(lesson.meta.source.isEmpty, "\(lesson.path) states a time window but has no source")
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages lessonc needs — only those that are missing — so that
+# `make build` and `make test` work on a fresh Debian machine.
+#   scripts/setup.sh build   libraries for compiling lessonc
+#   scripts/setup.sh test    the same, plus the tools the tests run against (minisign, xmllint, ...)
+set -euo pipefail
+
+mode="${1:-build}"
+packages=(pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev libsodium-dev zlib1g-dev)
+if [ "$mode" = "test" ]; then
+    # minisign: signature interop; libxml2-utils: xmllint; translate-toolkit: XLIFF interop;
+    # python3: the HTTP servers the sync tests start on 127.0.0.1.
+    packages+=(minisign libxml2-utils translate-toolkit python3 unzip)
+fi
+if [ "$mode" = "bench" ]; then
+    packages+=(hugo time python3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing missing Debian packages: ${missing[*]}" >&2
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
+        echo "setup: not root and no sudo; please install: ${missing[*]}" >&2
+        exit 1
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null; then
+    echo "setup: the Swift toolchain (6.0 or newer) is not on PATH; install it from swift.org" >&2
+    exit 1
+fi
