@@ -25,7 +25,8 @@ let package = Package(
         .executableTarget(name: "lessonc", dependencies: ["LessonCompiler", "LessonSync", "LessonSupport"]),
 
         .testTarget(name: "LessonSupportTests", dependencies: ["LessonSupport"]),
-        .testTarget(name: "LessonCompilerTests", dependencies: ["LessonCompiler", "LessonSupport"]),
+        .testTarget(name: "LessonCompilerTests", dependencies: ["LessonCompiler", "LessonSupport"],
+                    resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -47,7 +47,8 @@ public struct LessonCompiler {
         var state = State(lesson: lesson, compiler: self)
         let document = CommonMark.parse(lesson.body)
         let blocks = state.blocks(document.children)
-        if blocks.isEmpty {
+        // Judged on the source: a lesson of only raw HTML already has its own error.
+        if document.children.isEmpty {
             diagnostics.append(Diagnostic(.error, "empty-lesson", "lesson has no content after its front matter", path: lesson.path, line: max(1, lesson.bodyLineOffset), column: 1))
         }
         diagnostics.append(contentsOf: state.diagnostics)
