@@ -3,37 +3,14 @@ import LessonSupport
 
 /// The `lessonc` binary as users run it: exit status, stdout and stderr.
 final class CLITests: XCTestCase {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
     /// `lessonc` sits next to the test bundle in SwiftPM's products folder.
     static var lessonc: URL? {
-        var dir = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("lessonc")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir.deleteLastPathComponent()
-        }
-        return nil
+        FileManager.default.isExecutableFile(atPath: Run.lessonc) ? URL(fileURLWithPath: Run.lessonc) : nil
     }
 
     func lessonc(_ args: String..., file: StaticString = #filePath, line: UInt = #line) throws -> Run {
-        let binary = try XCTUnwrap(CLITests.lessonc, "lessonc is not built next to the tests; run 'swift build' first", file: file, line: line)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = args
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes before waiting, so a full pipe cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        _ = try XCTUnwrap(CLITests.lessonc, "lessonc is not built next to the tests; run 'swift build' first", file: file, line: line)
+        return try Run(Run.lessonc, args)
     }
 
     func validProject() throws -> TestProject {
