@@ -75,7 +75,9 @@ public enum Builder {
                 guard source.compilable else { counter.tick(total, options.progress); return }
                 var diagnostics: [Diagnostic] = []
                 let compiled = compiler.compile(source, into: &diagnostics)
-                var outputs = [(locale, LessonDocument.lesson(compiled, curriculum: curriculum, locale: locale))]
+                // Documents (with their HTML) are made only when writing: validate needs diagnostics alone.
+                let writing = staging != nil
+                var outputs = writing ? [(locale, LessonDocument.lesson(compiled, curriculum: curriculum, locale: locale))] : []
                 // Every locale with an XLIFF file gets the lesson: translated when enough of it is,
                 // otherwise the source marked as a fallback.
                 let segments = translations.isEmpty ? [] : SegmentWalker.segments(of: compiled)
@@ -84,8 +86,10 @@ public enum Builder {
                                                  path: entry.path, diagnostics: &diagnostics)
                     let publish = t.isComplete || (options.minCoverage < 100 && t.coverage >= options.minCoverage)
                     fallbacks.insert(lesson: source.id, locale: entry.locale, fallback: !publish)
-                    outputs.append((entry.locale, LessonDocument.lesson(publish ? t.lesson : compiled, curriculum: curriculum, locale: entry.locale,
-                                                                        fallback: !publish, coverage: t.coverage)))
+                    if writing {
+                        outputs.append((entry.locale, LessonDocument.lesson(publish ? t.lesson : compiled, curriculum: curriculum, locale: entry.locale,
+                                                                            fallback: !publish, coverage: t.coverage)))
+                    }
                 }
                 sink.add(contentsOf: diagnostics)
                 usedAssets.insert(compiled.assets)

@@ -283,7 +283,7 @@ public struct LessonCompiler {
                     report(.error, "absolute-path", "link '\(url)' is an absolute path; use a path relative to this lesson", node)
                     return nil
                 }
-                let decoded = pathPart.removingPercentEncoding ?? pathPart
+                let decoded = pathPart.percentDecoded
                 // Resolve against content/ so links may cross into another curriculum.
                 let base = "\(lesson.curriculum)/\(lesson.relativePath)"
                 guard let resolved = LessonCompiler.resolve(decoded, from: base),
@@ -307,7 +307,7 @@ public struct LessonCompiler {
                 report(.error, "absolute-path", "\(what) '\(url)' is an absolute path; use a path relative to this lesson, inside assets/", node)
                 return nil
             }
-            let decoded = url.removingPercentEncoding ?? url
+            let decoded = url.percentDecoded
             guard let resolved = LessonCompiler.resolve(decoded, from: lesson.relativePath), resolved.hasPrefix("assets/") else {
                 report(.error, "asset-outside", "\(what) '\(url)' points outside the curriculum's assets/ folder", node)
                 return nil
