@@ -140,7 +140,7 @@ public struct LessonCompiler {
         mutating func blockQuote(_ node: MarkdownNode) -> Block? {
             guard let first = node.children.first, first.kind == .paragraph,
                   let text = first.children.first, text.kind == .text,
-                  text.literal.hasPrefix("[!"), let marker = Pattern.calloutMarker.firstRange(in: text.literal)
+                  let marker = LessonCompiler.calloutMarker(in: text.literal)
             else {
                 return .quote(blocks(node.children))
             }
@@ -324,6 +324,18 @@ public struct LessonCompiler {
             assets.insert(resolved)
             return (resolved, size)
         }
+    }
+
+    /// The `[!KIND]` at the start of a callout's first line (`[!` letter, letters or `-`, `]`).
+    static func calloutMarker(in s: String) -> Range<String.Index>? {
+        let u = s.utf8
+        guard u.starts(with: "[!".utf8) else { return nil }
+        func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+        var i = u.index(u.startIndex, offsetBy: 2)
+        guard i != u.endIndex, isLetter(u[i]) else { return nil }
+        while i != u.endIndex, isLetter(u[i]) || u[i] == 0x2D { i = u.index(after: i) }
+        guard i != u.endIndex, u[i] == 0x5D else { return nil }
+        return s.startIndex..<u.index(after: i)
     }
 
     static func scheme(of url: String) -> String? {

@@ -23,7 +23,6 @@ struct Pattern: @unchecked Sendable {
     static let languageTag = Pattern(#"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"#)
     static let spdx = Pattern(#"^[A-Za-z0-9][A-Za-z0-9.+-]*$"#)
     static let duration = Pattern(#"^([1-9][0-9]* ?(h|hour|hours))?( ?[1-9][0-9]* ?(min|mins|minutes))?$"#)
-    static let calloutMarker = Pattern(#"^\[![A-Za-z][A-Za-z-]*\]"#)
     // Hours and minutes together ("1 h 30 min") are one duration, as in front matter.
     static let trailingDuration = Pattern(#"\(?\s*([0-9]+\s*(h|hours?)(\s+[0-9]+\s*(min|mins|minutes))?|[0-9]+\s*(min|mins|minutes))\s*\)?\s*$"#)
 }
