@@ -27,6 +27,8 @@ let package = Package(
         .testTarget(name: "LessonSupportTests", dependencies: ["LessonSupport"]),
         .testTarget(name: "LessonCompilerTests", dependencies: ["LessonCompiler", "LessonSupport"],
                     resources: [.copy("Golden")]),
+        // The compiler only publishes fixture channels; the client under test never sees it.
+        .testTarget(name: "LessonSyncTests", dependencies: ["LessonSync", "LessonSupport", "LessonCompiler"]),
     ],
     swiftLanguageModes: [.v5]
 )

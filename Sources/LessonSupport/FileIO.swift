@@ -35,6 +35,19 @@ public enum FileIO {
         try write([UInt8](data), to: path, sync: sync, mode: mode)
     }
 
+    /// fsyncs a file written through another handle (a download) before it is renamed into place.
+    public static func syncFile(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIOError(path: path, code: errno) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw FileIOError(path: path, code: errno) }
+    }
+
+    /// rename(2): replaces `target` in one step on the same file system.
+    public static func rename(_ path: String, to target: String) throws {
+        if Glibc.rename(path, target) != 0 { throw FileIOError(path: target, code: errno) }
+    }
+
     /// fsyncs a directory so that renames and new entries in it survive a power cut.
     public static func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -8,6 +8,7 @@ let commands: [Command.Type] = [
     KeygenCommand.self,
     PublishCommand.self,
     VerifyCommand.self,
+    SyncCommand.self,
     ImportCommand.self,
     ExportCommand.self,
 ]

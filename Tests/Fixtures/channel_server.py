@@ -8,7 +8,10 @@ test can change faults while the server runs:
     [{"path": "objects/*", "fault": "truncate", "times": 1}, ...]
 faults: truncate (send half the body, then close), corrupt (flip one byte), 404, 500,
 stall (send headers and a few bytes, then wait 30 s), reset (close the connection mid-body),
-oversize (append extra bytes beyond the file). "times" counts requests to spoil (-1: always).
+oversize (append extra bytes beyond the file), endless (no Content-Length, bytes until the
+client hangs up), cookie (answer normally with a Set-Cookie header), delay (wait "seconds", default 0.05, before
+answering), slow (send the body in "chunks" pieces, default 4, "seconds" apart, default 0.05).
+"times" counts requests to spoil (-1: always).
 Every request line and its headers are appended to the log (JSON lines) for privacy checks.
 The server stops by itself after 600 s so a crashed test never leaves it behind.
 """
@@ -41,12 +44,15 @@ def pick_fault(path):
                 if times >= 0 and used.get(key, 0) >= times:
                     continue
                 used[key] = used.get(key, 0) + 1
-                return rule["fault"]
+                return rule
     return None
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, Nagle's algorithm and delayed
+    # ACKs add 40 ms to every response on loopback.
+    disable_nagle_algorithm = True
 
     def log_message(self, *a):
         pass
@@ -56,7 +62,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock, open(args.log, "a") as f:
                 f.write(json.dumps({"method": "GET", "path": self.path, "headers": dict(self.headers)}) + "\n")
         rel = self.path.lstrip("/")
-        fault = pick_fault(rel)
+        rule = pick_fault(rel) or {}
+        fault = rule.get("fault")
+        if fault == "delay":
+            time.sleep(float(rule.get("seconds", 0.05)))
         full = os.path.realpath(os.path.join(root, rel))
         if fault in ("404", "500"):
             code = int(fault)
@@ -81,6 +90,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.end_headers()
                 return
         payload = body[start:]
+        if fault == "endless":
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                for _ in range(10000):
+                    self.wfile.write(b"X" * 1024)
+            except OSError:
+                pass
+            return
         if fault == "oversize":
             payload = payload + b"X" * 4096
         self.send_response(206 if start else 200)
@@ -88,6 +108,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("Content-Type", "application/octet-stream")
+        if fault == "cookie":
+            self.send_header("Set-Cookie", "device=tracked-123; Path=/")
         self.end_headers()
         if fault == "truncate" or fault == "reset":
             self.wfile.write(payload[: len(payload) // 2])
@@ -105,6 +127,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(30)
             self.close_connection = True
+            return
+        if fault == "slow":
+            chunks = max(1, int(rule.get("chunks", 4)))
+            step = -(-len(payload) // chunks) or 1
+            for i in range(0, len(payload), step):
+                if i:
+                    time.sleep(float(rule.get("seconds", 0.05)))
+                self.wfile.write(payload[i:i + step])
+                self.wfile.flush()
             return
         self.wfile.write(payload)
 

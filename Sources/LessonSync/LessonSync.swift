@@ -1,1 +1,0 @@
-// The device client library (issue 6).

@@ -1,0 +1,131 @@
+import Foundation
+import LessonSupport
+
+/// One curriculum in one locale as a device holds it: the curriculum's index, its assets and
+/// that locale's lessons. The same shape as `ManifestCurriculum.part`, so its hash can be
+/// checked against the `parts` a signed diff gives.
+public struct StorePart: Equatable, Sendable {
+    public var index: ObjectRef
+    /// Asset path (`assets/x.svg`) → object.
+    public var assets: [String: ObjectRef]
+    /// Lesson id → object.
+    public var lessons: [String: ObjectRef]
+
+    public init(index: ObjectRef, assets: [String: ObjectRef], lessons: [String: ObjectRef]) {
+        self.index = index; self.assets = assets; self.lessons = lessons
+    }
+
+    init?(_ curriculum: ManifestCurriculum, locale: String) {
+        guard let lessons = curriculum.locales[locale] else { return nil }
+        self.init(index: curriculum.index, assets: curriculum.assets, lessons: lessons)
+    }
+
+    /// The hash publish writes into a diff's `parts` for this curriculum × locale.
+    var hash: String {
+        ManifestCurriculum(title: "", version: "", license: "", index: index, assets: assets, locales: ["_": lessons]).partHash("_")!
+    }
+
+    var objects: [ObjectRef] { [index] + Array(assets.values) + Array(lessons.values) }
+
+    var json: JSON {
+        ["index": StoreState.refJSON(index), "assets": .object(assets.mapValues(StoreState.refJSON)),
+         "lessons": .object(lessons.mapValues(StoreState.refJSON))]
+    }
+
+    init(json: JSON, at path: String) throws {
+        func refs(_ key: String) throws -> [String: ObjectRef] {
+            guard let o = json[key]?.objectValue else { throw StoreError("\(path): '\(key)' must be an object") }
+            return try o.mapValues { try StoreState.ref($0, at: "\(path).\(key)") }
+        }
+        guard let index = json["index"] else { throw StoreError("\(path): missing 'index'") }
+        self.init(index: try StoreState.ref(index, at: "\(path).index"), assets: try refs("assets"), lessons: try refs("lessons"))
+    }
+}
+
+/// `store.json`: what the store holds at one release. Written once per sync into a fresh state
+/// folder and never changed; the `CURRENT` pointer names the folder of the current release.
+struct StoreState: Equatable {
+    static let format = "lessonc-store/1"
+    var release: Int
+    var published: Int
+    /// latest.json's expiry; nil when the release came from an offline pack.
+    var expires: Int?
+    /// The signing key and its generation in the channel's key history.
+    var key: MinisignPublicKey
+    var keyGeneration: Int
+    /// Key ids of the trusted keys this key was reached from, so a later sync given the same
+    /// trust can check latest.json without fetching the key list again.
+    var trustedVia: [String]
+    var subscription: Subscription
+    /// Curriculum → locale → part.
+    var parts: [String: [String: StorePart]]
+    /// Objects held uncompressed, rebuilt from a delta: object sha256 → content sha256 and size.
+    var contents: [String: ObjectRef]
+
+    /// Every object the parts refer to, each once.
+    var objects: Set<ObjectRef> {
+        Set(parts.values.flatMap { $0.values.flatMap(\.objects) })
+    }
+
+    var json: JSON {
+        var o: [String: JSON] = [
+            "format": .string(Self.format), "release": .int(release), "published": .string(Timestamp.rfc3339(published)),
+            "expires": expires.map { .string(Timestamp.rfc3339($0)) } ?? .null,
+            "key": ["id": .string(key.keyIDString), "public_key": .string(key.base64), "generation": .int(keyGeneration)],
+            "trusted_via": .array(trustedVia.map(JSON.string)), "subscription": subscription.json,
+            "parts": .object(parts.mapValues { .object($0.mapValues(\.json)) }),
+        ]
+        o["contents"] = .object(contents.mapValues(Self.refJSON))
+        return .object(o)
+    }
+
+    static func refJSON(_ r: ObjectRef) -> JSON { ["sha256": .string(r.sha256), "size": .int(r.size)] }
+
+    static func ref(_ json: JSON, at path: String) throws -> ObjectRef {
+        guard let sha = json["sha256"]?.stringValue, ChannelPath.isSHA256(sha), case .int(let size)? = json["size"], size >= 0 else {
+            throw StoreError("\(path): needs a sha256 and a size")
+        }
+        return ObjectRef(sha256: sha, size: size)
+    }
+
+    init(release: Int, published: Int, expires: Int?, key: MinisignPublicKey, keyGeneration: Int, trustedVia: [String],
+         subscription: Subscription, parts: [String: [String: StorePart]], contents: [String: ObjectRef]) {
+        self.release = release; self.published = published; self.expires = expires; self.key = key
+        self.keyGeneration = keyGeneration; self.trustedVia = trustedVia; self.subscription = subscription
+        self.parts = parts; self.contents = contents
+    }
+
+    init(data: Data, path: String) throws {
+        let json: JSON
+        do { json = try JSON.parse(data) } catch { throw StoreError("\(path): not valid JSON (\(error))") }
+        guard json["format"]?.stringValue == Self.format else { throw StoreError("\(path): not a \(Self.format) file") }
+        guard case .int(let release)? = json["release"], release >= 1,
+              let published = json["published"]?.stringValue.flatMap(Timestamp.parse) else {
+            throw StoreError("\(path): needs a release and a published time")
+        }
+        self.release = release
+        self.published = published
+        expires = json["expires"]?.stringValue.flatMap(Timestamp.parse)
+        guard let k = json["key"], let b64 = k["public_key"]?.stringValue, let key = try? MinisignPublicKey(base64: b64),
+              case .int(let generation)? = k["generation"] else { throw StoreError("\(path): needs the signing key") }
+        self.key = key
+        keyGeneration = generation
+        trustedVia = json["trusted_via"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        subscription = try Subscription(json: json["subscription"])
+        guard let partsJSON = json["parts"]?.objectValue else { throw StoreError("\(path): 'parts' must be an object") }
+        var parts: [String: [String: StorePart]] = [:]
+        for (c, locales) in partsJSON {
+            guard ChannelName.isSafe(c), let l = locales.objectValue else { throw StoreError("\(path): bad curriculum '\(c)'") }
+            parts[c] = try l.reduce(into: [:]) { out, e in
+                guard ChannelName.isSafe(e.key) else { throw StoreError("\(path): bad locale '\(e.key)'") }
+                out[e.key] = try StorePart(json: e.value, at: "\(path): parts.\(c).\(e.key)")
+            }
+        }
+        self.parts = parts
+        guard let contentsJSON = json["contents"]?.objectValue else { throw StoreError("\(path): 'contents' must be an object") }
+        contents = try contentsJSON.reduce(into: [:]) { out, e in
+            guard ChannelPath.isSHA256(e.key) else { throw StoreError("\(path): bad object name '\(e.key)' in contents") }
+            out[e.key] = try Self.ref(e.value, at: "\(path): contents.\(e.key)")
+        }
+    }
+}

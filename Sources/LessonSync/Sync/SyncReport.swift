@@ -1,0 +1,83 @@
+import Foundation
+import LessonSupport
+
+/// What one sync did: the releases before and after, what it cost, which lessons changed.
+public struct SyncReport: Sendable {
+    /// The store's release before the sync (0 when it was empty) and after it.
+    public var fromRelease = 0
+    public var toRelease = 0
+    /// How the sync learned what changed: `diff`, `manifest`, or `none` when already up to date.
+    public var method = "none"
+    /// Objects downloaded (deltas included) and every byte fetched, metadata and signatures included.
+    public var objectsFetched = 0
+    public var deltasApplied = 0
+    public var bytesDownloaded = 0
+    public var subscription = Subscription.everything
+    /// `curriculum/locale/lesson-id`, sorted.
+    public var lessonsAdded: [String] = []
+    public var lessonsChanged: [String] = []
+    public var lessonsRemoved: [String] = []
+    /// Files no longer needed after the switch, and their bytes.
+    public var filesRemoved = 0
+    public var bytesFreed = 0
+    /// Things worth knowing that did not stop the sync (a missing diff, a delta that failed).
+    public var notes: [String] = []
+
+    public var upToDate: Bool { fromRelease == toRelease && lessonsAdded.isEmpty && lessonsChanged.isEmpty && lessonsRemoved.isEmpty }
+
+    /// The object `lessonc sync --report json` prints (DESIGN.md, "Device store").
+    public var json: JSON {
+        ["from_release": .int(fromRelease), "to_release": .int(toRelease), "method": .string(method),
+         "objects_fetched": .int(objectsFetched), "deltas_applied": .int(deltasApplied), "bytes_downloaded": .int(bytesDownloaded),
+         "lessons_added": .int(lessonsAdded.count), "lessons_changed": .int(lessonsChanged.count), "lessons_removed": .int(lessonsRemoved.count),
+         "changes": ["added": .array(lessonsAdded.map(JSON.string)), "changed": .array(lessonsChanged.map(JSON.string)),
+                     "removed": .array(lessonsRemoved.map(JSON.string))],
+         "subscription": subscription.json, "up_to_date": .bool(upToDate),
+         "files_removed": .int(filesRemoved), "bytes_freed": .int(bytesFreed), "notes": .array(notes.map(JSON.string))]
+    }
+
+    /// What changed, in words.
+    public var lines: [String] {
+        let cost = "\(Self.count(objectsFetched, "object")) fetched\(deltasApplied > 0 ? " (\(deltasApplied) rebuilt from a delta)" : ""), \(Self.bytes(bytesDownloaded)) downloaded"
+        var out: [String] = []
+        if upToDate {
+            out.append("up to date: the store holds release \(toRelease) (\(subscription)); checking cost \(Self.bytes(bytesDownloaded))")
+            return out + notes
+        }
+        let changes = "\(Self.count(lessonsAdded.count, "lesson")) added, \(lessonsChanged.count) changed, \(lessonsRemoved.count) removed"
+        if fromRelease == 0 {
+            out.append("installed release \(toRelease) (\(subscription)): \(changes); \(cost)")
+        } else if fromRelease == toRelease {
+            out.append("subscription changed at release \(toRelease) (now \(subscription)): \(changes); \(cost)")
+        } else {
+            out.append("updated from release \(fromRelease) to release \(toRelease) (\(subscription)): \(changes); \(cost)")
+        }
+        for (word, list) in [("added", lessonsAdded), ("changed", lessonsChanged), ("removed", lessonsRemoved)] where !list.isEmpty && list.count <= 20 {
+            out += list.map { "  \(word): \($0)" }
+        }
+        if filesRemoved > 0 { out.append("removed \(Self.count(filesRemoved, "file")) no longer needed (\(Self.bytes(bytesFreed)))") }
+        return out + notes
+    }
+
+    static func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+
+    static func bytes(_ n: Int) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out + (n == 1 ? " byte" : " bytes")
+    }
+}
+
+/// Where a sync is, for a progress display.
+public struct SyncProgress: Sendable {
+    public enum Phase: String, Sendable { case checking, downloading, switching, cleaning }
+    public var phase: Phase
+    public var message: String
+    /// Objects done and to do while downloading.
+    public var completed = 0
+    public var total = 0
+}
