@@ -1,5 +1,6 @@
 # Two commands for a fresh Debian machine:
-#   make build   install what is missing, build lessonc, compile content/ + locales/ into build/
+#   make build   install what is missing, build lessonc, compile content/ + locales/ into build/,
+#                and publish a signed channel into build/channel with a development key
 #   make test    install what is missing, run the whole test suite
 SWIFT ?= swift
 LESSONC := .build/release/lessonc
@@ -8,6 +9,10 @@ LESSONC := .build/release/lessonc
 
 build: setup lessonc
 	$(LESSONC) build --root . --out build
+	@# A development key, created once, named as such: never use it for real releases (PUBLISHING.md).
+	@test -f build/dev-key.key || $(LESSONC) keygen --out build/dev-key --no-passphrase
+	$(LESSONC) publish --root . --channel build/channel --key build/dev-key.key
+	$(LESSONC) verify --channel build/channel --pubkey build/dev-key.pub
 
 lessonc:
 	$(SWIFT) build -c release --product lessonc
@@ -26,6 +31,7 @@ setup-test:
 bench: lessonc
 	@scripts/setup.sh bench
 	Benchmarks/build-speed.sh
+	python3 Benchmarks/one-lesson-edit.py
 
 clean:
 	rm -rf build .build

@@ -25,7 +25,8 @@ let package = Package(
         .executableTarget(name: "lessonc", dependencies: ["LessonCompiler", "LessonSync", "LessonSupport"]),
 
         .testTarget(name: "LessonSupportTests", dependencies: ["LessonSupport"]),
-        .testTarget(name: "LessonCompilerTests", dependencies: ["LessonCompiler", "LessonSupport"]),
+        .testTarget(name: "LessonCompilerTests", dependencies: ["LessonCompiler", "LessonSupport"],
+                    resources: [.copy("Golden")]),
         // The compiler only publishes fixture channels; the client under test never sees it.
         .testTarget(name: "LessonSyncTests", dependencies: ["LessonSync", "LessonSupport", "LessonCompiler"]),
     ],

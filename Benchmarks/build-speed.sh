@@ -19,22 +19,33 @@ measure() {   # measure NAME COMMAND... → sets WALL and RSS_MB
     RSS_MB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")
 }
 
-sync; rm -rf "$work/lessonc/build"
-measure lessonc "$lessonc" build --root "$work/lessonc" --out "$work/lessonc/build"
-lc_wall=$WALL lc_rss=$RSS_MB
-files=$(find "$work/lessonc/build" -name '*.json' | wc -l)
-
-if command -v hugo >/dev/null; then
-    measure hugo hugo --quiet -s "$work/hugo" -d "$work/hugo/public"
-    hugo_wall=$WALL hugo_rss=$RSS_MB
+# Alternate the two tools, each into a fresh output folder (nothing is deleted between runs:
+# ext4 slows file creation right after deletions, which would favour whichever runs later),
+# and report the median of RUNS runs of each.
+runs="${RUNS:-3}"
+lc_walls=() lc_rsss=() hugo_walls=() hugo_rsss=()
+have_hugo=$(command -v hugo >/dev/null && echo yes || echo no)
+for r in $(seq 1 "$runs"); do
+    if [ "$have_hugo" = yes ]; then
+        measure "hugo-$r" hugo --quiet -s "$work/hugo" -d "$work/hugo/public-$r"
+        hugo_walls+=("$WALL") hugo_rsss+=("$RSS_MB")
+    fi
+    measure "lessonc-$r" "$lessonc" build --root "$work/lessonc" --out "$work/lessonc/build-$r"
+    lc_walls+=("$WALL") lc_rsss+=("$RSS_MB")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+lc_wall=$(median "${lc_walls[@]}") lc_rss=$(median "${lc_rsss[@]}")
+files=$(find "$work/lessonc/build-1" -name '*.json' | wc -l)
+if [ "$have_hugo" = yes ]; then
+    hugo_wall=$(median "${hugo_walls[@]}") hugo_rss=$(median "${hugo_rsss[@]}")
 else
     hugo_wall="" hugo_rss=""
 fi
-
+echo "runs (wall s):   lessonc ${lc_walls[*]} | hugo ${hugo_walls[*]:-n/a}"
 echo "corpus:          $lessons lessons ($(du -sh "$work/lessonc/content" | cut -f1) on disk), $(nproc) cores"
-echo "lessonc build:   ${lc_wall} s wall, $(awk -v n="$lessons" -v t="$lc_wall" 'BEGIN{printf "%.0f", n/t}') lessons/s, peak RSS ${lc_rss} MB, $files JSON files"
+echo "lessonc build:   ${lc_wall} s wall (median of $runs), $(awk -v n="$lessons" -v t="$lc_wall" 'BEGIN{printf "%.0f", n/t}') lessons/s, peak RSS ${lc_rss} MB, $files JSON files"
 if [ -n "$hugo_wall" ]; then
-    echo "hugo:            ${hugo_wall} s wall, peak RSS ${hugo_rss} MB"
+    echo "hugo:            ${hugo_wall} s wall (median of $runs), peak RSS ${hugo_rss} MB"
     echo "ratio:           lessonc takes $(awk -v a="$lc_wall" -v b="$hugo_wall" 'BEGIN{printf "%.2f", a/b}') of Hugo's wall time (target: at most 0.50), peak RSS target under 150 MB"
 else
     echo "hugo:            not installed (apt-get install hugo) — no ratio"

@@ -296,7 +296,11 @@ struct JSONParser {
             while p < bytes.count, bytes[p] >= 0x30, bytes[p] <= 0x39 { p += 1 }
             return p - s
         }
+        let intStart = pos
         guard digits(&pos) > 0 else { throw error("invalid number") }
+        if bytes[intStart] == UInt8(ascii: "0"), pos - intStart > 1 {
+            throw error("leading zeros are not allowed in numbers", at: intStart + 1)
+        }
         if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
             isInteger = false; pos += 1
             guard digits(&pos) > 0 else { throw error("invalid number") }
@@ -345,7 +349,7 @@ struct JSONParser {
                         } else { throw error("lone surrogate in string") }
                     } else if (0xDC00...0xDFFF).contains(code) { throw error("lone surrogate in string") }
                     out.append(contentsOf: Array(String(Character(Unicode.Scalar(code)!)).utf8))
-                default: throw error("invalid escape in string")
+                default: throw error("invalid escape in string", at: pos - 2)
                 }
             } else {
                 out.append(b); pos += 1

@@ -17,8 +17,10 @@ enum ExportCommand: Command {
     Options:
       --root DIR     the project folder holding content/ (default: .)
       --out DIR      where to write (required)
-      --locale LL    the locale to export (default: each curriculum's source language; only the
-                     source language is available until translations can be exported)
+      --locale LL    the locale to export (default: each curriculum's source language). Curricula
+                     with locales/LL/<id>.xlf are exported; a lesson not fully translated is
+                     written in the source language, with a warning naming it, since the apps
+                     cannot fall back per lesson
       -h, --help     show this help
 
     Exit status: 0 written, 1 invalid input or locale not available (nothing written), 2 wrong usage.

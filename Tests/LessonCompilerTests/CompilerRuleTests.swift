@@ -175,6 +175,11 @@ final class CompilerRuleTests: XCTestCase {
                              [at(6, 1, "error: raw HTML is not passed to devices; write it in Markdown [raw-html]")])
     }
 
+    func testLessonOfOnlyRawHTMLIsNotAlsoEmpty() throws {
+        XCTAssertDiagnostics(try check("<div>raw</div>\n"),
+                             [at(4, 1, "error: raw HTML is not passed to devices; write it in Markdown [raw-html]")])
+    }
+
     func testRawHTMLComment() throws {
         XCTAssertDiagnostics(try check("Text.\n\n<!-- a note -->\n"),
                              [at(6, 1, "error: raw HTML is not passed to devices; write it in Markdown [raw-html]")])

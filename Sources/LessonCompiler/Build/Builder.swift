@@ -55,6 +55,7 @@ public enum Builder {
         let total = project.curricula.reduce(0) { $0 + $1.lessons.count }
         let counter = Counter()
         let writeFailures = DiagnosticSink()
+        let writer = SerialWriter()
 
         for curriculum in project.curricula {
             let compiler = LessonCompiler(curriculum: curriculum, links: links, root: project.root)
@@ -74,7 +75,9 @@ public enum Builder {
                 guard source.compilable else { counter.tick(total, options.progress); return }
                 var diagnostics: [Diagnostic] = []
                 let compiled = compiler.compile(source, into: &diagnostics)
-                var outputs = [(locale, LessonDocument.lesson(compiled, curriculum: curriculum, locale: locale))]
+                // Documents (with their HTML) are made only when writing: validate needs diagnostics alone.
+                let writing = staging != nil
+                var outputs = writing ? [(locale, LessonDocument.lesson(compiled, curriculum: curriculum, locale: locale))] : []
                 // Every locale with an XLIFF file gets the lesson: translated when enough of it is,
                 // otherwise the source marked as a fallback.
                 let segments = translations.isEmpty ? [] : SegmentWalker.segments(of: compiled)
@@ -83,19 +86,16 @@ public enum Builder {
                                                  path: entry.path, diagnostics: &diagnostics)
                     let publish = t.isComplete || (options.minCoverage < 100 && t.coverage >= options.minCoverage)
                     fallbacks.insert(lesson: source.id, locale: entry.locale, fallback: !publish)
-                    outputs.append((entry.locale, LessonDocument.lesson(publish ? t.lesson : compiled, curriculum: curriculum, locale: entry.locale,
-                                                                        fallback: !publish, coverage: t.coverage)))
+                    if writing {
+                        outputs.append((entry.locale, LessonDocument.lesson(publish ? t.lesson : compiled, curriculum: curriculum, locale: entry.locale,
+                                                                            fallback: !publish, coverage: t.coverage)))
+                    }
                 }
                 sink.add(contentsOf: diagnostics)
                 usedAssets.insert(compiled.assets)
                 if let staging {
-                    for (l, doc) in outputs {
-                        do {
-                            try FileIO.write(doc.bytes(pretty: false), to: "\(staging.path)/\(curriculum.id)/\(l)/\(source.id).json")
-                        } catch {
-                            writeFailures.add(Diagnostic(.error, "output-error", "cannot write output: \(error.localizedDescription)", path: source.path))
-                        }
-                    }
+                    let files = outputs.map { (l, doc) in ("\(staging.path)/\(curriculum.id)/\(l)/\(source.id).json", doc.bytes(pretty: false)) }
+                    writer.enqueue(files, source: source.path, failures: writeFailures)
                 }
                 counter.tick(total, options.progress)
             }
@@ -120,6 +120,7 @@ public enum Builder {
                 }
             }
         }
+        writer.finish()
         sink.add(contentsOf: writeFailures.all)
 
         let diagnostics = sink.all
@@ -193,4 +194,36 @@ final class AssetSet: @unchecked Sendable {
     private let lock = NSLock()
     func insert(_ s: Set<String>) { guard !s.isEmpty else { return }; lock.lock(); items.formUnion(s); lock.unlock() }
     var sorted: [String] { lock.lock(); defer { lock.unlock() }; return items.sorted() }
+}
+
+/// Writes build files from one thread while the others compile. Creating files in one folder
+/// from several threads makes them queue on the folder's lock in the kernel (measured: most of
+/// the build's time on ext4); one writer keeps the compilers busy instead. At most `limit`
+/// lessons wait in memory, so memory stays flat.
+final class SerialWriter: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "lessonc.build.writer")
+    private let slots: DispatchSemaphore
+
+    init(limit: Int = 64) {
+        slots = DispatchSemaphore(value: limit)
+    }
+
+    func enqueue(_ files: [(String, [UInt8])], source: String, failures: DiagnosticSink) {
+        slots.wait()
+        queue.async { [slots] in
+            for (path, bytes) in files {
+                do {
+                    try FileIO.write(bytes, to: path)
+                } catch {
+                    failures.add(Diagnostic(.error, "output-error", "cannot write output: \(error)", path: source))
+                }
+            }
+            slots.signal()
+        }
+    }
+
+    /// Waits until every queued file is written.
+    func finish() {
+        queue.sync {}
+    }
 }

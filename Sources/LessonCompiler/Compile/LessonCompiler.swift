@@ -47,7 +47,8 @@ public struct LessonCompiler {
         var state = State(lesson: lesson, compiler: self)
         let document = CommonMark.parse(lesson.body)
         let blocks = state.blocks(document.children)
-        if blocks.isEmpty {
+        // Judged on the source: a lesson of only raw HTML already has its own error.
+        if document.children.isEmpty {
             diagnostics.append(Diagnostic(.error, "empty-lesson", "lesson has no content after its front matter", path: lesson.path, line: max(1, lesson.bodyLineOffset), column: 1))
         }
         diagnostics.append(contentsOf: state.diagnostics)
@@ -139,7 +140,7 @@ public struct LessonCompiler {
         mutating func blockQuote(_ node: MarkdownNode) -> Block? {
             guard let first = node.children.first, first.kind == .paragraph,
                   let text = first.children.first, text.kind == .text,
-                  text.literal.hasPrefix("[!"), let marker = Pattern.calloutMarker.firstRange(in: text.literal)
+                  let marker = LessonCompiler.calloutMarker(in: text.literal)
             else {
                 return .quote(blocks(node.children))
             }
@@ -282,7 +283,7 @@ public struct LessonCompiler {
                     report(.error, "absolute-path", "link '\(url)' is an absolute path; use a path relative to this lesson", node)
                     return nil
                 }
-                let decoded = pathPart.removingPercentEncoding ?? pathPart
+                let decoded = pathPart.percentDecoded
                 // Resolve against content/ so links may cross into another curriculum.
                 let base = "\(lesson.curriculum)/\(lesson.relativePath)"
                 guard let resolved = LessonCompiler.resolve(decoded, from: base),
@@ -306,7 +307,7 @@ public struct LessonCompiler {
                 report(.error, "absolute-path", "\(what) '\(url)' is an absolute path; use a path relative to this lesson, inside assets/", node)
                 return nil
             }
-            let decoded = url.removingPercentEncoding ?? url
+            let decoded = url.percentDecoded
             guard let resolved = LessonCompiler.resolve(decoded, from: lesson.relativePath), resolved.hasPrefix("assets/") else {
                 report(.error, "asset-outside", "\(what) '\(url)' points outside the curriculum's assets/ folder", node)
                 return nil
@@ -323,6 +324,18 @@ public struct LessonCompiler {
             assets.insert(resolved)
             return (resolved, size)
         }
+    }
+
+    /// The `[!KIND]` at the start of a callout's first line (`[!` letter, letters or `-`, `]`).
+    static func calloutMarker(in s: String) -> Range<String.Index>? {
+        let u = s.utf8
+        guard u.starts(with: "[!".utf8) else { return nil }
+        func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+        var i = u.index(u.startIndex, offsetBy: 2)
+        guard i != u.endIndex, isLetter(u[i]) else { return nil }
+        while i != u.endIndex, isLetter(u[i]) || u[i] == 0x2D { i = u.index(after: i) }
+        guard i != u.endIndex, u[i] == 0x5D else { return nil }
+        return s.startIndex..<u.index(after: i)
     }
 
     static func scheme(of url: String) -> String? {

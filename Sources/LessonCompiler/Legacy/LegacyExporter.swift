@@ -22,6 +22,7 @@ public enum LegacyExporter {
             diagnostics.append(Diagnostic(.error, "no-legacy-curriculum", "no curriculum has a 'legacy_file' in its curriculum.md, so there is nothing to export", path: "content"))
         }
         let links = LinkIndex(project: project)
+        let catalog = TranslationCatalog.load(project: project, into: sink)
         var documents: [(path: String, json: JSON)] = []
         var owners: [String: String] = [:]
         for c in selected {
@@ -32,8 +33,10 @@ public enum LegacyExporter {
                 fail("legacy-file-name", "legacy_file '\(file)' must be a plain file name such as advocate-training (letters, digits, '-', '_', '.')"); continue
             }
             let code = locale ?? c.meta.language
-            guard code == c.meta.language else {
-                fail("locale-unavailable", "locale '\(code)' is not available for '\(c.id)': only its source language '\(c.meta.language)' can be exported to RCC JSON for now")
+            let translation = catalog.translations(of: c.id).first { $0.locale == code }
+            guard code == c.meta.language || translation != nil else {
+                // Curricula not translated into this locale are left out; only "none at all" fails.
+                diagnostics.append(Diagnostic(.warning, "locale-unavailable", "'\(c.id)' is not exported in '\(code)': there is no \(TranslationCatalog.path(locale: code, curriculum: c.id))", path: metaPath))
                 continue
             }
             guard let language = LegacyNames.language(forTag: code) else {
@@ -44,7 +47,18 @@ public enum LegacyExporter {
             var lessons: [String: (LessonSource, [Block])] = [:]
             for source in c.lessons where source.compilable {
                 var d: [Diagnostic] = []
-                lessons[source.id] = (source, compiler.compile(source, into: &d).blocks)
+                let compiled = compiler.compile(source, into: &d)
+                lessons[source.id] = (source, compiled.blocks)
+                if let translation {
+                    // The legacy apps know nothing of per-lesson fallback: an incomplete translation
+                    // is exported in the source language, and the exporter says so.
+                    let t = Translator.translate(compiled, file: translation.document.file(for: source.id), locale: code, path: translation.path, diagnostics: &d)
+                    if t.isComplete {
+                        lessons[source.id] = (t.lesson.source, t.lesson.blocks)
+                    } else {
+                        d.append(Diagnostic(.warning, "legacy-fallback", "'\(source.meta.title)' is \(t.coverage)% translated into \(code), so it is exported in \(c.meta.language)", path: translation.path))
+                    }
+                }
                 diagnostics += d
             }
             let path = "rcc-json/v1/\(language.lowercased())/\(file).json"
@@ -56,6 +70,9 @@ public enum LegacyExporter {
             let legacy = LegacyCurriculum(title: c.meta.title, version: LegacyNames.legacyVersion(fromSemver: c.meta.version),
                                           language: language, levelTitles: c.meta.levelTitles, content: nodes(c.children, lessons))
             documents.append((path, legacy.json))
+        }
+        if documents.isEmpty, let code = locale, !selected.isEmpty, !diagnostics.contains(where: { $0.severity == .error }) {
+            diagnostics.append(Diagnostic(.error, "locale-unavailable", "no curriculum with a legacy_file is available in '\(code)'", path: "locales"))
         }
         diagnostics = Diagnostic.sorted(diagnostics)
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return LegacyExportResult(diagnostics: diagnostics, written: []) }

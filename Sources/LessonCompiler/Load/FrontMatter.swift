@@ -116,7 +116,7 @@ public enum FrontMatter {
 
         mutating func skipBlank() throws {
             while i < lines.count, Parser.isBlank(lines[i]) {
-                if lines[i].contains("\t") && lines[i].trimmingCharacters(in: .whitespaces).isEmpty == false && !lines[i].drop(while: { $0 == " " }).hasPrefix("#") {
+                if lines[i].contains("\t") && !lines[i].allSatisfy({ $0 == " " || $0 == "\t" }) && !lines[i].drop(while: { $0 == " " }).hasPrefix("#") {
                     throw fail("tab character in indentation; use spaces", i, 1)
                 }
                 i += 1
@@ -292,7 +292,7 @@ public enum FrontMatter {
             if text.hasPrefix("- ") || text.hasPrefix("? ") {
                 throw fail("text starting with '\(text.prefix(1))' must be quoted", lineIndex, column)
             }
-            if let colon = text.range(of: ": ") ?? (text.hasSuffix(":") ? text.range(of: ":", options: .backwards) : nil) {
+            if let colon = text.asciiRange(of: ": ") ?? (text.hasSuffix(":") ? text.index(before: text.endIndex)..<text.endIndex : nil) {
                 throw fail("':' inside unquoted text; put the value in quotes", lineIndex, column + text.distance(from: text.startIndex, to: colon.lowerBound))
             }
             let s = String(text)
@@ -369,13 +369,15 @@ public enum FrontMatter {
         static func stripComment(_ s: Substring) -> Substring {
             var result = s
             if s.hasPrefix("#") { return s.prefix(0) }
-            if let r = s.range(of: " #") { result = s[..<r.lowerBound] }
+            if let r = s.asciiRange(of: " #") { result = s[..<r.lowerBound] }
             return result.trimmingTrailingSpaces()
         }
 
         static func isValidKey(_ key: String) -> Bool {
-            guard let first = key.unicodeScalars.first, CharacterSet.letters.contains(first) || first == "_" else { return false }
-            return key.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }
+            // ASCII only, checked byte by byte: CharacterSet lookups were a measurable share of loading.
+            func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+            guard let first = key.utf8.first, isLetter(first) || first == 0x5F else { return false }
+            return key.utf8.allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D }
         }
 
         func keyColon(in rest: Substring) -> Substring.Index? {
@@ -404,5 +406,25 @@ extension Substring {
         var s = self
         while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
         return s
+    }
+}
+
+extension Substring {
+    /// The first occurrence of an ASCII needle, found on UTF-8 bytes (Foundation's `range(of:)`
+    /// bridges through NSString and dominated front-matter parsing).
+    func asciiRange(of needle: StaticString) -> Range<Index>? {
+        let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard let first = n.first else { return nil }
+        let bytes = utf8
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            if bytes[i] == first {
+                var j = i, k = 0
+                while k < n.count, j != bytes.endIndex, bytes[j] == n[k] { j = bytes.index(after: j); k += 1 }
+                if k == n.count { return i..<j }
+            }
+            i = bytes.index(after: i)
+        }
+        return nil
     }
 }

@@ -16,13 +16,29 @@ struct Pattern: @unchecked Sendable {
 
     func matches(_ s: String) -> Bool { firstRange(in: s) != nil }
 
-    static let id = Pattern(#"^[a-z0-9][a-z0-9._-]*$"#)
+    static let id = IdPattern()
     static let integer = Pattern(#"^-?(0|[1-9][0-9]*)$"#)
     static let decimal = Pattern(#"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?$|^0[0-9]+$|^0[xo]"#)
     static let semver = Pattern(#"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"#)
     static let languageTag = Pattern(#"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"#)
     static let spdx = Pattern(#"^[A-Za-z0-9][A-Za-z0-9.+-]*$"#)
     static let duration = Pattern(#"^([1-9][0-9]* ?(h|hour|hours))?( ?[1-9][0-9]* ?(min|mins|minutes))?$"#)
-    static let calloutMarker = Pattern(#"^\[![A-Za-z][A-Za-z-]*\]"#)
-    static let trailingDuration = Pattern(#"\(?\s*([0-9]+\s*(min|minutes|h|hours))\s*\)?\s*$"#)
+    // Hours and minutes together ("1 h 30 min") are one duration, as in front matter.
+    static let trailingDuration = Pattern(#"\(?\s*([0-9]+\s*(h|hours?)(\s+[0-9]+\s*(min|mins|minutes))?|[0-9]+\s*(min|mins|minutes))\s*\)?\s*$"#)
+}
+
+/// `^[a-z0-9][a-z0-9._-]*$`, checked byte by byte: it runs for every lesson.
+struct IdPattern: Sendable {
+    func matches(_ s: String) -> Bool {
+        func lowerOrDigit(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+        guard let first = s.utf8.first, lowerOrDigit(first) else { return false }
+        return s.utf8.allSatisfy { lowerOrDigit($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+}
+
+extension String {
+    /// Percent-decoding only when there is something to decode (Foundation's is costly).
+    var percentDecoded: String {
+        utf8.contains(0x25) ? (removingPercentEncoding ?? self) : self
+    }
 }

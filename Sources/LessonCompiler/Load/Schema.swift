@@ -114,7 +114,7 @@ struct Schema {
         }
     }
 
-    private func nonEmpty(_ s: String) -> Bool { !s.trimmingCharacters(in: .whitespaces).isEmpty }
+    private func nonEmpty(_ s: String) -> Bool { s.contains { !$0.isWhitespace } }
 
     /// The closest known key within two edits, for "did you mean" hints.
     static func nearest(_ key: String, in candidates: [String]) -> String? {

@@ -1,3 +1,4 @@
+import Foundation
 import Ccmark
 
 /// The one place that calls cmark-gfm: parses GitHub Flavored Markdown (table, tasklist,
@@ -10,6 +11,8 @@ public enum CommonMark {
         cmark_gfm_core_extensions_ensure_registered()
         return true
     }()
+
+    private static let finishLock = NSLock()
 
     public static func parse(_ markdown: Substring) -> MarkdownNode {
         _ = registered
@@ -28,7 +31,13 @@ public enum CommonMark {
                 cmark_parser_feed(parser, chars.baseAddress, chars.count)
             }
         }
-        guard let document = cmark_parser_finish(parser) else { preconditionFailure("cmark_parser_finish failed") }
+        // Inline parsing reads a global table of the extensions' trigger characters ('~', ':', 'w')
+        // that every cmark_parser_finish fills at its start and clears at its end, so two at once
+        // lose strikethrough and autolinks. Block parsing (feed) stays parallel.
+        finishLock.lock()
+        let finished = cmark_parser_finish(parser)
+        finishLock.unlock()
+        guard let document = finished else { preconditionFailure("cmark_parser_finish failed") }
         defer { cmark_node_free(document) }
         cmark_consolidate_text_nodes(document)
         return convert(document)

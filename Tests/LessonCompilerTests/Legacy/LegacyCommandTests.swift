@@ -12,22 +12,11 @@ final class LegacyCommandTests: XCTestCase {
     override func tearDown() { folder = nil }
 
     func lessonc(_ args: String...) throws -> (status: Int32, out: String, err: String) {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lessonc")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("no lessonc binary beside the tests at \(binary.path); run 'swift build --build-tests' (make test does)")
+        guard FileManager.default.isExecutableFile(atPath: Run.lessonc) else {
+            throw XCTSkip("no lessonc binary beside the tests at \(Run.lessonc); run 'swift build --build-tests' (make test does)")
         }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = args
-        process.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let run = try Run(Run.lessonc, args, cwd: dir)
+        return (run.status, run.stdout, run.stderr)
     }
 
     func testUnknownFormatIsAUsageError() throws {
@@ -65,7 +54,7 @@ final class LegacyCommandTests: XCTestCase {
 
         r = try lessonc("export", "rcc-json", "--root", "project", "--out", "out", "--locale", "sw")
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.out, "content/survivor-resource/curriculum.md:1:1: error: locale 'sw' is not available for 'survivor-resource': only its source language 'en' can be exported to RCC JSON for now [locale-unavailable]\n")
+        XCTAssertEqual(r.out, "content/survivor-resource/curriculum.md:1:1: warning: 'survivor-resource' is not exported in 'sw': there is no locales/sw/survivor-resource.xlf [locale-unavailable]\nlocales:1:1: error: no curriculum with a legacy_file is available in 'sw' [locale-unavailable]\n")
 
         r = try lessonc("export", "rcc-json", "--root", "project", "--out", "out")
         XCTAssertEqual(r.status, 0, r.out + r.err)

@@ -106,7 +106,8 @@ final class LegacyExporterTests: XCTestCase {
         try put("content/rcc/01-a.md", "---\ntitle: A\n---\n\nA.\n")
         let result = LegacyExporter.run(root: root, out: out, locale: "fr")
         XCTAssertEqual(result.diagnostics.map(\.description), [
-            "content/rcc/curriculum.md:1:1: error: locale 'fr' is not available for 'rcc': only its source language 'en' can be exported to RCC JSON for now [locale-unavailable]",
+            "content/rcc/curriculum.md:1:1: warning: 'rcc' is not exported in 'fr': there is no locales/fr/rcc.xlf [locale-unavailable]",
+            "locales:1:1: error: no curriculum with a legacy_file is available in 'fr' [locale-unavailable]",
         ])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
         XCTAssertEqual(LegacyExporter.run(root: root, out: out, locale: "en").written, ["rcc-json/v1/english/survivor-resource.json"])
