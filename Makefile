@@ -32,6 +32,7 @@ bench: lessonc
 	@scripts/setup.sh bench
 	Benchmarks/build-speed.sh
 	python3 Benchmarks/one-lesson-edit.py
+	python3 Benchmarks/sync.py
 
 clean:
 	rm -rf build .build

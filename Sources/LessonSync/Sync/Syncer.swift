@@ -14,7 +14,7 @@ public struct SyncOptions {
     public var subscription: Subscription?
     /// Seconds since 1970, for the expiry check.
     public var now = Int(Date().timeIntervalSince1970)
-    /// Seconds without a byte before a transfer counts as stalled (whole seconds, at least 1).
+    /// Seconds without a byte before a transfer counts as stalled.
     public var timeout: TimeInterval = 30
     /// Further attempts after a failure that may pass (reset, stall, 5xx, a damaged body).
     public var retries = 2
