@@ -65,6 +65,19 @@ final class SyncTests: XCTestCase {
         f.assertStore(release: 2)
     }
 
+    func testARenewedExpiryIsRecordedWithoutANewRelease() throws {
+        let f = try SyncFixture(otherLessons: 0, locales: [])
+        try f.publish()
+        try f.sync()
+        let before = try XCTUnwrap(f.store.current()?.expires)
+        XCTAssertEqual(try f.publish(), 1, "unchanged sources: no new release, a renewed latest.json")
+        let report = try f.sync()
+        XCTAssertTrue(report.upToDate)
+        XCTAssertEqual(report.objectsFetched, 0)
+        XCTAssertEqual(try f.store.current()?.expires, before + 60, "the store keeps the newest latest.json")
+        f.assertStore(release: 1)
+    }
+
     func testAnEditInAnUnsubscribedCurriculumCostsOnlyLatestAndTheDiff() throws {
         let f = try SyncFixture()
         try f.publish()

@@ -150,9 +150,16 @@ struct SyncRun {
         report.subscription = subscription
         report.toRelease = head.release
 
-        if let old, let name = current?.name, head.release == old.release, subscription == old.subscription, allPresent(old) {
+        if var state = old, var name = current?.name, head.release == old?.release, subscription == state.subscription, allPresent(state) {
+            // Up to date. A renewed expiry or a key rotation without a new release is recorded,
+            // so the store's latest.json stays the newest the channel signed.
+            let files = try stateFiles(head, keyFiles)
+            if files[head.path] != (try? DirectorySource(store.stateURL(name)).read(head.path)) ?? nil || key != state.key {
+                (state.published, state.expires, state.key, state.keyGeneration, state.trustedVia) = (head.published, head.expires, key, generation, via)
+                name = try writer.commit(state, files: files)
+            }
             report.bytesDownloaded = fetcher.bytesDownloaded
-            let removed = writer.collectGarbage(keeping: name, old)
+            let removed = writer.collectGarbage(keeping: name, state)
             (report.filesRemoved, report.bytesFreed) = (removed.files, removed.bytes)
             return report
         }
@@ -180,14 +187,20 @@ struct SyncRun {
                                contents: contents.filter { needed.contains($0.key) })
         countLessons(from: old?.parts ?? [:], to: parts)
         progress(.switching, "switching the store to release \(head.release)")
-        var files = keyFiles
-        for path in [head.path, ChannelPath.signature(head.path)] { files[path] = try source.read(path) }
-        let name = try writer.commit(state, files: files)
+        let name = try writer.commit(state, files: try stateFiles(head, keyFiles))
         report.bytesDownloaded = fetcher.bytesDownloaded
         progress(.cleaning, "removing what release \(head.release) no longer needs")
         let removed = writer.collectGarbage(keeping: name, state)
         (report.filesRemoved, report.bytesFreed) = (removed.files, removed.bytes)
         return report
+    }
+
+    /// What a state folder keeps besides store.json: the signed head and the key lists that
+    /// prove its key, so `DeviceStore.check` can verify it again.
+    func stateFiles(_ head: Head, _ keyFiles: [String: Data]) throws -> [String: Data] {
+        var files = keyFiles
+        for path in [head.path, ChannelPath.signature(head.path)] { files[path] = try source.read(path) }
+        return files
     }
 
     // MARK: - Keys and the head
