@@ -66,10 +66,12 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         c.requestCachePolicy = .reloadIgnoringLocalCacheData
         // URLSession's own idle timeout on Linux works in whole seconds (and fires at once below
         // one); the watchdog in `perform` is the precise one, this is only a backstop.
-        c.timeoutIntervalForRequest = max(2, timeout * 2).rounded(.up)
+        c.timeoutIntervalForRequest = backstop
         c.httpAdditionalHeaders = nil
         session = URLSession(configuration: c, delegate: self, delegateQueue: nil)
     }
+
+    var backstop: TimeInterval { max(2, timeout * 2).rounded(.up) }
 
     var bytesDownloaded: Int { lock.lock(); defer { lock.unlock() }; return received }
 
@@ -106,7 +108,7 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
     }
 
     private func perform(_ path: String, _ t: Transfer) -> Transfer {
-        var request = URLRequest(url: base.appendingPathComponent(path), cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        var request = URLRequest(url: base.appendingPathComponent(path), cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: backstop)
         request.httpMethod = "GET"
         request.httpShouldHandleCookies = false
         for (name, value) in Self.headers { request.setValue(value, forHTTPHeaderField: name) }
