@@ -77,7 +77,7 @@ public enum Builder {
                 let compiled = compiler.compile(source, into: &diagnostics)
                 // Documents (with their HTML) are made only when writing: validate needs diagnostics alone.
                 let writing = staging != nil
-                var outputs = writing ? [(locale, LessonDocument.lesson(compiled, curriculum: curriculum, locale: locale))] : []
+                var outputs = writing ? [(locale, LessonEncoder.lessonBytes(compiled, curriculum: curriculum, locale: locale))] : []
                 // Every locale with an XLIFF file gets the lesson: translated when enough of it is,
                 // otherwise the source marked as a fallback.
                 let segments = translations.isEmpty ? [] : SegmentWalker.segments(of: compiled)
@@ -87,14 +87,14 @@ public enum Builder {
                     let publish = t.isComplete || (options.minCoverage < 100 && t.coverage >= options.minCoverage)
                     fallbacks.insert(lesson: source.id, locale: entry.locale, fallback: !publish)
                     if writing {
-                        outputs.append((entry.locale, LessonDocument.lesson(publish ? t.lesson : compiled, curriculum: curriculum, locale: entry.locale,
+                        outputs.append((entry.locale, LessonEncoder.lessonBytes(publish ? t.lesson : compiled, curriculum: curriculum, locale: entry.locale,
                                                                             fallback: !publish, coverage: t.coverage)))
                     }
                 }
                 sink.add(contentsOf: diagnostics)
                 usedAssets.insert(compiled.assets)
                 if let staging {
-                    let files = outputs.map { (l, doc) in ("\(staging.path)/\(curriculum.id)/\(l)/\(source.id).json", doc.bytes(pretty: false)) }
+                    let files = outputs.map { (l, bytes) in ("\(staging.path)/\(curriculum.id)/\(l)/\(source.id).json", bytes) }
                     writer.enqueue(files, source: source.path, failures: writeFailures)
                 }
                 counter.tick(total, options.progress)

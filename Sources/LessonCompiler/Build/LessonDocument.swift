@@ -5,9 +5,11 @@ public enum LessonDocument {
     public static let lessonFormat = "lessonc-lesson/1"
     public static let indexFormat = "lessonc-index/1"
 
+    /// `includeBody: false` leaves out blocks and html (for `LessonEncoder`, which streams them).
     /// `locale` is the locale the document is for; a fallback holds the source-language text, so its
     /// direction is the source's. `coverage` (percent of segments translated) is given for translations.
-    public static func lesson(_ compiled: CompiledLesson, curriculum: Curriculum, locale: String, fallback: Bool = false, coverage: Int? = nil) -> JSON {
+    public static func lesson(_ compiled: CompiledLesson, curriculum: Curriculum, locale: String, fallback: Bool = false, coverage: Int? = nil,
+                              includeBody: Bool = true) -> JSON {
         let s = compiled.source
         var metadata: [String: JSON] = [
             "license": .string(s.meta.license ?? curriculum.meta.license),
@@ -30,9 +32,11 @@ public enum LessonDocument {
             "path": .string(s.relativePath),
             "units": strings(s.unitTitles),
             "metadata": .object(metadata),
-            "blocks": Block.json(compiled.blocks),
-            "html": .string(HTMLRenderer.render(compiled.blocks)),
         ]
+        if includeBody {
+            doc["blocks"] = Block.json(compiled.blocks)
+            doc["html"] = .string(HTMLRenderer.render(compiled.blocks))
+        }
         if let coverage { doc["coverage"] = .int(coverage) }
         return .object(doc)
     }
