@@ -8,7 +8,7 @@ final class LessonEncoderTests: XCTestCase {
         let links = LinkIndex(project: project)
         var count = 0
         for c in project.curricula {
-            let compiler = LessonCompiler(curriculum: c, links: links, root: project.root)
+            let compiler = LessonCompiler(curriculum: c, links: links)
             for lesson in c.lessons where lesson.compilable {
                 var d: [Diagnostic] = []
                 let compiled = compiler.compile(lesson, into: &d)

@@ -58,7 +58,7 @@ public enum Builder {
         let writer = SerialWriter()
 
         for curriculum in project.curricula {
-            let compiler = LessonCompiler(curriculum: curriculum, links: links, root: project.root)
+            let compiler = LessonCompiler(curriculum: curriculum, links: links)
             let locale = curriculum.meta.language
             let translations = catalog.translations(of: curriculum.id)
             let locales = [locale] + translations.map(\.locale)

@@ -27,20 +27,10 @@ public struct LessonCompiler {
 
     let curriculum: Curriculum
     let links: LinkIndex
-    let root: URL
 
-    /// Assets that are symbolic links leading outside assets/, found once per curriculum.
-    let escapingAssets: Set<String>
-
-    public init(curriculum: Curriculum, links: LinkIndex, root: URL) {
+    public init(curriculum: Curriculum, links: LinkIndex) {
         self.curriculum = curriculum
         self.links = links
-        self.root = root
-        let base = root.appendingPathComponent(curriculum.dir)
-        let assetsDir = base.appendingPathComponent("assets").resolvingSymlinksInPath().path
-        escapingAssets = Set(curriculum.assets.keys.filter { asset in
-            !base.appendingPathComponent(asset).resolvingSymlinksInPath().path.hasPrefix(assetsDir + "/")
-        })
     }
 
     public func compile(_ lesson: LessonSource, into diagnostics: inout [Diagnostic]) -> CompiledLesson {
@@ -317,7 +307,7 @@ public struct LessonCompiler {
                 return nil
             }
             // A symlink inside assets/ must not lead outside it.
-            guard !compiler.escapingAssets.contains(resolved) else {
+            guard !compiler.curriculum.escapingAssets.contains(resolved) else {
                 report(.error, "asset-outside", "\(what) '\(url)' is a symbolic link leading outside assets/", node)
                 return nil
             }

@@ -43,7 +43,7 @@ public enum LegacyExporter {
                 fail("legacy-language", "the RCC apps name languages in English, and lessonc knows no name for '\(code)'")
                 continue
             }
-            let compiler = LessonCompiler(curriculum: c, links: links, root: project.root)
+            let compiler = LessonCompiler(curriculum: c, links: links)
             var lessons: [String: (LessonSource, [Block])] = [:]
             for source in c.lessons where source.compilable {
                 var d: [Diagnostic] = []

@@ -79,7 +79,10 @@ public struct Loader {
         var pending: [PendingLesson] = []
         var assets: [String: Int] = [:]
         let assetsURL = url.appendingPathComponent("assets")
-        if isDirectory(assetsURL) { collectAssets(assetsURL, prefix: "assets", into: &assets) }
+        var escapingAssets = Set<String>()
+        if isDirectory(assetsURL) {
+            collectAssets(assetsURL, prefix: "assets", assetsRoot: assetsURL.resolvingSymlinksInPath().path, into: &assets, escaping: &escapingAssets)
+        }
         let children = walkUnit(url, relative: "", depth: 0, curriculumDir: dir, unitTitles: [], pending: &pending, diagnostics: &diagnostics)
 
         // Read and parse every lesson's front matter in parallel; the bodies are compiled later.
@@ -119,7 +122,7 @@ public struct Loader {
             }
         }
         return Curriculum(id: id, dir: dir, meta: meta, description: description, children: resolve(children),
-                          lessons: lessons, assets: assets)
+                          lessons: lessons, assets: assets, escapingAssets: escapingAssets)
     }
 
     // MARK: - Units
@@ -265,18 +268,22 @@ public struct Loader {
 
     // MARK: - Helpers
 
-    private func collectAssets(_ url: URL, prefix: String, into assets: inout [String: Int]) {
+    /// Records every file under assets/ with its size, and which ones are symbolic links leading
+    /// outside `assetsRoot` (the real path of the curriculum's assets/ folder).
+    private func collectAssets(_ url: URL, prefix: String, assetsRoot: String, into assets: inout [String: Int], escaping: inout Set<String>) {
         for name in listing(url) {
             let child = url.appendingPathComponent(name)
             let rel = "\(prefix)/\(name)"
             // Symlinked folders are not followed: a link to '.' or '/' would never end.
             let isLink = (try? fm.destinationOfSymbolicLink(atPath: child.path)) != nil
             if isDirectory(child) {
-                if !isLink { collectAssets(child, prefix: rel, into: &assets) }
+                if !isLink { collectAssets(child, prefix: rel, assetsRoot: assetsRoot, into: &assets, escaping: &escaping) }
             } else {
                 // The size of what a symlink points to, not of the link itself.
-                let size = (try? fm.attributesOfItem(atPath: child.resolvingSymlinksInPath().path)[.size] as? Int) ?? 0
+                let real = child.resolvingSymlinksInPath().path
+                let size = (try? fm.attributesOfItem(atPath: real)[.size] as? Int) ?? 0
                 assets[rel] = size ?? 0
+                if !real.hasPrefix(assetsRoot + "/") { escaping.insert(rel) }
             }
         }
     }

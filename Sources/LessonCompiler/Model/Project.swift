@@ -17,6 +17,8 @@ public struct Curriculum: Sendable {
     public var lessons: [LessonSource]
     /// Asset paths relative to the curriculum folder (`assets/x.svg`) and their sizes.
     public var assets: [String: Int]
+    /// Assets that are symbolic links leading outside assets/ (never copied or published).
+    public var escapingAssets: Set<String> = []
 }
 
 public struct CurriculumMeta: Sendable, Equatable {

@@ -23,24 +23,18 @@ public struct CurriculumStats: Sendable {
 public enum ContentStats {
     /// Loads and compiles the project; returns nil stats when it has errors (diagnostics say why).
     public static func collect(root: URL) -> (stats: [CurriculumStats], diagnostics: [Diagnostic]) {
-        let sink = DiagnosticSink()
-        let project = Loader(root: root).load(into: sink)
-        let links = LinkIndex(project: project)
+        let compiled = CompiledProject.compile(root: root)
         var all: [CurriculumStats] = []
-        for curriculum in project.curricula {
-            let compiler = LessonCompiler(curriculum: curriculum, links: links, root: project.root)
+        for curriculum in compiled.project.curricula {
             var stats = CurriculumStats(id: curriculum.id)
-            for lesson in curriculum.lessons where lesson.compilable {
-                var diagnostics: [Diagnostic] = []
-                let compiled = compiler.compile(lesson, into: &diagnostics)
-                sink.add(contentsOf: diagnostics)
+            for lesson in compiled.lessons[curriculum.id] ?? [] {
                 stats.lessons += 1
-                stats.words += wordCount(lesson.meta.title)
-                count(compiled.blocks, into: &stats)
+                stats.words += wordCount(lesson.source.meta.title)
+                count(lesson.blocks, into: &stats)
             }
             all.append(stats)
         }
-        return (all, sink.all)
+        return (all, compiled.diagnostics)
     }
 
     static func count(_ blocks: [Block], into s: inout CurriculumStats) {

@@ -1,38 +1,6 @@
 import Foundation
 import LessonSupport
 
-/// Every lesson of a project compiled, for the translation commands (the build streams instead).
-struct CompiledProject {
-    var project: Project
-    /// Curriculum id → its compilable lessons in reading order.
-    var lessons: [String: [CompiledLesson]] = [:]
-    var diagnostics: [Diagnostic]
-
-    static func compile(root: URL) -> CompiledProject {
-        let sink = DiagnosticSink()
-        let project = Loader(root: root).load(into: sink)
-        let links = LinkIndex(project: project)
-        var out = CompiledProject(project: project, diagnostics: [])
-        for curriculum in project.curricula {
-            let compiler = LessonCompiler(curriculum: curriculum, links: links, root: project.root)
-            let sources = curriculum.lessons
-            var compiled = [CompiledLesson?](repeating: nil, count: sources.count)
-            compiled.withUnsafeMutableBufferPointer { buffer in
-                let base = buffer.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: sources.count) { i in
-                    guard sources[i].compilable else { return }
-                    var d: [Diagnostic] = []
-                    (base + i).pointee = compiler.compile(sources[i], into: &d)
-                    sink.add(contentsOf: d)
-                }
-            }
-            out.lessons[curriculum.id] = compiled.compactMap { $0 }
-        }
-        out.diagnostics = sink.all
-        return out
-    }
-}
-
 /// `lessonc translate extract`: creates or updates `locales/<locale>/<curriculum>.xlf` so that it
 /// holds exactly the current segments, keeping every translation that still applies.
 public enum TranslationExtractor {
