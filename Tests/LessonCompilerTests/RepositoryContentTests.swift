@@ -17,7 +17,7 @@ final class RepositoryContentTests: XCTestCase {
         let (stats, diagnostics) = ContentStats.collect(root: root)
         XCTAssertEqual(diagnostics.filter { $0.severity == .error }.map(\.description), [])
         let byId = Dictionary(uniqueKeysWithValues: stats.map { ($0.id, $0) })
-        let minimumLessons = ["shg-business-skills": 34, "rcc-advocate-training": 25,
+        let minimumLessons = ["shg-business-skills": 34, "shg-digital-safety": 10, "rcc-advocate-training": 25,
                               "rcc-advocate-resource": 8, "rcc-survivor-resource": 8]
         for (id, minimum) in minimumLessons {
             let s = try XCTUnwrap(byId[id], "missing curriculum \(id)")
@@ -31,6 +31,29 @@ final class RepositoryContentTests: XCTestCase {
             XCTAssertGreaterThan(stats.reduce(0) { $0 + ($1.callouts[kind] ?? 0) }, 0, "no \(kind) callout anywhere")
         }
         XCTAssertGreaterThan(stats.reduce(0) { $0 + $1.quizzes }, 0)
+        let digital = try XCTUnwrap(byId["shg-digital-safety"])
+        XCTAssertGreaterThanOrEqual(digital.images, 6)
+        for kind in ["prompt", "activity", "read-aloud", "content-warning"] { XCTAssertGreaterThan(digital.callouts[kind] ?? 0, 0, kind) }
+        XCTAssertGreaterThanOrEqual(digital.quizzes, 10)
+    }
+
+    func testFirstFiveDigitalSafetyGuidesBuildInSwahiliWithoutFallback() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("lessonc-repo-build-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = Builder.run(BuildOptions(root: root, output: out))
+        XCTAssertTrue(result.succeeded, "\(result.diagnostics)")
+        let dir = out.appendingPathComponent("shg-digital-safety")
+        let index = try JSON.parse(Data(contentsOf: dir.appendingPathComponent("index.json")))
+        let lessons = try XCTUnwrap(index["lessons"]?.arrayValue)
+        XCTAssertGreaterThanOrEqual(lessons.count, 10)
+        for entry in lessons.prefix(5) {
+            let id = try XCTUnwrap(entry["id"]?.stringValue)
+            XCTAssertEqual(entry["fallback"]?["sw"], false, id)
+            let sw = try JSON.parse(Data(contentsOf: dir.appendingPathComponent("sw/\(id).json")))
+            let en = try JSON.parse(Data(contentsOf: dir.appendingPathComponent("en/\(id).json")))
+            XCTAssertEqual([sw["locale"], sw["fallback"], sw["coverage"]], ["sw", false, 100], id)
+            XCTAssertNotEqual(sw["title"], en["title"], id)
+        }
     }
 
     func testMedicalLessonsNameTheirSource() throws {
