@@ -1,25 +1,73 @@
 import XCTest
 @testable import LessonCompiler
+import LessonSupport
 
-/// The sample translations in locales/ show real numbers: complete lessons and partial ones, units
-/// waiting for a person's review, and nothing claims a review that no person made.
+/// The translations in locales/ show real numbers: the survivor resource complete in five languages,
+/// partial samples elsewhere, and nothing claims a review that no person made.
 final class ShippedLocalesTests: XCTestCase {
+    let root = ContentGuideTests.repositoryRoot
+    /// The survivor resource is translated in full into these locales (issue 17); no person has reviewed them.
+    static let survivorLocales = ["ar", "es", "fa", "fr", "sw"]
+
     func testSampleLocalesHavePublishedAndFallbackLessons() {
-        let report = TranslationStatus.run(root: ContentGuideTests.repositoryRoot)
+        let report = TranslationStatus.run(root: root)
         XCTAssertEqual(report.rows.map { "\($0.locale) \($0.curriculum)" },
-                       ["ar rcc-survivor-resource", "fr rcc-survivor-resource", "sw shg-business-skills", "sw shg-digital-safety"])
-        // The Arabic and French units rewritten to address a reader of any gender (issue 18) wait
-        // for review, so the Arabic sample no longer publishes its one complete lesson.
+                       ["ar rcc-survivor-resource", "es rcc-survivor-resource", "fa rcc-survivor-resource", "fr rcc-survivor-resource",
+                        "sw rcc-survivor-resource", "sw shg-business-skills", "sw shg-digital-safety"])
         XCTAssertEqual(report.rows.map { "\($0.locale) \($0.curriculum): \($0.published) published, \($0.needsReview) to review" },
-                       ["ar rcc-survivor-resource: 0 published, 15 to review", "fr rcc-survivor-resource: 1 published, 3 to review",
+                       ["ar rcc-survivor-resource: 10 published, 0 to review", "es rcc-survivor-resource: 10 published, 0 to review",
+                        "fa rcc-survivor-resource: 10 published, 0 to review", "fr rcc-survivor-resource: 10 published, 0 to review",
+                        "sw rcc-survivor-resource: 10 published, 0 to review",
                         "sw shg-business-skills: 1 published, 0 to review", "sw shg-digital-safety: 5 published, 0 to review"])
-        for row in report.rows { XCTAssertGreaterThan(row.fallback, 0, row.locale) }
+        for row in report.rows {
+            if row.curriculum == "rcc-survivor-resource" {
+                XCTAssertEqual([row.translated, row.untranslated, row.fallback, row.wordsLeft], [row.segments, 0, 0, 0], row.locale)
+                XCTAssertEqual(row.segments, 246, row.locale)
+            } else {
+                XCTAssertGreaterThan(row.fallback, 0, "\(row.locale) \(row.curriculum)")
+            }
+        }
+    }
+
+    /// Every survivor-resource lesson reaches a reader in each of the five languages in her own
+    /// script and direction: the build publishes it translated, never as an English fallback.
+    func testSurvivorResourcePublishesInFiveLocalesWithNoFallback() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("lessonc-survivor-locales-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = Builder.run(BuildOptions(root: root, output: out, strict: true))
+        XCTAssertTrue(result.succeeded, "\(result.diagnostics)")
+        let dir = out.appendingPathComponent("rcc-survivor-resource")
+        let index = try JSON.parse(Data(contentsOf: dir.appendingPathComponent("index.json")))
+        XCTAssertEqual(index["locales"]?.arrayValue?.compactMap(\.stringValue), ["en"] + Self.survivorLocales)
+        let lessons = try XCTUnwrap(index["lessons"]?.arrayValue)
+        XCTAssertEqual(lessons.count, 10)
+        for entry in lessons {
+            let id = try XCTUnwrap(entry["id"]?.stringValue)
+            let en = try JSON.parse(Data(contentsOf: dir.appendingPathComponent("en/\(id).json")))
+            for locale in Self.survivorLocales {
+                XCTAssertEqual(entry["fallback"]?[locale], false, "\(locale) \(id)")
+                let lesson = try JSON.parse(Data(contentsOf: dir.appendingPathComponent("\(locale)/\(id).json")))
+                let direction: JSON = ["ar", "fa"].contains(locale) ? "rtl" : "ltr"
+                XCTAssertEqual([lesson["locale"], lesson["direction"], lesson["fallback"], lesson["coverage"]],
+                               [.string(locale), direction, false, 100], "\(locale) \(id)")
+                XCTAssertNotEqual(lesson["title"], en["title"], "\(locale) \(id)")
+            }
+        }
     }
 
     func testNoSampleTranslationIsMarkedReviewed() throws {
-        for path in ["locales/ar/rcc-survivor-resource.xlf", "locales/fr/rcc-survivor-resource.xlf", "locales/sw/shg-business-skills.xlf",
-                     "locales/sw/shg-digital-safety.xlf"] {
-            let text = try String(contentsOf: ContentGuideTests.repositoryRoot.appendingPathComponent(path), encoding: .utf8)
+        let locales = root.appendingPathComponent("locales")
+        var paths: [String] = []
+        for locale in try FileManager.default.contentsOfDirectory(atPath: locales.path).sorted() {
+            let files = try FileManager.default.contentsOfDirectory(atPath: locales.appendingPathComponent(locale).path)
+            paths += files.filter { $0.hasSuffix(".xlf") }.sorted().map { "locales/\(locale)/\($0)" }
+        }
+        // The walk must find what this test is about, so it cannot pass on an empty folder.
+        for locale in Self.survivorLocales { XCTAssertTrue(paths.contains("locales/\(locale)/rcc-survivor-resource.xlf"), locale) }
+        XCTAssertTrue(paths.contains("locales/sw/shg-business-skills.xlf"))
+        XCTAssertTrue(paths.contains("locales/sw/shg-digital-safety.xlf"))
+        for path in paths {
+            let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
             XCTAssertFalse(text.contains("state=\"final\"") || text.contains("state=\"signed-off\"") || text.contains("approved=\"yes\""), path)
             XCTAssertTrue(text.contains("state=\"translated\""), path)
         }
@@ -29,15 +77,19 @@ final class ShippedLocalesTests: XCTestCase {
         // The English speaks to survivors of any gender. Arabic "you" written with a kasra (كِ, تِ)
         // and French "accompagnatrice" chose one; each file's titles carry the translators' note.
         func targets(_ path: String) throws -> [String] {
-            let text = try String(contentsOf: ContentGuideTests.repositoryRoot.appendingPathComponent(path), encoding: .utf8)
+            let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
             return text.components(separatedBy: "<target").dropFirst().map { String($0.prefix { $0 != "\n" }) }
         }
         let arabic = try targets("locales/ar/rcc-survivor-resource.xlf")
         XCTAssertEqual(arabic.filter { $0.contains("\u{0643}\u{0650}") || $0.contains("\u{062A}\u{0650}") }, [])
         let french = try targets("locales/fr/rcc-survivor-resource.xlf")
         XCTAssertEqual(french.filter { $0.localizedCaseInsensitiveContains("accompagnatrice") || $0.localizedCaseInsensitiveContains("accompagnateur") }, [])
-        for (path, words) in [("locales/ar/rcc-survivor-resource.xlf", "Gender:"), ("locales/fr/rcc-survivor-resource.xlf", "Genre :")] {
-            let text = try String(contentsOf: ContentGuideTests.repositoryRoot.appendingPathComponent(path), encoding: .utf8)
+        // Every lesson title tells the next translator or reviewer how the file addresses the reader
+        // (ar, fr, es) or which terms it chose (fa, sw).
+        let notes = ["ar": "Gender:", "fr": "Genre :", "es": "Género:", "fa": "Terms (for the reviewer):", "sw": "Terms (for the reviewer):"]
+        for (locale, words) in notes {
+            let path = "locales/\(locale)/rcc-survivor-resource.xlf"
+            let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
             let titles = text.components(separatedBy: "<trans-unit id=\"").dropFirst().filter { $0.prefix { $0 != "\"" }.hasSuffix("/title-1") }
             XCTAssertEqual(titles.count, 10, path)
             XCTAssertEqual(titles.filter { !$0.contains("<note from=\"translator\">\(words)") }.count, 0, path)
