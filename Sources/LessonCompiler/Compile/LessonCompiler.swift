@@ -39,7 +39,7 @@ public struct LessonCompiler {
         let blocks = state.blocks(document.children)
         // Judged on the source: a lesson of only raw HTML already has its own error.
         if document.children.isEmpty {
-            diagnostics.append(Diagnostic(.error, "empty-lesson", "lesson has no content after its front matter", path: lesson.path, line: max(1, lesson.bodyLineOffset), column: 1))
+            diagnostics.append(Diagnostic(.error, .emptyLesson, "lesson has no content after its front matter", path: lesson.path, line: max(1, lesson.bodyLineOffset), column: 1))
         }
         diagnostics.append(contentsOf: state.diagnostics)
         return CompiledLesson(source: lesson, blocks: blocks, assets: state.assets)
@@ -58,11 +58,11 @@ public struct LessonCompiler {
             self.compiler = compiler
         }
 
-        mutating func report(_ severity: Severity, _ rule: String, _ message: String, _ node: MarkdownNode) {
+        mutating func report(_ severity: Severity, _ rule: Rule, _ message: String, _ node: MarkdownNode) {
             report(severity, rule, message, line: node.line, byteColumn: node.column)
         }
 
-        mutating func report(_ severity: Severity, _ rule: String, _ message: String, line: Int, byteColumn: Int) {
+        mutating func report(_ severity: Severity, _ rule: Rule, _ message: String, line: Int, byteColumn: Int) {
             var column = max(1, byteColumn)
             if line >= 1, line <= lines.count { column = characterColumn(line: lines[line - 1].utf8, byteColumn: column) }
             diagnostics.append(Diagnostic(severity, rule, message, path: lesson.path, line: line + lesson.bodyLineOffset, column: column))
@@ -88,9 +88,9 @@ public struct LessonCompiler {
             case .heading:
                 let level = node.headingLevel
                 if level == 1 {
-                    report(.warning, "heading-level-1", "level-1 heading in the body; the lesson title is level 1, start sections at '##'", node)
+                    report(.warning, .headingLevel1, "level-1 heading in the body; the lesson title is level 1, start sections at '##'", node)
                 } else if level > lastHeadingLevel + 1 {
-                    report(.error, "heading-jump", "heading level jumps from \(lastHeadingLevel) to \(level); use level \(lastHeadingLevel + 1)", node)
+                    report(.error, .headingJump, "heading level jumps from \(lastHeadingLevel) to \(level); use level \(lastHeadingLevel + 1)", node)
                 }
                 lastHeadingLevel = level
                 return .heading(level: level, inlines: inlines(node.children))
@@ -106,12 +106,12 @@ public struct LessonCompiler {
             case .thematicBreak:
                 return .rule
             case .htmlBlock:
-                report(.error, "raw-html", "raw HTML is not passed to devices; write it in Markdown", node)
+                report(.error, .rawHtml, "raw HTML is not passed to devices; write it in Markdown", node)
                 return nil
             case .table:
                 return table(node)
             default:
-                report(.error, "unsupported-markdown", "unsupported Markdown construct '\(node.kind)'", node)
+                report(.error, .unsupportedMarkdown, "unsupported Markdown construct '\(node.kind)'", node)
                 return nil
             }
         }
@@ -157,7 +157,7 @@ public struct LessonCompiler {
             if kind == "QUIZ" { return quiz(node, titleNodes: titleNodes, body: bodyNodes) }
             guard LessonCompiler.calloutKinds.contains(kind) else {
                 let hint = Schema.nearest(kind, in: LessonCompiler.calloutKinds + ["QUIZ"]).map { "did you mean \($0)? Kinds are" } ?? "use one of"
-                report(.error, "unknown-callout", "unknown callout kind '\(kind)'; \(hint) \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
+                report(.error, .unknownCallout, "unknown callout kind '\(kind)'; \(hint) \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
                 return nil
             }
             var title = inlines(titleNodes)
@@ -171,7 +171,7 @@ public struct LessonCompiler {
             }
             let body = blocks(bodyNodes)
             if body.isEmpty && title.isEmpty {
-                report(.error, "empty-callout", "\(kind) callout has no text", node)
+                report(.error, .emptyCallout, "\(kind) callout has no text", node)
             }
             return .callout(kind: kind.lowercased(), title: title, duration: duration, blocks: body)
         }
@@ -187,12 +187,12 @@ public struct LessonCompiler {
                     seenOptions = true
                     for item in child.children {
                         guard item.taskChecked != nil else {
-                            report(.error, "quiz-option-unmarked", "quiz option is not a task-list item; write '- [ ]' or '- [x]'", item)
+                            report(.error, .quizOptionUnmarked, "quiz option is not a task-list item; write '- [ ]' or '- [x]'", item)
                             continue
                         }
                         let content = item.children.count == 1 && item.children[0].kind == .paragraph ? inlines(item.children[0].children) : []
                         if item.children.count != 1 || item.children[0].kind != .paragraph {
-                            report(.error, "quiz-option-form", "a quiz option must be one line of text", item)
+                            report(.error, .quizOptionForm, "a quiz option must be one line of text", item)
                         }
                         options.append(QuizOption(inlines: content, correct: item.taskChecked ?? false))
                     }
@@ -201,12 +201,12 @@ public struct LessonCompiler {
                 }
             }
             if question.isEmpty {
-                report(.error, "quiz-no-question", "quiz has no question; write it on the line after [!QUIZ]", node)
+                report(.error, .quizNoQuestion, "quiz has no question; write it on the line after [!QUIZ]", node)
             }
             if options.isEmpty {
-                report(.error, "quiz-no-options", "quiz has no options; add a task list ('- [ ] wrong', '- [x] right')", node)
+                report(.error, .quizNoOptions, "quiz has no options; add a task list ('- [ ] wrong', '- [x] right')", node)
             } else if !options.contains(where: \.correct) {
-                report(.error, "quiz-no-correct", "quiz has no correct option; mark at least one with '- [x]'", node)
+                report(.error, .quizNoCorrect, "quiz has no correct option; mark at least one with '- [x]'", node)
             }
             return .quiz(question: question, options: options, explanation: explanation)
         }
@@ -238,7 +238,7 @@ public struct LessonCompiler {
             case .strong: return [.strong(inlines(node.children))]
             case .strikethrough: return [.strikethrough(inlines(node.children))]
             case .htmlInline:
-                report(.error, "raw-html", "raw HTML '\(node.literal)' is not passed to devices; write it in Markdown", node)
+                report(.error, .rawHtml, "raw HTML '\(node.literal)' is not passed to devices; write it in Markdown", node)
                 return []
             case .link:
                 let children = inlines(node.children)
@@ -247,12 +247,12 @@ public struct LessonCompiler {
             case .image:
                 let alt = node.plainText.trimmingCharacters(in: .whitespaces)
                 if alt.isEmpty {
-                    report(.error, "image-alt-missing", "image '\(node.url)' has no alt text; describe what it shows in ![...]", node)
+                    report(.error, .imageAltMissing, "image '\(node.url)' has no alt text; describe what it shows in ![...]", node)
                 }
                 guard let (path, size) = resolveAsset(node.url, node, what: "image") else { return [] }
                 return [.image(Image(src: path, alt: alt, title: node.title, size: size))]
             default:
-                report(.error, "unsupported-markdown", "unsupported inline construct '\(node.kind)'", node)
+                report(.error, .unsupportedMarkdown, "unsupported inline construct '\(node.kind)'", node)
                 return []
             }
         }
@@ -261,7 +261,7 @@ public struct LessonCompiler {
             let url = node.url
             if let scheme = LessonCompiler.scheme(of: url) {
                 guard LessonCompiler.allowedSchemes.contains(scheme.lowercased()) else {
-                    report(.error, "unsafe-url", "links with '\(scheme):' are not allowed; use http, https, mailto or tel", node)
+                    report(.error, .unsafeUrl, "links with '\(scheme):' are not allowed; use http, https, mailto or tel", node)
                     return nil
                 }
                 return .url(url)
@@ -270,7 +270,7 @@ public struct LessonCompiler {
             let pathPart = String(url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
             if pathPart.lowercased().hasSuffix(".md") {
                 if pathPart.hasPrefix("/") {
-                    report(.error, "absolute-path", "link '\(url)' is an absolute path; use a path relative to this lesson", node)
+                    report(.error, .absolutePath, "link '\(url)' is an absolute path; use a path relative to this lesson", node)
                     return nil
                 }
                 let decoded = pathPart.percentDecoded
@@ -278,7 +278,7 @@ public struct LessonCompiler {
                 let base = "\(lesson.curriculum)/\(lesson.relativePath)"
                 guard let resolved = LessonCompiler.resolve(decoded, from: base),
                       let target = compiler.links.lessonsByPath[resolved] else {
-                    report(.error, "broken-link", "link to '\(url)' does not resolve to a lesson", node)
+                    report(.error, .brokenLink, "link to '\(url)' does not resolve to a lesson", node)
                     return nil
                 }
                 return .lesson(id: target.id, curriculum: target.curriculum)
@@ -290,25 +290,25 @@ public struct LessonCompiler {
         /// Checks that a relative path lands inside the curriculum's assets/ and exists there.
         mutating func resolveAsset(_ url: String, _ node: MarkdownNode, what: String) -> (String, Int)? {
             if let scheme = LessonCompiler.scheme(of: url) {
-                report(.error, "remote-asset", "\(what) '\(url)' uses '\(scheme):'; devices are often offline, so put the file in assets/", node)
+                report(.error, .remoteAsset, "\(what) '\(url)' uses '\(scheme):'; devices are often offline, so put the file in assets/", node)
                 return nil
             }
             if url.hasPrefix("/") {
-                report(.error, "absolute-path", "\(what) '\(url)' is an absolute path; use a path relative to this lesson, inside assets/", node)
+                report(.error, .absolutePath, "\(what) '\(url)' is an absolute path; use a path relative to this lesson, inside assets/", node)
                 return nil
             }
             let decoded = url.percentDecoded
             guard let resolved = LessonCompiler.resolve(decoded, from: lesson.relativePath), resolved.hasPrefix("assets/") else {
-                report(.error, "asset-outside", "\(what) '\(url)' points outside the curriculum's assets/ folder", node)
+                report(.error, .assetOutside, "\(what) '\(url)' points outside the curriculum's assets/ folder", node)
                 return nil
             }
             guard let size = compiler.curriculum.assets[resolved] else {
-                report(.error, "missing-asset", "\(what) '\(url)' not found: no file \(compiler.curriculum.dir)/\(resolved)", node)
+                report(.error, .missingAsset, "\(what) '\(url)' not found: no file \(compiler.curriculum.dir)/\(resolved)", node)
                 return nil
             }
             // A symlink inside assets/ must not lead outside it.
             guard !compiler.curriculum.escapingAssets.contains(resolved) else {
-                report(.error, "asset-outside", "\(what) '\(url)' is a symbolic link leading outside assets/", node)
+                report(.error, .assetOutside, "\(what) '\(url)' is a symbolic link leading outside assets/", node)
                 return nil
             }
             assets.insert(resolved)

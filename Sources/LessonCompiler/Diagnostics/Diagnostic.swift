@@ -14,9 +14,9 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     public var column: Int
     public var severity: Severity
     public var message: String
-    public var rule: String
+    public var rule: Rule
 
-    public init(_ severity: Severity, _ rule: String, _ message: String, path: String, line: Int = 1, column: Int = 1) {
+    public init(_ severity: Severity, _ rule: Rule, _ message: String, path: String, line: Int = 1, column: Int = 1) {
         self.path = path
         self.line = line
         self.column = column
@@ -26,12 +26,12 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(path):\(line):\(column): \(severity.rawValue): \(message) [\(rule)]"
+        "\(path):\(line):\(column): \(severity.rawValue): \(message) [\(rule.rawValue)]"
     }
 
     public var json: JSON {
         ["path": .string(path), "line": .int(line), "column": .int(column),
-         "severity": .string(severity.rawValue), "message": .string(message), "rule": .string(rule)]
+         "severity": .string(severity.rawValue), "message": .string(message), "rule": .string(rule.rawValue)]
     }
 
     /// Sorted by path, then line and column, so every run prints the same order.
@@ -41,7 +41,7 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
             if a.line != b.line { return a.line < b.line }
             if a.column != b.column { return a.column < b.column }
             if a.severity != b.severity { return a.severity < b.severity }
-            if a.rule != b.rule { return a.rule < b.rule }
+            if a.rule != b.rule { return a.rule.rawValue < b.rule.rawValue }
             return a.message < b.message
         }
     }

@@ -38,7 +38,7 @@ struct Schema {
                 let known = fields.keys.sorted().joined(separator: ", ")
                 var message = "unknown front-matter key '\(entry.key)' in a \(kind)"
                 if let near = Schema.nearest(entry.key, in: Array(fields.keys)) { message += "; did you mean '\(near)'?" } else { message += " (known: \(known))" }
-                diagnostics.append(Diagnostic(.error, "unknown-key", message, path: path, line: entry.line, column: entry.column))
+                diagnostics.append(Diagnostic(.error, .unknownKey, message, path: path, line: entry.line, column: entry.column))
                 continue
             }
             if let accepted = accept(entry, type: type, path: path, into: &diagnostics) {
@@ -46,7 +46,7 @@ struct Schema {
             }
         }
         for key in required where values[key] == nil && !entries.contains(where: { $0.key == key }) {
-            diagnostics.append(Diagnostic(.error, "missing-key", "\(kind) front matter has no '\(key)'", path: path, line: 1, column: 1))
+            diagnostics.append(Diagnostic(.error, .missingKey, "\(kind) front matter has no '\(key)'", path: path, line: 1, column: 1))
         }
         return values
     }
@@ -58,10 +58,10 @@ struct Schema {
             if case .int = v.kind { message += "; put it in quotes if it is text" }
             if case .number = v.kind { message += "; put it in quotes if it is text" }
             if case .bool = v.kind { message += "; put it in quotes if it is text" }
-            diagnostics.append(Diagnostic(.error, "wrong-type", message, path: path, line: v.line, column: v.column))
+            diagnostics.append(Diagnostic(.error, .wrongType, message, path: path, line: v.line, column: v.column))
             return nil
         }
-        func invalid(_ message: String, _ rule: String = "invalid-value") -> [String]? {
+        func invalid(_ message: String, _ rule: Rule = .invalidValue) -> [String]? {
             diagnostics.append(Diagnostic(.error, rule, message, path: path, line: v.line, column: v.column))
             return nil
         }
@@ -69,7 +69,7 @@ struct Schema {
             var out: [String] = []
             for item in list {
                 guard case .string(let s) = item.kind else {
-                    diagnostics.append(Diagnostic(.error, "wrong-type", "items of '\(entry.key)' must be text, not \(item.typeName)", path: path, line: item.line, column: item.column))
+                    diagnostics.append(Diagnostic(.error, .wrongType, "items of '\(entry.key)' must be text, not \(item.typeName)", path: path, line: item.line, column: item.column))
                     return nil
                 }
                 out.append(s)
@@ -90,7 +90,7 @@ struct Schema {
             switch type {
             case .id:
                 guard Pattern.id.matches(s), s.count <= 100 else {
-                    return invalid("id '\(s)' must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", "invalid-id")
+                    return invalid("id '\(s)' must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", .invalidId)
                 }
             case .semver:
                 guard Pattern.semver.matches(s) else {
