@@ -72,15 +72,16 @@ public final class DiagnosticSink: @unchecked Sendable {
     public var warningCount: Int { all.filter { $0.severity == .warning }.count }
 }
 
-/// Turns a byte column (what cmark reports) into a character column (what editors show).
-func characterColumn(line text: Substring.UTF8View, byteColumn: Int) -> Int {
+/// Turns a byte column (what cmark reports) into the column editors show: UTF-16 code units from
+/// 1, as the Language Server Protocol and VS Code count them (a tab is one column).
+func utf16Column(line text: Substring.UTF8View, byteColumn: Int) -> Int {
     var column = 1
     var index = 0
     for byte in text {
         if index >= byteColumn - 1 { break }
-        if byte & 0xC0 != 0x80 { column += 1 }
+        // Count at each lead byte: one unit for characters up to U+FFFF, two (a surrogate pair) above.
+        if byte & 0xC0 != 0x80 { column += byte >= 0xF0 ? 2 : 1 }
         index += 1
     }
-    // A continuation byte would have been counted at its lead byte; subtract if we started on one.
     return max(1, column)
 }

@@ -399,7 +399,7 @@ struct LegacyHTMLReader {
             switch i {
             case .text(let s): for c in s { flat.append(c.isHTMLWhitespace ? " " : c) }
             case .lineBreak: flat.append("\n")
-            case .code, .image: flat.append("\u{FFFC}")
+            case .code, .image, .footnoteReference: flat.append("\u{FFFC}")
             case .emphasis(let c), .strong(let c), .strikethrough(let c): collect(c, into: &flat)
             case .link(_, _, let c): collect(c, into: &flat)
             }
@@ -414,7 +414,7 @@ struct LegacyHTMLReader {
                 var t = ""
                 for _ in 0..<s.count { if let c = keep[cursor] { t.append(c) }; cursor += 1 }
                 if !t.isEmpty { out.append(.text(t)) }
-            case .lineBreak, .code, .image:
+            case .lineBreak, .code, .image, .footnoteReference:
                 cursor += 1
                 out.append(i)
             case .emphasis(let c): let r = rebuild(c, keep, &cursor); if !r.isEmpty { out.append(.emphasis(r)) }
