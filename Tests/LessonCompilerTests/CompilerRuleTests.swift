@@ -180,9 +180,8 @@ final class CompilerRuleTests: XCTestCase {
                              [at(4, 1, "error: raw HTML is not passed to devices; write it in Markdown [raw-html]")])
     }
 
-    func testRawHTMLComment() throws {
-        XCTAssertDiagnostics(try check("Text.\n\n<!-- a note -->\n"),
-                             [at(6, 1, "error: raw HTML is not passed to devices; write it in Markdown [raw-html]")])
+    func testHTMLCommentIsAnEditorsNoteNotAnError() throws {
+        XCTAssertDiagnostics(try check("Text.\n\n<!-- a note -->\n"), [])
     }
 
     func testRawHTMLInline() throws {
