@@ -218,6 +218,21 @@ final class AuthoringRuleTests: XCTestCase {
         XCTAssertEqual(blocks[1], ["type": "footnote", "number": 1, "blocks": [["type": "paragraph", "inlines": [["type": "text", "text": "Les petites sommes s'additionnent."]]]]])
     }
 
+    // MARK: - Links to lessons
+
+    func testLinkWrittenAsALessonIdOrWithoutMd() throws {
+        let result = try check("See [next](02-second), [by id](second-lesson), [elsewhere](../02-more/01-other) and [nothing](nowhere).\n") { p in
+            try p.lesson("01-unit/02-second.md", "---\ntitle: Second\nid: second-lesson\n---\nHi.\n")
+            try p.lesson("02-more/01-other.md", title: "Other", body: "Hi.\n")
+        }
+        XCTAssertDiagnostics(result, [
+            at(4, 5, "error: link '02-second' has no '.md'; link to a lesson as '02-second.md' [broken-link]"),
+            at(4, 24, "error: link 'second-lesson' names the lesson with id 'second-lesson'; link to a lesson by its file, as '02-second.md' [broken-link]"),
+            at(4, 48, "error: link '../02-more/01-other' has no '.md'; link to a lesson as '../02-more/01-other.md' [broken-link]"),
+            at(4, 85, "error: link 'nowhere' is neither a lesson nor a file in assets/; link to a lesson as '02-name.md', the path of its file from this lesson [broken-link]"),
+        ])
+    }
+
     // MARK: - Link definitions
 
     func testUnusedLinkDefinition() throws {

@@ -101,7 +101,9 @@ public enum Builder {
             }
             let assets = usedAssets.sorted
             let used = Set(assets)
-            for asset in curriculum.assets.keys.sorted() where !used.contains(asset) {
+            // A lesson that could not be read may use any asset: no "not used" guesses while one is unread.
+            let everyLessonRead = lessons.allSatisfy(\.compilable)
+            for asset in curriculum.assets.keys.sorted() where !used.contains(asset) && everyLessonRead {
                 sink.add(Diagnostic(.warning, .unusedAsset, "asset is not used by any lesson", path: "\(curriculum.dir)/\(asset)"))
             }
             if let staging {

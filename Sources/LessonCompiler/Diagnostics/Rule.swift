@@ -67,6 +67,7 @@ public enum Rule: String, CaseIterable, Sendable {
     case tableNoDelimiter = "table-no-delimiter"
     case targetSameAsSource = "target-same-as-source"
     case tooDeep = "too-deep"
+    case unknownAudience = "unknown-audience"
     case unknownCallout = "unknown-callout"
     case unknownCurriculum = "unknown-curriculum"
     case unknownKey = "unknown-key"

@@ -195,9 +195,20 @@ public struct Loader {
         var lesson = LessonSource(id: derivedId, curriculum: curriculum, path: p.path, relativePath: p.relativePath,
                                   meta: LessonMeta(), body: "", bodyLineOffset: 0, unitTitles: p.unitTitles, compilable: false)
         guard let text = readText(p.url, path: p.path, limit: Loader.maxLessonBytes, into: &diagnostics) else { return lesson }
+        // One problem, one diagnostic: not "no front matter" and "no content after it" as well.
+        if text.allSatisfy(\.isWhitespace) {
+            diagnostics.append(Diagnostic(.error, .emptyLesson, "the lesson file is empty; start it with front matter ('---', 'title: …', '---'), then the lesson's text", path: p.path))
+            return lesson
+        }
         switch FrontMatter.split(text) {
         case .failure(let e):
             diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: p.path, line: e.line, column: e.column))
+            // The body is still checked: every problem in one run, and its pictures count as used.
+            if let body = e.body {
+                lesson.body = body
+                lesson.bodyLineOffset = e.bodyLineOffset
+                lesson.compilable = true
+            }
             return lesson
         case .success(let split):
             if !split.hasFrontMatter {
@@ -217,7 +228,7 @@ public struct Loader {
                 lesson.idLine = entry.value.line
                 lesson.idColumn = entry.value.column
             } else if !Pattern.id.matches(derivedId) {
-                diagnostics.append(Diagnostic(.error, .invalidId, "the id derived from the file name, '\(derivedId)', is not lowercase kebab-case; rename the file or set 'id' in front matter", path: p.path))
+                diagnostics.append(Diagnostic(.error, .invalidId, "the id derived from the file name, '\(derivedId)', must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit; rename the file or set 'id' in front matter", path: p.path))
             }
             lesson.body = split.body
             lesson.bodyLineOffset = split.bodyLineOffset
