@@ -26,29 +26,32 @@ extension LessonCompiler.State {
     }
 
     /// `##Heading` is a paragraph in Markdown: a heading needs a space after its '#' marks.
+    /// Read on the source bytes of each line of the paragraph (an escaped `\##` starts with '\').
     mutating func checkHeadingWithoutSpace(_ node: MarkdownNode) {
-        var lineStarts = [node.children.first].compactMap { $0 }
-        for (i, child) in node.children.enumerated() where child.kind == .softBreak && i + 1 < node.children.count {
-            lineStarts.append(node.children[i + 1])
-        }
-        for start in lineStarts where start.kind == .text {
-            let text = sourceLine(start.line).utf8.dropFirst(max(0, start.column - 1))
+        for n in node.line...max(node.line, node.endLine) {
+            let line = sourceLine(n).utf8
+            let text = n == node.line ? line.dropFirst(max(0, node.column - 1)) : line.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0x3E })
+            guard text.first == UInt8(ascii: "#") else { continue }
             let hashes = text.prefix(while: { $0 == UInt8(ascii: "#") }).count
             guard (2...6).contains(hashes), let next = text.dropFirst(hashes).first,
-                  next != UInt8(ascii: " "), next != UInt8(ascii: "\t") else { continue }
-            let written = String(decoding: text.prefix(while: { $0 != UInt8(ascii: " ") }), as: UTF8.self)
+                  next != UInt8(ascii: " "), next != UInt8(ascii: "\t"), next != 0x0D else { continue }
+            let written = String(decoding: text.prefix(while: { $0 != UInt8(ascii: " ") && $0 != 0x0D }), as: UTF8.self)
             let heading = String(repeating: "#", count: hashes) + " " + written.dropFirst(hashes)
-            report(.error, .headingNoSpace, "'\(written)' is not a heading; put a space after the '#' marks: '\(heading)'", start)
+            report(.error, .headingNoSpace, "'\(written)' is not a heading; put a space after the '#' marks: '\(heading)'",
+                   line: n, byteColumn: line.distance(from: line.startIndex, to: text.startIndex) + 1)
         }
     }
 
     /// Lines of pipes without a `|---|` row under the first are a paragraph, not a table.
     mutating func checkTableWithoutDelimiter(_ node: MarkdownNode) {
+        // Nearly every paragraph is ruled out by its first byte.
+        let first = sourceLine(node.line).utf8.dropFirst(max(0, node.column - 1))
+        guard first.first == UInt8(ascii: "|") else { return }
         var rows: [Substring] = []
         for n in node.line...max(node.line, node.endLine) {
             let line = sourceLine(n)
             let text = n == node.line ? line.utf8.dropFirst(max(0, node.column - 1)) : line.utf8.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0x3E })
-            rows.append(Substring(text).trimmingCharacters(in: .whitespaces)[...])
+            rows.append(Substring(text).trimmingCharacters(in: .whitespacesAndNewlines)[...])
         }
         func isRow(_ r: Substring) -> Bool { r.hasPrefix("|") && r.filter({ $0 == "|" }).count >= 2 && (rows.count > 1 || r.hasSuffix("|")) }
         guard rows.allSatisfy(isRow) else { return }
@@ -128,6 +131,8 @@ extension LessonCompiler.State {
 
     /// cmark-gfm leaves `[^label]` as text when no `[^label]: …` defines it.
     mutating func checkUndefinedFootnotes(_ node: MarkdownNode) {
+        // Most text has no '^' at all: skip it without a string search (this runs for every text).
+        guard node.literal.utf8.contains(0x5E) else { return }
         var rest = node.literal[...]
         while let open = rest.range(of: "[^") {
             rest = rest[open.upperBound...]
@@ -150,8 +155,10 @@ extension LessonCompiler.State {
     mutating func reportUnusedDefinitions(_ document: MarkdownNode) {
         for n in lines.indices {
             let line = lines[n]
+            // Byte checks first: this looks at every line of every lesson.
+            guard line.utf8.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x3E }) == UInt8(ascii: "[") else { continue }
             let body = line.drop(while: { $0 == " " || $0 == "\t" || $0 == ">" })
-            guard body.hasPrefix("["), lines[n...].prefix(3).contains(where: { $0.contains("]:") }) else { continue }
+            guard lines[n...].prefix(3).contains(where: { $0.asciiRange(of: "]:") != nil }) else { continue }
             let footnote = body.hasPrefix("[^")
             let insertAt = body.index(body.startIndex, offsetBy: footnote ? 2 : 1)
             let probe = String(lesson.body[..<insertAt]) + "lessonc-unused-" + String(lesson.body[insertAt...])

@@ -7,7 +7,8 @@ public enum Severity: String, Sendable, Comparable {
 }
 
 /// One problem in the sources, compiler-style: `path:line:column: severity: message [rule]`.
-/// Paths are relative to the project root so output is the same on every machine.
+/// Paths are relative to the project root so results are the same on every machine; the CLI
+/// prints them relative to the current folder. Columns count UTF-16 code units, as editors do.
 public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var line: Int
