@@ -131,8 +131,8 @@ extension LessonCompiler.State {
 
     /// cmark-gfm leaves `[^label]` as text when no `[^label]: …` defines it.
     mutating func checkUndefinedFootnotes(_ node: MarkdownNode) {
-        // Most text has no '^' at all: skip it without a string search (this runs for every text).
-        guard node.literal.utf8.contains(0x5E) else { return }
+        // Most lessons have no "[^" at all: one search of the body spares a look at every text.
+        guard mayReferToFootnotes, node.literal.utf8.withContiguousStorageIfAvailable({ $0.contains(0x5E) }) ?? true else { return }
         var rest = node.literal[...]
         while let open = rest.range(of: "[^") {
             rest = rest[open.upperBound...]
@@ -158,7 +158,10 @@ extension LessonCompiler.State {
             // Byte checks first: this looks at every line of every lesson.
             guard line.utf8.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x3E }) == UInt8(ascii: "[") else { continue }
             let body = line.drop(while: { $0 == " " || $0 == "\t" || $0 == ">" })
-            guard lines[n...].prefix(3).contains(where: { $0.asciiRange(of: "]:") != nil }) else { continue }
+            // A label closes on its own line ("[label]: …") or, rarely, on one of the next two.
+            let closes = line.utf8.contains(UInt8(ascii: "]")) ? line.asciiRange(of: "]:") != nil
+                : lines[n...].prefix(3).contains(where: { $0.asciiRange(of: "]:") != nil })
+            guard closes else { continue }
             let footnote = body.hasPrefix("[^")
             let insertAt = body.index(body.startIndex, offsetBy: footnote ? 2 : 1)
             let probe = String(lesson.body[..<insertAt]) + "lessonc-unused-" + String(lesson.body[insertAt...])

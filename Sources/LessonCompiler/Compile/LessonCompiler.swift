@@ -62,6 +62,8 @@ public struct LessonCompiler {
         var listDepth = 0
         /// Footnote definitions seen; cmark puts them last, numbered in order of first reference.
         var footnotes = 0
+        /// Whether the body holds "[^" anywhere: only then can a text hold an undefined footnote reference.
+        lazy var mayReferToFootnotes: Bool = lesson.body.asciiRange(of: "[^") != nil
         /// The body's lines, split at '\n' bytes (a CRLF line keeps its '\r'): the authoring checks read
         /// most paragraphs' lines, and splitting by Characters doubled the time of a validate.
         lazy var lines: [Substring] = {
