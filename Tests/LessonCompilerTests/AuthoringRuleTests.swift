@@ -4,19 +4,8 @@ import LessonSupport
 
 /// What a designer writes that Markdown would drop, join to something else, or read otherwise:
 /// each case draws exactly this diagnostic. Lessons have three front-matter lines, so body line N
-/// is file line N + 3 (`CompilerRuleTests.check`).
-final class AuthoringRuleTests: XCTestCase {
-    /// Diagnostics of a project whose lesson `01-unit/01-first.md` has this body.
-    func check(_ body: String, assets: [String] = [], setUp: (TestProject) throws -> Void = { _ in }) throws -> BuildResult {
-        let p = try TestProject(lessons: ["01-unit/01-first.md": "---\ntitle: First\n---\n\(body)"])
-        for a in assets { try p.asset(a) }
-        try setUp(p)
-        return p.validate()
-    }
-
-    func at(_ line: Int, _ column: Int, _ rest: String) -> String {
-        "\(CompilerRuleTests.path):\(line):\(column): \(rest)"
-    }
+/// is file line N + 3 (`LessonBodyChecks`).
+final class AuthoringRuleTests: XCTestCase, LessonBodyChecks {
 
     // MARK: - No silent loss
 
