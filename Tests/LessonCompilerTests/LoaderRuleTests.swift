@@ -247,7 +247,8 @@ final class LoaderRuleTests: XCTestCase {
         let offset = bytes.count
         bytes += [0xC3, 0x20] + Array(" au lait\n".utf8)
         try p.write(lessonPath, data: Data(bytes))
-        XCTAssertDiagnostics(p.validate(), ["\(lessonPath):4:8: error: invalid UTF-8 at byte \(offset); save the file as UTF-8 [invalid-utf8]"])
+        // Columns count UTF-16 code units, as editors do: the emoji is two.
+        XCTAssertDiagnostics(p.validate(), ["\(lessonPath):4:9: error: invalid UTF-8 at byte \(offset); save the file as UTF-8 [invalid-utf8]"])
     }
 
     func testInvalidUTF8InCurriculumFile() throws {

@@ -271,7 +271,7 @@ public struct Loader {
                 let slice = Array(bytes[i..<i + length])
                 if String(validating: slice, as: UTF8.self) == nil { return (line, column, i) }
             }
-            if b == 0x0A { line += 1; column = 1 } else { column += 1 }
+            if b == 0x0A { line += 1; column = 1 } else { column += length == 4 ? 2 : 1 }   // UTF-16 code units
             i += length
         }
         return (line, column, i)
