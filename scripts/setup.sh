@@ -9,8 +9,9 @@ mode="${1:-build}"
 packages=(pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev libsodium-dev zlib1g-dev)
 if [ "$mode" = "test" ]; then
     # minisign: signature interop; libxml2-utils: xmllint; translate-toolkit: XLIFF interop;
-    # python3: the HTTP servers the sync tests start on 127.0.0.1.
-    packages+=(minisign libxml2-utils translate-toolkit python3 unzip)
+    # python3: the HTTP servers the sync tests start on 127.0.0.1; cmark-gfm: its spec.txt
+    # (/usr/share/doc/cmark-gfm/spec.txt.gz), the Markdown corpus of SpecCorpusTests.
+    packages+=(minisign libxml2-utils translate-toolkit python3 unzip cmark-gfm)
 fi
 if [ "$mode" = "bench" ]; then
     packages+=(hugo time python3)

@@ -73,10 +73,6 @@ struct Arguments {
         }
         return n
     }
-
-    func directory(_ name: String, default value: String) -> URL {
-        URL(fileURLWithPath: values[name] ?? value, isDirectory: true).standardizedFileURL
-    }
 }
 
 /// Where results and progress go: results to stdout, progress and diagnostics summaries to stderr.

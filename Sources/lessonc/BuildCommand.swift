@@ -22,7 +22,7 @@ enum BuildCommand: Command {
     The same sources always give byte-identical files.
 
     Options:
-      --root DIR       the project folder holding content/ (default: .)
+      --root DIR       the project folder holding content/ (default: the nearest folder with content/, here or above)
       --out DIR        where to write (default: ROOT/build)
       --strict         treat warnings as errors
       --format FORMAT  diagnostics as text (default) or json
@@ -33,16 +33,19 @@ enum BuildCommand: Command {
     Exit status: 0 built, 1 invalid input (nothing written), 2 wrong usage.
     """
 
+    static let spec = OptionSpec(options: ["root", "out", "format", "min-coverage"], flags: ["strict"])
+
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["root", "out", "format", "min-coverage"], flags: ["strict", "help"])
+        let args = try spec.parse(argv)
         let format = try args.choice("format", ["text", "json"], default: "text")
-        let root = args.directory("root", default: ".")
+        let location = ProjectLocation.find(args)
+        let root = location.root
         let out = args["out"].map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL } ?? root.appendingPathComponent("build")
         var options = BuildOptions(root: root, output: out, strict: args.has("strict"))
         options.progress = progressReporter("compiled")
         options.minCoverage = try args.integer("min-coverage", default: 100, range: 0...100)
         let result = Builder.run(options)
-        ValidateCommand.report(result, format: format, strict: options.strict)
+        ValidateCommand.report(result, format: format, strict: options.strict, location: location)
         if result.succeeded {
             Console.err("wrote \(out.path)")
             return ExitCode.success

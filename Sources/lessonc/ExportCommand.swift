@@ -15,7 +15,7 @@ enum ExportCommand: Command {
     apps expect; callouts and quizzes become quotes, images their description.
 
     Options:
-      --root DIR     the project folder holding content/ (default: .)
+      --root DIR     the project folder holding content/ (default: the nearest folder with content/, here or above)
       --out DIR      where to write (required)
       --locale LL    the locale to export (default: each curriculum's source language). Curricula
                      with locales/LL/<id>.xlf are exported; a lesson not fully translated is
@@ -26,14 +26,17 @@ enum ExportCommand: Command {
     Exit status: 0 written, 1 invalid input or locale not available (nothing written), 2 wrong usage.
     """
 
+    static let spec = OptionSpec(options: ["root", "out", "locale"], positionals: 1)
+
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["root", "out", "locale"], flags: ["help"], maxPositionals: 1)
+        let args = try spec.parse(argv)
         try requireFormat(args.positionals.first)
         guard let out = args["out"] else { throw UsageError(message: "missing --out: the folder to write rcc-json/ into") }
-        let result = LegacyExporter.run(root: args.directory("root", default: "."),
+        let location = ProjectLocation.find(args)
+        let result = LegacyExporter.run(root: location.root,
                                         out: URL(fileURLWithPath: out, isDirectory: true).standardizedFileURL,
                                         locale: args["locale"])
-        for d in result.diagnostics { Console.out(d.description) }
+        for d in result.diagnostics { Console.out(location.display(d).description) }
         guard result.succeeded else {
             Console.err(result.written.isEmpty ? "export failed: nothing was written" : "export failed after writing \(result.written.count) file\(result.written.count == 1 ? "" : "s")")
             return ExitCode.invalid

@@ -29,8 +29,10 @@ enum KeygenCommand: Command {
     Exit status: 0 written, 1 the files could not be written, 2 wrong usage.
     """
 
+    static let spec = OptionSpec(options: ["out"], flags: ["no-passphrase", "force"])
+
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["out"], flags: ["no-passphrase", "force", "help"])
+        let args = try spec.parse(argv)
         guard let base = args["out"], !base.isEmpty else { throw UsageError(message: "--out is required") }
         let pubPath = base + ".pub", keyPath = base + ".key"
         let force = args.has("force")

@@ -28,7 +28,7 @@ enum PublishCommand: Command {
     left as it was.
 
     Options:
-      --root DIR          the project folder holding content/ (default: .)
+      --root DIR          the project folder holding content/ (default: the nearest folder with content/, here or above)
       --channel DIR       the channel folder (created if missing; must be empty or a channel)
       --key FILE          the secret key (from lessonc keygen or minisign -G)
       --keep N            earlier releases to keep, each with a diff to the new one (default 10)
@@ -49,8 +49,11 @@ enum PublishCommand: Command {
     Exit status: 0 published or already up to date, 1 invalid sources or channel, 2 wrong usage.
     """
 
+    static let spec = OptionSpec(options: ["root", "channel", "key", "keep", "expires-days", "rotate-to"], flags: ["strict"])
+
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["root", "channel", "key", "keep", "expires-days", "rotate-to"], flags: ["strict", "help"])
+        let args = try spec.parse(argv)
+        let location = ProjectLocation.find(args)
         guard let channel = args["channel"], !channel.isEmpty else { throw UsageError(message: "--channel is required") }
         let keep = try args.integer("keep", default: 10, range: 0...1000)
         let days = try args.integer("expires-days", default: 30, range: 1...3650)
@@ -59,7 +62,7 @@ enum PublishCommand: Command {
         let rotateTo = try args["rotate-to"].map {
             try KeyFiles.secretKey(path: $0, option: "rotate-to", allowEnvironment: false, passphraseVariable: KeyFiles.newPassphraseVariable)
         }
-        var options = PublishOptions(root: args.directory("root", default: "."),
+        var options = PublishOptions(root: location.root,
                                      channel: URL(fileURLWithPath: channel, isDirectory: true).standardizedFileURL, key: key, now: now)
         options.rotateTo = rotateTo
         options.keep = keep
@@ -67,7 +70,7 @@ enum PublishCommand: Command {
         options.strict = args.has("strict")
         options.progress = progressReporter("compiled")
         let report = try Publisher.run(options)
-        ValidateCommand.report(report.build, format: "text", strict: options.strict)
+        ValidateCommand.report(report.build, format: "text", strict: options.strict, location: location)
         for line in report.lines { Console.err(line) }
         guard report.build.succeeded else { return ExitCode.invalid }
         Console.out("\(options.channel.path): release \(report.release)\(report.published ? " published" : " (unchanged)")")

@@ -12,20 +12,23 @@ enum StatsCommand: Command {
     kind, quizzes, images and tables. Invalid content is reported as by 'lessonc validate'.
 
     Options:
-      --root DIR       the project folder holding content/ (default: .)
+      --root DIR       the project folder holding content/ (default: the nearest folder with content/, here or above)
       --format FORMAT  text (default, a table) or json
       -h, --help       show this help
 
     Exit status: 0 counted, 1 the content has errors, 2 wrong usage.
     """
 
+    static let spec = OptionSpec(options: ["root", "format"])
+
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["root", "format"], flags: ["help"])
+        let args = try spec.parse(argv)
         let format = try args.choice("format", ["text", "json"], default: "text")
-        let (stats, diagnostics) = ContentStats.collect(root: args.directory("root", default: "."))
+        let location = ProjectLocation.find(args)
+        let (stats, diagnostics) = ContentStats.collect(root: location.root)
         let errors = diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
-            for d in errors { Console.err(d.description) }
+            for d in errors { Console.err(location.display(d).description) }
             return ExitCode.invalid
         }
         if format == "json" {

@@ -48,9 +48,10 @@ enum SyncCommand: Command {
     previous release), 2 wrong usage.
     """
 
+    static let spec = OptionSpec(options: ["from", "into", "pubkey", "curricula", "locales", "report", "timeout", "retries"], flags: ["check"])
+
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["from", "into", "pubkey", "curricula", "locales", "report", "timeout", "retries"],
-                                 flags: ["help", "check"])
+        let args = try spec.parse(argv)
         guard let into = args["into"], !into.isEmpty else { throw UsageError(message: "--into is required") }
         let store = URL(fileURLWithPath: into).standardizedFileURL
         let keyPaths = (args["pubkey"] ?? "").split(separator: ",").map(String.init)

@@ -42,7 +42,7 @@ enum TranslateCommand: Command {
 
     Options:
       --locale LL         the target locale, a BCP 47 tag (sw, fr, ar, pt-BR, ...)
-      --root DIR          the project folder holding content/ and locales/ (default: .)
+      --root DIR          the project folder holding content/ and locales/ (default: the nearest folder with content/, here or above)
       --curriculum IDS    only these curricula (comma-separated)
       -h, --help          show this help
 
@@ -61,7 +61,7 @@ enum TranslateCommand: Command {
       words left   source words of the texts still to translate or review
 
     Options:
-      --root DIR          the project folder (default: .)
+      --root DIR          the project folder (default: the nearest folder with content/, here or above)
       --format FORMAT     text (default, a table) or json
       --min-coverage P    count a lesson as published from P% translated, as 'build --min-coverage' does (default 100)
       -h, --help          show this help
@@ -69,13 +69,22 @@ enum TranslateCommand: Command {
     Exit status: 0 reported, 1 the content has errors, 2 wrong usage.
     """
 
+    static let extractSpec = OptionSpec(options: ["locale", "root", "curriculum"])
+    static let statusSpec = OptionSpec(options: ["root", "format", "min-coverage"])
+    static let spec = OptionSpec(options: extractSpec.options.union(statusSpec.options))
+
     static func help(for args: [String]) -> String {
-        switch args.first { case "extract": return extractHelp; case "status": return statusHelp; default: return help }
+        switch splitSubcommand(args, valueOptions: spec.options).sub { case "extract": return extractHelp; case "status": return statusHelp; default: return help }
+    }
+
+    static func spec(for args: [String]) -> OptionSpec {
+        switch splitSubcommand(args, valueOptions: spec.options).sub { case "extract": return extractSpec; case "status": return statusSpec; default: return spec }
     }
 
     static func run(_ argv: [String]) throws -> Int32 {
-        guard let sub = argv.first else { throw UsageError(message: "missing sub-command: extract or status") }
-        let rest = Array(argv.dropFirst())
+        // Options may come before or after the sub-command: `translate --root x extract` works too.
+        let (found, rest) = splitSubcommand(argv, valueOptions: spec.options)
+        guard let sub = found else { throw UsageError(message: "missing sub-command: extract or status") }
         switch sub {
         case "extract": return try extract(rest)
         case "status": return try status(rest)
@@ -84,14 +93,15 @@ enum TranslateCommand: Command {
     }
 
     static func extract(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["locale", "root", "curriculum"], flags: ["help"])
+        let args = try extractSpec.parse(argv)
+        let location = ProjectLocation.find(args)
         guard let locale = args["locale"] else { throw UsageError(message: "--locale is required, e.g. --locale sw") }
         guard LocaleInfo.isValidTag(locale) else {
             throw UsageError(message: "--locale '\(locale)' is not a BCP 47 tag such as sw, fr-CA or ha-Arab")
         }
         let curricula = args["curriculum"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-        let result = TranslationExtractor.run(root: args.directory("root", default: "."), locale: locale, curricula: curricula)
-        for d in result.diagnostics { Console.out(d.description) }
+        let result = TranslationExtractor.run(root: location.root, locale: locale, curricula: curricula)
+        for d in result.diagnostics { Console.out(location.display(d).description) }
         guard result.succeeded else {
             Console.err("extract failed: nothing was written")
             return ExitCode.invalid
@@ -102,13 +112,14 @@ enum TranslateCommand: Command {
     }
 
     static func status(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["root", "format", "min-coverage"], flags: ["help"])
+        let args = try statusSpec.parse(argv)
+        let location = ProjectLocation.find(args)
         let format = try args.choice("format", ["text", "json"], default: "text")
         let minCoverage = try args.integer("min-coverage", default: 100, range: 0...100)
-        let report = TranslationStatus.run(root: args.directory("root", default: "."), minCoverage: minCoverage)
+        let report = TranslationStatus.run(root: location.root, minCoverage: minCoverage)
         let errors = report.diagnostics.filter { $0.severity == .error }
         if report.rows.isEmpty && !errors.isEmpty {
-            for d in errors { Console.err(d.description) }
+            for d in errors { Console.err(location.display(d).description) }
             return ExitCode.invalid
         }
         if !errors.isEmpty {

@@ -13,8 +13,12 @@ enum ValidateCommand: Command {
 
         path:line:column: error|warning: message [rule-id]
 
+    Paths are relative to the current folder; columns count UTF-16 code units, as editors do.
+    CONTENT.md lists every rule id.
+
     Options:
-      --root DIR       the project folder holding content/ (default: .)
+      --root DIR       the project folder holding content/ (default: the current folder or the
+                       nearest one above it that holds content/)
       --format FORMAT  text (default) or json (a JSON array of diagnostics on stdout)
       --strict         treat warnings as errors
       -h, --help       show this help
@@ -22,22 +26,26 @@ enum ValidateCommand: Command {
     Exit status: 0 valid, 1 errors found (or warnings with --strict), 2 wrong usage.
     """
 
+    static let spec = OptionSpec(options: ["root", "format"], flags: ["strict"])
+
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["root", "format"], flags: ["strict", "help"])
+        let args = try spec.parse(argv)
         let format = try args.choice("format", ["text", "json"], default: "text")
-        var options = BuildOptions(root: args.directory("root", default: "."), strict: args.has("strict"))
+        let location = ProjectLocation.find(args)
+        var options = BuildOptions(root: location.root, strict: args.has("strict"))
         options.progress = progressReporter("checked")
         let result = Builder.run(options)
-        report(result, format: format, strict: options.strict)
+        report(result, format: format, strict: options.strict, location: location)
         return result.succeeded ? ExitCode.success : ExitCode.invalid
     }
 
-    /// Prints diagnostics (stdout) and a one-line summary (stderr).
-    static func report(_ result: BuildResult, format: String, strict: Bool) {
+    /// Prints diagnostics (stdout), with paths as seen from the current folder, and a one-line summary (stderr).
+    static func report(_ result: BuildResult, format: String, strict: Bool, location: ProjectLocation) {
+        let shown = result.diagnostics.map(location.display)
         if format == "json" {
-            Console.out(JSON.array(result.diagnostics.map(\.json)).pretty())
+            Console.out(JSON.array(shown.map(\.json)).pretty())
         } else {
-            for d in result.diagnostics { Console.out(d.description) }
+            for d in shown { Console.out(d.description) }
         }
         let summary = "\(result.lessonCount) lesson\(result.lessonCount == 1 ? "" : "s") in \(result.curriculumCount) curricul\(result.curriculumCount == 1 ? "um" : "a"): \(result.errors) error\(result.errors == 1 ? "" : "s"), \(result.warnings) warning\(result.warnings == 1 ? "" : "s")\(strict && result.warnings > 0 ? " (--strict: warnings are errors)" : "")"
         Console.err(summary)

@@ -29,8 +29,10 @@ enum VerifyCommand: Command {
     Exit status: 0 all good, 1 problems found, 2 wrong usage.
     """
 
+    static let spec = OptionSpec(options: ["channel", "pubkey"])
+
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, options: ["channel", "pubkey"], flags: ["help"])
+        let args = try spec.parse(argv)
         guard let path = args["channel"], !path.isEmpty else { throw UsageError(message: "--channel is required") }
         guard let pubPath = args["pubkey"], !pubPath.isEmpty else { throw UsageError(message: "--pubkey is required") }
         let key = try KeyFiles.publicKey(path: pubPath)

@@ -8,9 +8,10 @@ final class CLITests: XCTestCase {
         FileManager.default.isExecutableFile(atPath: Run.lessonc) ? URL(fileURLWithPath: Run.lessonc) : nil
     }
 
-    func lessonc(_ args: String..., file: StaticString = #filePath, line: UInt = #line) throws -> Run {
+    /// Runs lessonc in `dir` (default: this process's folder); paths in its messages are relative to it.
+    func lessonc(_ args: String..., in dir: URL? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Run {
         _ = try XCTUnwrap(CLITests.lessonc, "lessonc is not built next to the tests; run 'swift build' first", file: file, line: line)
-        return try Run(Run.lessonc, args)
+        return try Run(Run.lessonc, args, cwd: dir)
     }
 
     func validProject() throws -> TestProject {
@@ -35,7 +36,7 @@ final class CLITests: XCTestCase {
 
     func testValidatePrintsEveryPlantedProblemAndExits1() throws {
         let p = try PlantedProblemsTests.plantedProject()
-        let run = try lessonc("validate", "--root", p.root.path)
+        let run = try lessonc("validate", "--root", p.root.path, in: p.root)
         XCTAssertEqual(run.status, 1)
         XCTAssertEqual(run.stdout, PlantedProblemsTests.expected.joined(separator: "\n") + "\n")
         XCTAssertEqual(run.stderr, "4 lessons in 1 curriculum: 10 errors, 2 warnings\n")
@@ -43,7 +44,7 @@ final class CLITests: XCTestCase {
 
     func testValidateAsJSON() throws {
         let p = try PlantedProblemsTests.plantedProject()
-        let run = try lessonc("validate", "--root", p.root.path, "--format", "json")
+        let run = try lessonc("validate", "--root", p.root.path, "--format", "json", in: p.root)
         XCTAssertEqual(run.status, 1)
         let list = try XCTUnwrap(JSON.parse(run.stdout).arrayValue)
         XCTAssertEqual(list.count, PlantedProblemsTests.expected.count)
@@ -114,7 +115,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try JSON.parse(XCTUnwrap(before["demo/en/first.json"]))["title"], "First")
 
         try p.lesson("01-unit/01-first.md", "---\ntitle: First\n---\n<div>raw</div>\n")
-        let failed = try lessonc("build", "--root", p.root.path, "--out", out.path)
+        let failed = try lessonc("build", "--root", p.root.path, "--out", out.path, in: p.root)
         XCTAssertEqual(failed.status, 1)
         XCTAssertEqual(failed.stdout, "content/demo/01-unit/01-first.md:4:1: error: raw HTML is not passed to devices; write it in Markdown [raw-html]\n")
         XCTAssertTrue(failed.stderr.hasSuffix("build failed: \(out.path) was left unchanged\n"), failed.stderr)

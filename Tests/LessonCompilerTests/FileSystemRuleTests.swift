@@ -15,7 +15,7 @@ final class FileSystemRuleTests: XCTestCase {
         try p.write("build", "a file where the output folder should be")
         let result = p.build()
         XCTAssertFalse(result.succeeded)
-        XCTAssertEqual(result.diagnostics.map(\.rule), ["output-error"])
+        XCTAssertEqual(result.diagnostics.map(\.rule.rawValue), ["output-error"])
         XCTAssertEqual(result.diagnostics.first?.path, p.outputURL.path)
         XCTAssertTrue(result.diagnostics.first?.message.hasPrefix("cannot create the output folder: ") ?? false, "\(result.diagnostics)")
     }

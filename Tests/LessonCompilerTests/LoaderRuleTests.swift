@@ -56,10 +56,56 @@ final class LoaderRuleTests: XCTestCase {
         XCTAssertDiagnostics(p.validate(), ["\(lessonPath):2:8: error: 'title' must be text, not a number; put it in quotes if it is text [wrong-type]"])
     }
 
-    func testWrongTypeDecimalVersion() throws {
-        let p = try project(lesson: "---\ntitle: First\n---\nHello.\n",
-                            curriculumFile: curriculumFile(replacing: "version: 1.0.0", with: "version: 1.0"))
-        XCTAssertDiagnostics(p.validate(), ["content/demo/curriculum.md:4:10: error: 'version' must be text, not a number; put it in quotes if it is text [wrong-type]"])
+    /// One message that shows the accepted form, whether YAML reads the version as a number or as text.
+    func testDecimalVersionGetsOneMessageWithTheAcceptedForm() throws {
+        for written in ["1.0", "\"1.0\""] {
+            let p = try project(lesson: "---\ntitle: First\n---\nHello.\n",
+                                curriculumFile: curriculumFile(replacing: "version: 1.0.0", with: "version: \(written)"))
+            XCTAssertDiagnostics(p.validate(), ["content/demo/curriculum.md:4:10: error: version '1.0' is not MAJOR.MINOR.PATCH; write version: 1.0.0 [invalid-value]"], written)
+        }
+        let p = try project(lesson: "---\ntitle: First\n---\nHello.\n", curriculumFile: curriculumFile(replacing: "version: 1.0.0", with: "version: draft"))
+        XCTAssertDiagnostics(p.validate(), ["content/demo/curriculum.md:4:10: error: version 'draft' is not MAJOR.MINOR.PATCH (semantic versioning), e.g. 1.0.0 [invalid-value]"])
+    }
+
+    func testDurationWithoutAUnit() throws {
+        let p = try project(lesson: "---\ntitle: First\nduration: 20\n---\nHello.\n")
+        XCTAssertDiagnostics(p.validate(), ["\(lessonPath):3:11: error: duration '20' has no unit; write duration: 20 min [invalid-value]"])
+    }
+
+    func testAudienceOutsideTheDocumentedOnesIsAWarning() throws {
+        let p = try project(lesson: "---\ntitle: First\naudience: [facilitators, members, donors]\n---\nHello.\n")
+        XCTAssertDiagnostics(p.validate(), [
+            "\(lessonPath):3:11: warning: audience 'donors' is not one lessonc knows; Audiences are facilitator, members, advocate, survivor [unknown-audience]",
+            "\(lessonPath):3:11: warning: audience 'facilitators' is not one lessonc knows; did you mean 'facilitator'? Audiences are facilitator, members, advocate, survivor [unknown-audience]",
+        ])
+    }
+
+    func testTabAfterAKeySaysTab() throws {
+        let p = try project(lesson: "---\ntitle:\tFirst\n---\nHello.\n")
+        XCTAssertDiagnostics(p.validate(), ["\(lessonPath):2:7: error: a tab after 'title:'; YAML needs a space there [front-matter-syntax]"])
+    }
+
+    func testAnEmptyLessonFileIsOneError() throws {
+        for text in ["", "\n  \n"] {
+            let p = try project(lesson: text)
+            XCTAssertDiagnostics(p.validate(), ["\(lessonPath):1:1: error: the lesson file is empty; start it with front matter ('---', 'title: …', '---'), then the lesson's text [empty-lesson]"])
+        }
+    }
+
+    func testALessonWhoseFrontMatterFailsIsStillCheckedAndUsesItsPictures() throws {
+        let p = try project(lesson: "---\ntitle: Costs: and prices\n---\n![A map](../assets/map.svg)\n\n#### Too deep\n")
+        try p.asset("map.svg")
+        XCTAssertDiagnostics(p.validate(), [
+            "\(lessonPath):2:13: error: ':' inside unquoted text; put the value in quotes [front-matter-syntax]",
+            "\(lessonPath):6:1: error: heading level jumps from 1 to 4; use level 2 [heading-jump]",
+        ])
+    }
+
+    func testAnUnreadableLessonMakesNoGuessesAboutUnusedAssets() throws {
+        let p = try project(lesson: "---\ntitle: First\n---\nHello.\n")
+        try p.write("content/demo/01-unit/02-broken.md", data: Data([0x2D, 0x2D, 0x2D, 0x0A, 0xFF, 0x0A]))
+        try p.asset("map.svg")
+        XCTAssertDiagnostics(p.validate(), ["content/demo/01-unit/02-broken.md:2:1: error: invalid UTF-8 at byte 4; save the file as UTF-8 [invalid-utf8]"])
     }
 
     func testWrongTypeOfListItemsAndOfLists() throws {
@@ -83,7 +129,7 @@ final class LoaderRuleTests: XCTestCase {
     func testInvalidVersion() throws {
         let p = try project(lesson: "---\ntitle: First\n---\nHello.\n",
                             curriculumFile: curriculumFile(replacing: "version: 1.0.0", with: "version: v1.0.0"))
-        XCTAssertDiagnostics(p.validate(), ["content/demo/curriculum.md:4:10: error: version 'v1.0.0' is not semantic versioning (MAJOR.MINOR.PATCH, e.g. 1.0.0) [invalid-value]"])
+        XCTAssertDiagnostics(p.validate(), ["content/demo/curriculum.md:4:10: error: version 'v1.0.0' is not MAJOR.MINOR.PATCH; write version: 1.0.0 [invalid-value]"])
     }
 
     func testInvalidLanguage() throws {
@@ -123,7 +169,7 @@ final class LoaderRuleTests: XCTestCase {
 
     func testInvalidDerivedId() throws {
         let p = try TestProject(lessons: ["01-unit/01-First Steps.md": "---\ntitle: First\n---\nHello.\n"])
-        XCTAssertDiagnostics(p.validate(), ["content/demo/01-unit/01-First Steps.md:1:1: error: the id derived from the file name, 'First Steps', is not lowercase kebab-case; rename the file or set 'id' in front matter [invalid-id]"])
+        XCTAssertDiagnostics(p.validate(), ["content/demo/01-unit/01-First Steps.md:1:1: error: the id derived from the file name, 'First Steps', must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit; rename the file or set 'id' in front matter [invalid-id]"])
     }
 
     func testInvalidCurriculumFolderName() throws {
@@ -201,7 +247,8 @@ final class LoaderRuleTests: XCTestCase {
         let offset = bytes.count
         bytes += [0xC3, 0x20] + Array(" au lait\n".utf8)
         try p.write(lessonPath, data: Data(bytes))
-        XCTAssertDiagnostics(p.validate(), ["\(lessonPath):4:8: error: invalid UTF-8 at byte \(offset); save the file as UTF-8 [invalid-utf8]"])
+        // Columns count UTF-16 code units, as editors do: the emoji is two.
+        XCTAssertDiagnostics(p.validate(), ["\(lessonPath):4:9: error: invalid UTF-8 at byte \(offset); save the file as UTF-8 [invalid-utf8]"])
     }
 
     func testInvalidUTF8InCurriculumFile() throws {

@@ -48,7 +48,7 @@ public enum Builder {
                 try fm.createDirectory(at: s, withIntermediateDirectories: true)
                 staging = s
             } catch {
-                sink.add(Diagnostic(.error, "output-error", "cannot create the output folder: \(error.localizedDescription)", path: out.path))
+                sink.add(Diagnostic(.error, .outputError, "cannot create the output folder: \(error.localizedDescription)", path: out.path))
                 return BuildResult(diagnostics: sink.all, lessonCount: 0, curriculumCount: 0, succeeded: false)
             }
         }
@@ -101,8 +101,10 @@ public enum Builder {
             }
             let assets = usedAssets.sorted
             let used = Set(assets)
-            for asset in curriculum.assets.keys.sorted() where !used.contains(asset) {
-                sink.add(Diagnostic(.warning, "unused-asset", "asset is not used by any lesson", path: "\(curriculum.dir)/\(asset)"))
+            // A lesson that could not be read may use any asset: no "not used" guesses while one is unread.
+            let everyLessonRead = lessons.allSatisfy(\.compilable)
+            for asset in curriculum.assets.keys.sorted() where !used.contains(asset) && everyLessonRead {
+                sink.add(Diagnostic(.warning, .unusedAsset, "asset is not used by any lesson", path: "\(curriculum.dir)/\(asset)"))
             }
             if let staging {
                 let dir = staging.appendingPathComponent(curriculum.id)
@@ -116,7 +118,7 @@ public enum Builder {
                                                      fallbacks: fallbacks.all)
                     try FileIO.write(index.bytes(pretty: true), to: dir.appendingPathComponent("index.json").path)
                 } catch {
-                    writeFailures.add(Diagnostic(.error, "output-error", "cannot write output: \(error.localizedDescription)", path: curriculum.dir))
+                    writeFailures.add(Diagnostic(.error, .outputError, "cannot write output: \(error.localizedDescription)", path: curriculum.dir))
                 }
             }
         }
@@ -140,7 +142,7 @@ public enum Builder {
                 } catch {
                     try? fm.removeItem(at: staging)
                     var all = diagnostics
-                    all.append(Diagnostic(.error, "output-error", "cannot replace the output: \(error.localizedDescription)", path: out.path))
+                    all.append(Diagnostic(.error, .outputError, "cannot replace the output: \(error.localizedDescription)", path: out.path))
                     return BuildResult(diagnostics: all, lessonCount: total, curriculumCount: project.curricula.count, succeeded: false)
                 }
             }
@@ -215,7 +217,7 @@ final class SerialWriter: @unchecked Sendable {
                 do {
                     try FileIO.write(bytes, to: path)
                 } catch {
-                    failures.add(Diagnostic(.error, "output-error", "cannot write output: \(error)", path: source))
+                    failures.add(Diagnostic(.error, .outputError, "cannot write output: \(error)", path: source))
                 }
             }
             slots.signal()

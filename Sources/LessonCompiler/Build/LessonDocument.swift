@@ -3,6 +3,14 @@ import LessonSupport
 /// The JSON documents a build writes: one per lesson per locale, one index per curriculum.
 public enum LessonDocument {
     public static let lessonFormat = "lessonc-lesson/1"
+    /// Version 2 adds footnotes (`footnote` blocks, `footnote_ref` inlines). A lesson without
+    /// them stays version 1, byte for byte, so readers of version 1 keep reading every such lesson.
+    public static let lessonFormatWithFootnotes = "lessonc-lesson/2"
+
+    /// The oldest format that can hold these blocks: what a reader must understand to show the lesson.
+    public static func lessonFormat(for blocks: [Block]) -> String {
+        Block.containsFootnotes(blocks) ? lessonFormatWithFootnotes : lessonFormat
+    }
     public static let indexFormat = "lessonc-index/1"
 
     /// `includeBody: false` leaves out blocks and html (for `LessonEncoder`, which streams them).
@@ -21,7 +29,7 @@ public enum LessonDocument {
         if let w = s.meta.contentWarning { metadata["content_warning"] = .string(w) }
         if !s.meta.source.isEmpty { metadata["source"] = strings(s.meta.source) }
         var doc: [String: JSON] = [
-            "format": .string(lessonFormat),
+            "format": .string(lessonFormat(for: compiled.blocks)),
             "id": .string(s.id),
             "curriculum": .string(curriculum.id),
             "title": .string(s.meta.title),

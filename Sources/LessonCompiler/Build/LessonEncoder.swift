@@ -71,6 +71,7 @@ struct LessonEncoder {
         case .code(let s): raw("{\"text\":"); string(s); raw(",\"type\":\"code\"}")
         case .lineBreak: raw("{\"type\":\"break\"}")
         case .image(let img): image(img)
+        case .footnoteReference(let n): raw("{\"number\":"); out.append(contentsOf: String(n).utf8); raw(",\"type\":\"footnote_ref\"}")
         case .link(let target, let title, let children):
             raw("{")
             if case .asset(let a) = target { raw("\"asset\":"); string(a); raw(",") }
@@ -145,6 +146,10 @@ struct LessonEncoder {
             raw("\"text\":"); string(text); raw(",\"type\":\"code\"}")
         case .rule:
             raw("{\"type\":\"rule\"}")
+        case .footnote(let number, let inner):
+            raw("{\"blocks\":"); blocks(inner)
+            raw(",\"number\":"); out.append(contentsOf: String(number).utf8)
+            raw(",\"type\":\"footnote\"}")
         }
     }
 }

@@ -4,7 +4,20 @@ public enum HTMLRenderer {
     public static func render(_ blocks: [Block]) -> String {
         var out = ""
         out.reserveCapacity(4096)
-        for b in blocks { block(b, &out) }
+        var inFootnotes = false
+        for b in blocks {
+            // Footnotes come last: one numbered list, each note linked back to its first reference.
+            if case .footnote(let number, let inner) = b {
+                if !inFootnotes { out += "<section class=\"footnotes\">\n<ol>\n"; inFootnotes = true }
+                out += "<li id=\"fn-\(number)\" value=\"\(number)\">\n"
+                for child in inner { block(child, &out) }
+                out += "<a href=\"#fnref-\(number)\" class=\"footnote-backref\">\u{21A9}</a>\n</li>\n"
+                continue
+            }
+            if inFootnotes { out += "</ol>\n</section>\n"; inFootnotes = false }
+            block(b, &out)
+        }
+        if inFootnotes { out += "</ol>\n</section>\n" }
         return out
     }
 
@@ -73,6 +86,8 @@ public enum HTMLRenderer {
             escape(text, &out); out += "</code></pre>\n"
         case .rule:
             out += "<hr>\n"
+        case .footnote:
+            out += render([b])
         }
     }
 
@@ -102,6 +117,8 @@ public enum HTMLRenderer {
             case .code(let s): out += "<code>"; escape(s, &out); out += "</code>"
             case .lineBreak: out += "<br>\n"
             case .image(let img): image(img, &out)
+            case .footnoteReference(let n):
+                out += "<sup class=\"footnote-ref\"><a href=\"#fn-\(n)\" id=\"fnref-\(n)\">\(n)</a></sup>"
             case .link(let target, let title, let children):
                 switch target {
                 // Apps intercept the lesson: scheme and open the lesson natively.

@@ -4,10 +4,15 @@ import Foundation
 public struct LinkIndex: Sendable {
     /// `curriculum-id/relative/path.md` → (curriculum, lesson id)
     var lessonsByPath: [String: (curriculum: String, id: String)] = [:]
+    /// Lesson id → `curriculum-id/relative/path.md` of each lesson with it, to answer a link written as an id.
+    var pathsById: [String: [String]] = [:]
 
     public init(project: Project) {
         for c in project.curricula {
-            for l in c.lessons { lessonsByPath["\(c.id)/\(l.relativePath)"] = (c.id, l.id) }
+            for l in c.lessons {
+                lessonsByPath["\(c.id)/\(l.relativePath)"] = (c.id, l.id)
+                pathsById[l.id, default: []].append("\(c.id)/\(l.relativePath)")
+            }
         }
     }
 }
@@ -37,9 +42,10 @@ public struct LessonCompiler {
         var state = State(lesson: lesson, compiler: self)
         let document = CommonMark.parse(lesson.body)
         let blocks = state.blocks(document.children)
-        // Judged on the source: a lesson of only raw HTML already has its own error.
-        if document.children.isEmpty {
-            diagnostics.append(Diagnostic(.error, "empty-lesson", "lesson has no content after its front matter", path: lesson.path, line: max(1, lesson.bodyLineOffset), column: 1))
+        state.reportUnusedDefinitions(document)
+        // A lesson of only raw HTML already has its own error; one of only comments has nothing to show.
+        if blocks.isEmpty && !state.diagnostics.contains(where: { $0.severity == .error }) {
+            diagnostics.append(Diagnostic(.error, .emptyLesson, "lesson has no content after its front matter", path: lesson.path, line: max(1, lesson.bodyLineOffset), column: 1))
         }
         diagnostics.append(contentsOf: state.diagnostics)
         return CompiledLesson(source: lesson, blocks: blocks, assets: state.assets)
@@ -51,32 +57,71 @@ public struct LessonCompiler {
         var diagnostics: [Diagnostic] = []
         var assets: Set<String> = []
         var lastHeadingLevel = 1
-        lazy var lines: [Substring] = lesson.body.split(omittingEmptySubsequences: false, whereSeparator: FrontMatter.isLineEnd)
+        /// Block quotes and lists around the block being compiled (lazy lines and indented code depend on them).
+        var quoteDepth = 0
+        var listDepth = 0
+        /// Footnote definitions seen; cmark puts them last, numbered in order of first reference.
+        var footnotes = 0
+        /// Whether the body holds "[^" anywhere: only then can a text hold an undefined footnote reference.
+        lazy var mayReferToFootnotes: Bool = lesson.body.asciiRange(of: "[^") != nil
+        /// The body's lines, split at '\n' bytes (a CRLF line keeps its '\r'): the authoring checks read
+        /// most paragraphs' lines, and splitting by Characters doubled the time of a validate.
+        lazy var lines: [Substring] = {
+            let body = lesson.body
+            // Find the line ends on the raw bytes, then step the index from one to the next.
+            let ends = body.utf8.withContiguousStorageIfAvailable { bytes in bytes.indices.filter { bytes[$0] == 0x0A } }
+                ?? Array(body.utf8.enumerated().filter { $0.element == 0x0A }.map(\.offset))
+            var out: [Substring] = []
+            out.reserveCapacity(ends.count + 1)
+            var start = body.utf8.startIndex
+            var offset = 0
+            for end in ends {
+                let lineEnd = body.utf8.index(start, offsetBy: end - offset)
+                out.append(body[start..<lineEnd])
+                start = body.utf8.index(after: lineEnd)
+                offset = end + 1
+            }
+            out.append(body[start...])
+            return out
+        }()
 
         init(lesson: LessonSource, compiler: LessonCompiler) {
             self.lesson = lesson
             self.compiler = compiler
         }
 
-        mutating func report(_ severity: Severity, _ rule: String, _ message: String, _ node: MarkdownNode) {
+        mutating func report(_ severity: Severity, _ rule: Rule, _ message: String, _ node: MarkdownNode) {
             report(severity, rule, message, line: node.line, byteColumn: node.column)
         }
 
-        mutating func report(_ severity: Severity, _ rule: String, _ message: String, line: Int, byteColumn: Int) {
+        mutating func report(_ severity: Severity, _ rule: Rule, _ message: String, line: Int, byteColumn: Int) {
             var column = max(1, byteColumn)
-            if line >= 1, line <= lines.count { column = characterColumn(line: lines[line - 1].utf8, byteColumn: column) }
+            if line >= 1, line <= lines.count { column = utf16Column(line: lines[line - 1].utf8, byteColumn: column) }
             diagnostics.append(Diagnostic(severity, rule, message, path: lesson.path, line: line + lesson.bodyLineOffset, column: column))
         }
 
         // MARK: Blocks
 
         mutating func blocks(_ nodes: [MarkdownNode]) -> [Block] {
-            nodes.compactMap { block($0) }
+            var out: [Block] = []
+            var previous: MarkdownNode?
+            var openQuiz = false
+            for node in nodes {
+                if openQuiz, node.kind == .paragraph {
+                    report(.warning, .quizExplanationOutside, "this paragraph follows a quiz that has no explanation; if it explains the answer, move it into the quiz: a '>' line, then the paragraph with '> ' before each line", node)
+                }
+                let b = block(node, previous: previous)
+                if case .quiz(_, let options, let explanation)? = b { openQuiz = !options.isEmpty && explanation.isEmpty } else { openQuiz = false }
+                if let b { out.append(b) }
+                previous = node
+            }
+            return out
         }
 
-        mutating func block(_ node: MarkdownNode) -> Block? {
+        mutating func block(_ node: MarkdownNode, previous: MarkdownNode? = nil) -> Block? {
             switch node.kind {
             case .paragraph:
+                checkParagraph(node)
                 // A paragraph holding only an image is an image block: apps lay it out full width.
                 if node.children.count == 1, node.children[0].kind == .image {
                     // Compile the image once: a second pass would report its problems twice.
@@ -88,30 +133,39 @@ public struct LessonCompiler {
             case .heading:
                 let level = node.headingLevel
                 if level == 1 {
-                    report(.warning, "heading-level-1", "level-1 heading in the body; the lesson title is level 1, start sections at '##'", node)
+                    report(.warning, .headingLevel1, "level-1 heading in the body; the lesson title is level 1, start sections at '##'", node)
                 } else if level > lastHeadingLevel + 1 {
-                    report(.error, "heading-jump", "heading level jumps from \(lastHeadingLevel) to \(level); use level \(lastHeadingLevel + 1)", node)
+                    report(.error, .headingJump, "heading level jumps from \(lastHeadingLevel) to \(level); use level \(lastHeadingLevel + 1)", node)
                 }
                 lastHeadingLevel = level
                 return .heading(level: level, inlines: inlines(node.children))
             case .list:
+                listDepth += 1
+                defer { listDepth -= 1 }
                 return .list(ordered: node.listOrdered, start: node.listStart,
                              items: node.children.map { ListItem(blocks: blocks($0.children), checked: $0.taskChecked) })
             case .blockQuote:
-                return blockQuote(node)
+                quoteDepth += 1
+                defer { quoteDepth -= 1 }
+                return blockQuote(node, previous: previous)
             case .codeBlock:
+                checkCodeBlock(node)
                 var text = node.literal
                 if text.hasSuffix("\n") { text.removeLast() }
                 return .code(language: node.fenceInfo.split(separator: " ").first.map(String.init) ?? "", text: text)
             case .thematicBreak:
                 return .rule
             case .htmlBlock:
-                report(.error, "raw-html", "raw HTML is not passed to devices; write it in Markdown", node)
+                checkHTMLBlock(node)
                 return nil
             case .table:
+                checkTableRows(node)
                 return table(node)
+            case .footnoteDefinition:
+                footnotes += 1
+                return .footnote(number: footnotes, blocks: blocks(node.children))
             default:
-                report(.error, "unsupported-markdown", "unsupported Markdown construct '\(node.kind)'", node)
+                report(.error, .unsupportedMarkdown, "unsupported Markdown construct '\(node.kind)'", node)
                 return nil
             }
         }
@@ -127,14 +181,19 @@ public struct LessonCompiler {
         }
 
         /// `> [!KIND] optional title` makes a callout; `[!QUIZ]` a quiz; anything else a quote.
-        mutating func blockQuote(_ node: MarkdownNode) -> Block? {
+        mutating func blockQuote(_ node: MarkdownNode, previous: MarkdownNode?) -> Block? {
             guard let first = node.children.first, first.kind == .paragraph,
                   let text = first.children.first, text.kind == .text,
                   let marker = LessonCompiler.calloutMarker(in: text.literal)
             else {
+                checkNearMissMarker(node)
                 return .quote(blocks(node.children))
             }
-            let kind = text.literal[marker].dropFirst(2).dropLast().uppercased()
+            let written = text.literal[marker].dropFirst(2).dropLast()
+            let kind = written.uppercased()
+            if written != kind, LessonCompiler.calloutKinds.contains(kind) || kind == "QUIZ" {
+                report(.warning, .calloutMarkerCase, "write the callout kind in capitals: '[!\(kind)]', not '[!\(written)]'", line: text.line, byteColumn: text.column)
+            }
             // Split the first paragraph: the rest of the marker line is the title, later lines are body.
             var titleNodes: [MarkdownNode] = []
             var restNodes: [MarkdownNode] = []
@@ -154,10 +213,10 @@ public struct LessonCompiler {
                 para.line = restNodes[0].line
                 bodyNodes.insert(para, at: 0)
             }
-            if kind == "QUIZ" { return quiz(node, titleNodes: titleNodes, body: bodyNodes) }
+            if kind == "QUIZ" { return quiz(node, titleNodes: titleNodes, body: bodyNodes, previous: previous) }
             guard LessonCompiler.calloutKinds.contains(kind) else {
                 let hint = Schema.nearest(kind, in: LessonCompiler.calloutKinds + ["QUIZ"]).map { "did you mean \($0)? Kinds are" } ?? "use one of"
-                report(.error, "unknown-callout", "unknown callout kind '\(kind)'; \(hint) \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
+                report(.error, .unknownCallout, "unknown callout kind '\(kind)'; \(hint) \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
                 return nil
             }
             var title = inlines(titleNodes)
@@ -169,46 +228,85 @@ public struct LessonCompiler {
                 title.removeLast()
                 if !remaining.isEmpty { title.append(.text(remaining)) }
             }
+            if kind == "ACTIVITY" && duration == nil {
+                report(.warning, .activityDuration, "ACTIVITY callout has no duration; end its title with the time it takes, e.g. '[!ACTIVITY] Count the money (10 min)'", line: text.line, byteColumn: text.column)
+            }
             let body = blocks(bodyNodes)
             if body.isEmpty && title.isEmpty {
-                report(.error, "empty-callout", "\(kind) callout has no text", node)
+                report(.error, .emptyCallout, "\(kind) callout has no text", node)
             }
             return .callout(kind: kind.lowercased(), title: title, duration: duration, blocks: body)
         }
 
-        mutating func quiz(_ node: MarkdownNode, titleNodes: [MarkdownNode], body: [MarkdownNode]) -> Block? {
+        mutating func quiz(_ node: MarkdownNode, titleNodes: [MarkdownNode], body: [MarkdownNode], previous: MarkdownNode?) -> Block? {
             var question: [Block] = []
             if !titleNodes.isEmpty { question.append(.paragraph(inlines(titleNodes))) }
             var options: [QuizOption] = []
             var explanation: [Block] = []
             var seenOptions = false
+            var questionNodes: [MarkdownNode] = []
             for child in body {
                 if !seenOptions, child.kind == .list, child.children.contains(where: { $0.taskChecked != nil }) {
                     seenOptions = true
-                    for item in child.children {
-                        guard item.taskChecked != nil else {
-                            report(.error, "quiz-option-unmarked", "quiz option is not a task-list item; write '- [ ]' or '- [x]'", item)
-                            continue
-                        }
-                        let content = item.children.count == 1 && item.children[0].kind == .paragraph ? inlines(item.children[0].children) : []
-                        if item.children.count != 1 || item.children[0].kind != .paragraph {
-                            report(.error, "quiz-option-form", "a quiz option must be one line of text", item)
-                        }
-                        options.append(QuizOption(inlines: content, correct: item.taskChecked ?? false))
-                    }
+                    listDepth += 1
+                    for item in child.children { quizOption(item, into: &options) }
+                    listDepth -= 1
                 } else if let b = block(child) {
-                    if seenOptions { explanation.append(b) } else { question.append(b) }
+                    if seenOptions { explanation.append(b) } else { question.append(b); questionNodes.append(child) }
                 }
             }
             if question.isEmpty {
-                report(.error, "quiz-no-question", "quiz has no question; write it on the line after [!QUIZ]", node)
+                if let previous, previous.kind == .paragraph, previous.plainText.trimmingCharacters(in: .whitespaces).hasSuffix("?") {
+                    report(.error, .quizNoQuestion, "quiz has no question; the question on line \(previous.line + lesson.bodyLineOffset) is outside the quiz: move it to the line after [!QUIZ], with '> ' before it", node)
+                } else {
+                    report(.error, .quizNoQuestion, "quiz has no question; write it on the line after [!QUIZ]", node)
+                }
             }
             if options.isEmpty {
-                report(.error, "quiz-no-options", "quiz has no options; add a task list ('- [ ] wrong', '- [x] right')", node)
+                // Options indented 4 spaces or more continue the question's paragraph instead of starting a list.
+                if let line = questionNodes.lazy.flatMap({ $0.line...$0.endLine }).first(where: { LessonCompiler.isTaskItemLine(self.lines[$0 - 1]) }) {
+                    report(.error, .quizOptionIndent, "this option is indented 4 spaces or more, so it is read as part of the question, not as an option; start its '-' right after the '> '", line: line, byteColumn: 1)
+                } else {
+                    report(.error, .quizNoOptions, "quiz has no options; add a task list ('- [ ] wrong', '- [x] right')", node)
+                }
             } else if !options.contains(where: \.correct) {
-                report(.error, "quiz-no-correct", "quiz has no correct option; mark at least one with '- [x]'", node)
+                report(.error, .quizNoCorrect, "quiz has no correct option; mark at least one with '- [x]'", node)
             }
             return .quiz(question: question, options: options, explanation: explanation)
+        }
+
+        /// One `- [ ]`/`- [x]` item of a quiz: one paragraph of text. An option indented under the
+        /// one above belongs to it in Markdown; it is reported and still read as an option of its own.
+        mutating func quizOption(_ item: MarkdownNode, into options: inout [QuizOption]) {
+            guard let checked = item.taskChecked else {
+                report(.error, .quizOptionUnmarked, "quiz option is not a task-list item; write '- [ ]' or '- [x]'", item)
+                return
+            }
+            var children = item.children
+            if children.count == 2, children[0].kind == .paragraph, children[1].kind == .list,
+               children[1].children.contains(where: { $0.taskChecked != nil }) {
+                let nested = children.removeLast()
+                report(.error, .quizOptionIndent, "this option is indented under the option on line \(item.line + lesson.bodyLineOffset), so Markdown makes it part of that one; start its '-' in the same column as the '-' above", nested.children[0])
+                appendOption(children, checked: checked, item: item, into: &options)
+                for sub in nested.children { quizOption(sub, into: &options) }
+                return
+            }
+            appendOption(children, checked: checked, item: item, into: &options)
+        }
+
+        mutating func appendOption(_ children: [MarkdownNode], checked: Bool, item: MarkdownNode, into options: inout [QuizOption]) {
+            guard children.count == 1, children[0].kind == .paragraph else {
+                report(.error, .quizOptionForm, "a quiz option must be one line of text", item)
+                options.append(QuizOption(inlines: [], correct: checked))
+                return
+            }
+            let paragraph = children[0]
+            // A line without '>' right after the options is joined to the last one ("lazy continuation").
+            if let lazy = lazyLines(paragraph).first {
+                let option = self.lines[paragraph.line - 1].drop(while: { $0 != "]" }).dropFirst().trimmingCharacters(in: .whitespacesAndNewlines)
+                report(.error, .quizLazyLine, "this line has no '>', so Markdown joins it to the quiz option '\(option)' on line \(paragraph.line + lesson.bodyLineOffset); put a blank line before it to end the quiz, or '> ' at its start to keep it in the quiz", line: lazy, byteColumn: 1)
+            }
+            options.append(QuizOption(inlines: inlines(paragraph.children), correct: checked))
         }
 
         // MARK: Inlines
@@ -230,7 +328,12 @@ public struct LessonCompiler {
 
         mutating func inline(_ node: MarkdownNode) -> [Inline] {
             switch node.kind {
-            case .text: return [.text(node.literal)]
+            case .text:
+                checkUndefinedFootnotes(node)
+                return [.text(node.literal)]
+            case .footnoteReference:
+                guard let number = Int(node.literal) else { return [.text(node.literal)] }
+                return [.footnoteReference(number)]
             case .softBreak: return [.text(" ")]
             case .lineBreak: return [.lineBreak]
             case .code: return [.code(node.literal)]
@@ -238,7 +341,9 @@ public struct LessonCompiler {
             case .strong: return [.strong(inlines(node.children))]
             case .strikethrough: return [.strikethrough(inlines(node.children))]
             case .htmlInline:
-                report(.error, "raw-html", "raw HTML '\(node.literal)' is not passed to devices; write it in Markdown", node)
+                // An editor's comment for other authors: never shown, never an error.
+                if HTMLComment.isComments(node.literal) { return [] }
+                report(.error, .rawHtml, "raw HTML '\(node.literal)' is not passed to devices; write it in Markdown", node)
                 return []
             case .link:
                 let children = inlines(node.children)
@@ -247,12 +352,14 @@ public struct LessonCompiler {
             case .image:
                 let alt = node.plainText.trimmingCharacters(in: .whitespaces)
                 if alt.isEmpty {
-                    report(.error, "image-alt-missing", "image '\(node.url)' has no alt text; describe what it shows in ![...]", node)
+                    report(.error, .imageAltMissing, "image '\(node.url)' has no alt text; describe what it shows in ![...]", node)
+                } else if LessonCompiler.isFileName(alt, of: node.url) {
+                    report(.warning, .imageAltFilename, "the alt text of image '\(node.url)' is its file name, '\(alt)'; describe what the picture shows, for people who cannot see it", node)
                 }
                 guard let (path, size) = resolveAsset(node.url, node, what: "image") else { return [] }
                 return [.image(Image(src: path, alt: alt, title: node.title, size: size))]
             default:
-                report(.error, "unsupported-markdown", "unsupported inline construct '\(node.kind)'", node)
+                report(.error, .unsupportedMarkdown, "unsupported inline construct '\(node.kind)'", node)
                 return []
             }
         }
@@ -261,7 +368,7 @@ public struct LessonCompiler {
             let url = node.url
             if let scheme = LessonCompiler.scheme(of: url) {
                 guard LessonCompiler.allowedSchemes.contains(scheme.lowercased()) else {
-                    report(.error, "unsafe-url", "links with '\(scheme):' are not allowed; use http, https, mailto or tel", node)
+                    report(.error, .unsafeUrl, "links with '\(scheme):' are not allowed; use http, https, mailto or tel", node)
                     return nil
                 }
                 return .url(url)
@@ -270,7 +377,7 @@ public struct LessonCompiler {
             let pathPart = String(url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
             if pathPart.lowercased().hasSuffix(".md") {
                 if pathPart.hasPrefix("/") {
-                    report(.error, "absolute-path", "link '\(url)' is an absolute path; use a path relative to this lesson", node)
+                    report(.error, .absolutePath, "link '\(url)' is an absolute path; use a path relative to this lesson", node)
                     return nil
                 }
                 let decoded = pathPart.percentDecoded
@@ -278,10 +385,14 @@ public struct LessonCompiler {
                 let base = "\(lesson.curriculum)/\(lesson.relativePath)"
                 guard let resolved = LessonCompiler.resolve(decoded, from: base),
                       let target = compiler.links.lessonsByPath[resolved] else {
-                    report(.error, "broken-link", "link to '\(url)' does not resolve to a lesson", node)
+                    report(.error, .brokenLink, "link to '\(url)' does not resolve to a lesson", node)
                     return nil
                 }
                 return .lesson(id: target.id, curriculum: target.curriculum)
+            }
+            if let hint = lessonLinkHint(pathPart) {
+                report(.error, .brokenLink, "link '\(url)' \(hint)", node)
+                return nil
             }
             guard let (path, _) = resolveAsset(url, node, what: "link") else { return nil }
             return .asset(path)
@@ -290,25 +401,25 @@ public struct LessonCompiler {
         /// Checks that a relative path lands inside the curriculum's assets/ and exists there.
         mutating func resolveAsset(_ url: String, _ node: MarkdownNode, what: String) -> (String, Int)? {
             if let scheme = LessonCompiler.scheme(of: url) {
-                report(.error, "remote-asset", "\(what) '\(url)' uses '\(scheme):'; devices are often offline, so put the file in assets/", node)
+                report(.error, .remoteAsset, "\(what) '\(url)' uses '\(scheme):'; devices are often offline, so put the file in assets/", node)
                 return nil
             }
             if url.hasPrefix("/") {
-                report(.error, "absolute-path", "\(what) '\(url)' is an absolute path; use a path relative to this lesson, inside assets/", node)
+                report(.error, .absolutePath, "\(what) '\(url)' is an absolute path; use a path relative to this lesson, inside assets/", node)
                 return nil
             }
             let decoded = url.percentDecoded
             guard let resolved = LessonCompiler.resolve(decoded, from: lesson.relativePath), resolved.hasPrefix("assets/") else {
-                report(.error, "asset-outside", "\(what) '\(url)' points outside the curriculum's assets/ folder", node)
+                report(.error, .assetOutside, "\(what) '\(url)' points outside the curriculum's assets/ folder", node)
                 return nil
             }
             guard let size = compiler.curriculum.assets[resolved] else {
-                report(.error, "missing-asset", "\(what) '\(url)' not found: no file \(compiler.curriculum.dir)/\(resolved)", node)
+                report(.error, .missingAsset, "\(what) '\(url)' not found: no file \(compiler.curriculum.dir)/\(resolved)", node)
                 return nil
             }
             // A symlink inside assets/ must not lead outside it.
             guard !compiler.curriculum.escapingAssets.contains(resolved) else {
-                report(.error, "asset-outside", "\(what) '\(url)' is a symbolic link leading outside assets/", node)
+                report(.error, .assetOutside, "\(what) '\(url)' is a symbolic link leading outside assets/", node)
                 return nil
             }
             assets.insert(resolved)

@@ -19,7 +19,7 @@ public enum LegacyExporter {
         // Problems in curricula that are not exported do not stop the export.
         var diagnostics = sink.all.filter { d in d.path == "content" || selected.contains { d.path == $0.dir || d.path.hasPrefix($0.dir + "/") } }
         if selected.isEmpty && !diagnostics.contains(where: { $0.severity == .error }) {
-            diagnostics.append(Diagnostic(.error, "no-legacy-curriculum", "no curriculum has a 'legacy_file' in its curriculum.md, so there is nothing to export", path: "content"))
+            diagnostics.append(Diagnostic(.error, .noLegacyCurriculum, "no curriculum has a 'legacy_file' in its curriculum.md, so there is nothing to export", path: "content"))
         }
         let links = LinkIndex(project: project)
         let catalog = TranslationCatalog.load(project: project, into: sink)
@@ -27,20 +27,20 @@ public enum LegacyExporter {
         var owners: [String: String] = [:]
         for c in selected {
             let metaPath = "\(c.dir)/curriculum.md"
-            func fail(_ rule: String, _ message: String) { diagnostics.append(Diagnostic(.error, rule, message, path: metaPath)) }
+            func fail(_ rule: Rule, _ message: String) { diagnostics.append(Diagnostic(.error, rule, message, path: metaPath)) }
             let file = c.meta.legacyFile!
             guard LegacyNames.isPlainFileName(file) else {
-                fail("legacy-file-name", "legacy_file '\(file)' must be a plain file name such as advocate-training (letters, digits, '-', '_', '.')"); continue
+                fail(.legacyFileName, "legacy_file '\(file)' must be a plain file name such as advocate-training (letters, digits, '-', '_', '.')"); continue
             }
             let code = locale ?? c.meta.language
             let translation = catalog.translations(of: c.id).first { $0.locale == code }
             guard code == c.meta.language || translation != nil else {
                 // Curricula not translated into this locale are left out; only "none at all" fails.
-                diagnostics.append(Diagnostic(.warning, "locale-unavailable", "'\(c.id)' is not exported in '\(code)': there is no \(TranslationCatalog.path(locale: code, curriculum: c.id))", path: metaPath))
+                diagnostics.append(Diagnostic(.warning, .localeUnavailable, "'\(c.id)' is not exported in '\(code)': there is no \(TranslationCatalog.path(locale: code, curriculum: c.id))", path: metaPath))
                 continue
             }
             guard let language = LegacyNames.language(forTag: code) else {
-                fail("legacy-language", "the RCC apps name languages in English, and lessonc knows no name for '\(code)'")
+                fail(.legacyLanguage, "the RCC apps name languages in English, and lessonc knows no name for '\(code)'")
                 continue
             }
             let compiler = LessonCompiler(curriculum: c, links: links)
@@ -56,14 +56,14 @@ public enum LegacyExporter {
                     if t.isComplete {
                         lessons[source.id] = (t.lesson.source, t.lesson.blocks)
                     } else {
-                        d.append(Diagnostic(.warning, "legacy-fallback", "'\(source.meta.title)' is \(t.coverage)% translated into \(code), so it is exported in \(c.meta.language)", path: translation.path))
+                        d.append(Diagnostic(.warning, .legacyFallback, "'\(source.meta.title)' is \(t.coverage)% translated into \(code), so it is exported in \(c.meta.language)", path: translation.path))
                     }
                 }
                 diagnostics += d
             }
             let path = "rcc-json/v1/\(language.lowercased())/\(file).json"
             if let other = owners[path] {
-                fail("legacy-file-conflict", "'\(c.id)' and '\(other)' would both be exported to \(path)")
+                fail(.legacyFileConflict, "'\(c.id)' and '\(other)' would both be exported to \(path)")
                 continue
             }
             owners[path] = c.id
@@ -72,7 +72,7 @@ public enum LegacyExporter {
             documents.append((path, legacy.json))
         }
         if documents.isEmpty, let code = locale, !selected.isEmpty, !diagnostics.contains(where: { $0.severity == .error }) {
-            diagnostics.append(Diagnostic(.error, "locale-unavailable", "no curriculum with a legacy_file is available in '\(code)'", path: "locales"))
+            diagnostics.append(Diagnostic(.error, .localeUnavailable, "no curriculum with a legacy_file is available in '\(code)'", path: "locales"))
         }
         diagnostics = Diagnostic.sorted(diagnostics)
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return LegacyExportResult(diagnostics: diagnostics, written: []) }
@@ -84,7 +84,7 @@ public enum LegacyExporter {
                 try json.data().write(to: url, options: .atomic)
                 written.append(path)
             } catch {
-                diagnostics.append(Diagnostic(.error, "output-error", "cannot write \(path): \(error.localizedDescription)", path: url.path))
+                diagnostics.append(Diagnostic(.error, .outputError, "cannot write \(path): \(error.localizedDescription)", path: url.path))
             }
         }
         return LegacyExportResult(diagnostics: diagnostics, written: written)

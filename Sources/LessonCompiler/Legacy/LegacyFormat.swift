@@ -6,8 +6,9 @@ import LessonSupport
 ///     { "curriculum": { "title", "version", "settings": { "language", "level_titles": { "1": … } },
 ///                       "content": [ { "title", "content": "<escaped HTML>", "subsections": [ … ] } ] } }
 public struct LegacyCurriculum: Equatable, Sendable {
+    /// Empty when the file has none (older export pipelines left it out).
     public var title: String
-    /// As the apps show it, e.g. `1.0`.
+    /// As the apps show it, e.g. `1.0`; empty when the file has none.
     public var version: String
     /// An English language name, e.g. `English`.
     public var language: String
@@ -148,9 +149,10 @@ extension LegacyCurriculum {
                 if let v = c["content"] { throw fail("'curriculum.content' must be an array, not \(Reader.typeName(v))") }
                 throw fail("missing key 'curriculum.content'")
             }
+            // Older export pipelines leave out the title or the version: the importer derives them.
             return LegacyCurriculum(
-                title: try string(c["title"], "curriculum.title"),
-                version: try string(c["version"], "curriculum.version"),
+                title: c["title"] == nil ? "" : try string(c["title"], "curriculum.title"),
+                version: c["version"] == nil ? "" : try string(c["version"], "curriculum.version"),
                 language: try string(settings["language"], "curriculum.settings.language"),
                 levelTitles: levelTitles,
                 content: try nodes(list, path: "curriculum.content", titles: [], depth: 1))

@@ -34,10 +34,17 @@ struct LegacyHTMLReader {
     /// Content that already holds tags was not escaped: decoding it would turn its `&lt;` text into tags.
     static func unescapeOuterLayer(_ s: String) -> String {
         if rawTag.matches(s) { return s }
-        return LibXML.decodeHTMLEntities(s)
+        var html = LibXML.decodeHTMLEntities(s)
+        // Some export pipelines escaped twice: what one decoding leaves is still `&lt;p&gt;…`.
+        // Decode again while it holds escaped HTML tags and no real ones (a few layers at most).
+        for _ in 0..<3 where !rawTag.matches(html) && escapedTag.matches(html) {
+            html = LibXML.decodeHTMLEntities(html)
+        }
+        return html
     }
 
     static let rawTag = Pattern("<[A-Za-z/!]")
+    static let escapedTag = Pattern("&lt;/?(p|div|br|nl|span|b|i|u|em|strong|ul|ol|li|h[1-6]|a|img|table|tr|td|th|blockquote)( [^&]*)?/?&gt;")
 
     // MARK: - Element classes
 
@@ -229,7 +236,7 @@ struct LegacyHTMLReader {
                 continue
             }
             let name = after[..<gt].prefix { !$0.isWhitespace }.trimmingCharacters(in: CharacterSet(charactersIn: "/!")).lowercased()
-            if name == "br" {
+            if name == "br" || name == "nl" {
                 run.append(.lineBreak)
             } else if LegacyHTMLReader.blockTags.contains(name) {
                 out += paragraph(run)
@@ -304,6 +311,9 @@ struct LegacyHTMLReader {
             let text = node.textContent.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
             return text.isEmpty ? [] : [.code(text)]
         case "br": return [.lineBreak]
+        // Word processors' line marker: a line break. HTML parsers read it as an unknown element
+        // that may hold the text up to the paragraph's end, so that text follows the break.
+        case "nl": return [.lineBreak] + inlines(node.children)
         case "a": return link(node)
         case "img": return image(node)
         default:
@@ -399,7 +409,7 @@ struct LegacyHTMLReader {
             switch i {
             case .text(let s): for c in s { flat.append(c.isHTMLWhitespace ? " " : c) }
             case .lineBreak: flat.append("\n")
-            case .code, .image: flat.append("\u{FFFC}")
+            case .code, .image, .footnoteReference: flat.append("\u{FFFC}")
             case .emphasis(let c), .strong(let c), .strikethrough(let c): collect(c, into: &flat)
             case .link(_, _, let c): collect(c, into: &flat)
             }
@@ -414,7 +424,7 @@ struct LegacyHTMLReader {
                 var t = ""
                 for _ in 0..<s.count { if let c = keep[cursor] { t.append(c) }; cursor += 1 }
                 if !t.isEmpty { out.append(.text(t)) }
-            case .lineBreak, .code, .image:
+            case .lineBreak, .code, .image, .footnoteReference:
                 cursor += 1
                 out.append(i)
             case .emphasis(let c): let r = rebuild(c, keep, &cursor); if !r.isEmpty { out.append(.emphasis(r)) }

@@ -8,7 +8,12 @@ enum LegacyHTMLWriter {
         if let contentWarning, !contentWarning.isEmpty {
             out += "<p><em>"; text(contentWarning, &out); out += "</em></p>\n"
         }
-        for b in blocks { block(b, &out) }
+        var footnotes = false
+        for b in blocks {
+            // The apps have no footnote markup: a rule, then each note as "[N] text", as on paper.
+            if case .footnote = b, !footnotes { out += "<hr>\n"; footnotes = true }
+            block(b, &out)
+        }
         return out
     }
 
@@ -76,6 +81,10 @@ enum LegacyHTMLWriter {
             out += "<pre>"; text(code, &out); out += "</pre>\n"
         case .rule:
             out += "<hr>\n"
+        case .footnote(let number, let blocks):
+            var inner = blocks
+            if case .paragraph(let inl)? = inner.first { inner[0] = .paragraph([.text("[\(number)] ")] + inl) } else { inner.insert(.paragraph([.text("[\(number)]")]), at: 0) }
+            for child in inner { block(child, &out) }
         }
     }
 
@@ -89,6 +98,7 @@ enum LegacyHTMLWriter {
             case .code(let s): out += "<code>"; text(s, &out); out += "</code>"
             case .lineBreak: out += "<br>"
             case .image(let img): text(img.alt, &out)
+            case .footnoteReference(let n): text("[\(n)]", &out)
             case .link(let target, _, let children):
                 guard case .url(let url) = target else { inlines(children, &out); continue }
                 out += "<a href=\"" + LibXML.escape(url, attribute: true) + "\">"; inlines(children, &out); out += "</a>"

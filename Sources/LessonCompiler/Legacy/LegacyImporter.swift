@@ -20,8 +20,9 @@ public enum LegacyImporter {
     /// Larger files are refused before parsing, so a wrong file cannot exhaust memory.
     public static let maxFileBytes = 64 << 20
 
-    /// Reads, converts and writes; nothing is written unless everything converted.
-    public static func run(file: URL, root: URL, id: String) throws -> (LegacyImport, URL) {
+    /// Reads, converts and writes; nothing is written unless everything converted. `title` and
+    /// `version` (`--title`, `--version`) replace the file's own, or stand in where it has none.
+    public static func run(file: URL, root: URL, id: String, title: String? = nil, version: String? = nil) throws -> (LegacyImport, URL) {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: file.path, isDirectory: &isDir), !isDir.boolValue else {
@@ -32,27 +33,43 @@ public enum LegacyImporter {
             throw LegacyIssue(.error, "the file is \(size) bytes; legacy files over \(maxFileBytes) bytes (64 MiB) are not accepted")
         }
         guard let data = fm.contents(atPath: file.path) else { throw LegacyIssue(.error, "cannot read the file") }
-        let result = try convert(data, fileName: file.lastPathComponent, id: id)
+        let result = try convert(data, fileName: file.lastPathComponent, id: id, title: title, version: version)
         return (result, try write(result, root: root, id: id))
     }
 
     /// The whole conversion, in memory. Throws the first error; warnings are in the result.
-    public static func convert(_ data: Data, fileName: String, id: String) throws -> LegacyImport {
+    public static func convert(_ data: Data, fileName: String, id: String, title givenTitle: String? = nil, version givenVersion: String? = nil) throws -> LegacyImport {
         guard isValidID(id) else {
             throw LegacyIssue(.error, "curriculum id '\(id)' must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit")
         }
         var warnings: [LegacyIssue] = []
         let legacy = try LegacyCurriculum.read(data, warnings: &warnings)
-        guard let version = LegacyNames.semver(fromLegacy: legacy.version) else {
-            throw LegacyIssue(.error, "'curriculum.version' is '\(legacy.version)', not a version number such as 1.0 or 1.2.3")
+        let legacyFile = fileName.hasSuffix(".json") ? String(fileName.dropLast(5)) : fileName
+        // A missing or unreadable title or version never refuses the file: it is derived, with a warning.
+        let version: String
+        if let givenVersion {
+            guard let v = LegacyNames.semver(fromLegacy: givenVersion) else {
+                throw LegacyIssue(.error, "--version '\(givenVersion)' is not a version number such as 1.0 or 1.2.3")
+            }
+            version = v
+        } else if let v = LegacyNames.semver(fromLegacy: legacy.version) {
+            version = v
+        } else {
+            version = "0.0.0"
+            let found = legacy.version.isEmpty ? "'curriculum.version' is missing" : "'curriculum.version' is '\(legacy.version)', not a version number such as 1.0 or 1.2.3"
+            warnings.append(LegacyIssue(.warning, "\(found); curriculum.md says version 0.0.0: write the real version there, or import with --version"))
         }
         guard let language = LegacyNames.tag(forLanguage: legacy.language) else {
             throw LegacyIssue(.error, "'curriculum.settings.language' is '\(legacy.language)', which lessonc does not know; use an English language name such as English, French or Arabic, or a BCP 47 tag such as en")
         }
-        let title = cleanTitle(legacy.title)
-        guard !title.isEmpty else { throw LegacyIssue(.error, "'curriculum.title' is empty") }
+        var title = cleanTitle(givenTitle ?? legacy.title)
+        if title.isEmpty {
+            if givenTitle != nil { throw LegacyIssue(.error, "--title is empty") }
+            title = Loader.titleFromSlug(slug(legacyFile).isEmpty ? id : slug(legacyFile))
+            let found = legacy.title.isEmpty ? "'curriculum.title' is missing" : "'curriculum.title' is empty"
+            warnings.append(LegacyIssue(.warning, "\(found); curriculum.md says '\(title)', from the file name: write the real title there, or import with --title"))
+        }
         guard !legacy.content.isEmpty else { throw LegacyIssue(.error, "'curriculum.content' is empty: the curriculum has no sections") }
-        let legacyFile = fileName.hasSuffix(".json") ? String(fileName.dropLast(5)) : fileName
         if !LegacyNames.isPlainFileName(legacyFile) {
             warnings.append(LegacyIssue(.warning, "legacy_file '\(legacyFile)' (the file's name) is not a plain name such as advocate-training; 'lessonc export rcc-json' will refuse it until you rename it in curriculum.md"))
         }

@@ -68,6 +68,8 @@ struct MarkdownWriter {
             return fence + language + "\n" + text + "\n" + fence
         case .rule:
             return "---"
+        case .footnote(let number, let inner):
+            return prefixLines(blocks(inner), first: "[^\(number)]: ", rest: "    ")
         case .image(let img):
             return image(img)
         case .table(let alignments, let header, let rows):
@@ -172,6 +174,7 @@ struct InlineWriter {
             case .lineBreak:
                 if breaks { out += "\\\n"; atLineStart = true } else { text(" ") }
             case .code(let s): code(s)
+            case .footnoteReference(let n): out += "[^\(n)]"; atLineStart = false
             case .strong(let c): delimited("**", c, next: next, what: "bold")
             case .emphasis(let c): delimited("*", c, next: next, what: "italic")
             case .strikethrough(let c): delimited("~~", c, next: next, what: "strikethrough")
@@ -281,7 +284,7 @@ struct InlineWriter {
         case .text(let s): return s.first
         case .strong, .emphasis: return "*"
         case .strikethrough: return "~"
-        case .link: return "["
+        case .link, .footnoteReference: return "["
         case .code: return "`"
         case .lineBreak: return "\\"
         case .image: return "!"
@@ -292,6 +295,7 @@ struct InlineWriter {
         switch i {
         case .text(let s), .code(let s): return s
         case .lineBreak: return " "
+        case .footnoteReference: return ""
         case .strong(let c), .emphasis(let c), .strikethrough(let c): return c.map(plainText).joined()
         case .link(_, _, let c): return c.map(plainText).joined()
         case .image(let img): return img.alt
@@ -334,6 +338,7 @@ extension MarkdownWriter {
             return (["[!QUIZ]"] + q.map(plainText) + options.map { inl($0.inlines) } + e.map(plainText)).joined(separator: " ")
         case .code(_, let text): return text
         case .rule: return ""
+        case .footnote(_, let inner): return inner.map(plainText).joined(separator: " ")
         case .image(let img): return img.alt
         case .table(_, let header, let rows):
             return ([header] + rows).map { $0.map { inl($0.inlines) }.joined(separator: " ") }.joined(separator: " ")

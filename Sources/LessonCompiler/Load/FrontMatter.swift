@@ -14,6 +14,15 @@ public struct YAMLValue: Equatable, Sendable {
     public var line: Int
     public var column: Int
 
+    /// How a number was written, for messages that quote it (`1.0` stays `1.0`).
+    public var numberText: String? {
+        switch kind {
+        case .int(let n): return String(n)
+        case .number(let s): return s
+        default: return nil
+        }
+    }
+
     public var typeName: String {
         switch kind {
         case .string: return "text"
@@ -36,6 +45,15 @@ public struct FrontMatterError: Error, Equatable {
     public var message: String
     public var line: Int
     public var column: Int
+    /// The Markdown after the closing '---', when the front matter was closed: it can still be checked.
+    public var body: Substring?
+    public var bodyLineOffset = 0
+
+    init(message: String, line: Int, column: Int) {
+        self.message = message
+        self.line = line
+        self.column = column
+    }
 }
 
 /// A file split into its front matter and Markdown body.
@@ -77,7 +95,9 @@ public enum FrontMatter {
             var parser = Parser(lines: lines, firstLine: 2)
             let entries = try parser.parseMap(indent: 0, depth: 0)
             return .success(SplitSource(entries: entries, hasFrontMatter: true, body: noBOM[index...], bodyLineOffset: lineNumber))
-        } catch let e as FrontMatterError {
+        } catch var e as FrontMatterError {
+            e.body = noBOM[index...]
+            e.bodyLineOffset = lineNumber
             return .failure(e)
         } catch {
             return .failure(FrontMatterError(message: "\(error)", line: 1, column: 1))
@@ -147,6 +167,9 @@ public enum FrontMatter {
                     throw fail("a list item here has no key; put it under a key such as 'tags:'", i, ind + 1)
                 }
                 guard let colon = keyColon(in: rest) else {
+                    if let tab = rest.firstIndex(of: "\t"), let colon = rest[..<tab].lastIndex(of: ":"), rest.index(after: colon) == tab {
+                        throw fail("a tab after '\(rest[...colon])'; YAML needs a space there", i, ind + rest.distance(from: rest.startIndex, to: tab) + 1)
+                    }
                     throw fail("expected 'key: value'", i, ind + 1)
                 }
                 let key = String(rest[..<colon])
@@ -259,7 +282,7 @@ public enum FrontMatter {
                 }
                 items.append(try parseScalar(itemText, lineIndex: lineIndex, column: col, inFlow: true))
                 rest = rest[itemText.endIndex...]
-                col += itemText.count
+                col += itemText.utf16.count
                 skipSpaces()
                 guard let sep = rest.first else { throw fail("flow list is not closed with ']' on this line", lineIndex, col) }
                 rest = rest.dropFirst(); col += 1
@@ -279,7 +302,7 @@ public enum FrontMatter {
                 guard let end = Parser.quotedEnd(raw) else { throw fail("unterminated quoted text", lineIndex, column) }
                 let tail = Parser.stripComment(raw[end...])
                 guard tail.isEmpty else {
-                    throw fail("unexpected text after the closing quote", lineIndex, column + raw.distance(from: raw.startIndex, to: end))
+                    throw fail("unexpected text after the closing quote", lineIndex, column + raw[..<end].utf16.count)
                 }
                 let inner = raw[raw.index(after: raw.startIndex)..<raw.index(before: end)]
                 let value = raw.first == "'" ? inner.replacingOccurrences(of: "''", with: "'") : try unescapeDouble(inner, lineIndex: lineIndex, column: column)
@@ -293,7 +316,7 @@ public enum FrontMatter {
                 throw fail("text starting with '\(text.prefix(1))' must be quoted", lineIndex, column)
             }
             if let colon = text.asciiRange(of: ": ") ?? (text.hasSuffix(":") ? text.index(before: text.endIndex)..<text.endIndex : nil) {
-                throw fail("':' inside unquoted text; put the value in quotes", lineIndex, column + text.distance(from: text.startIndex, to: colon.lowerBound))
+                throw fail("':' inside unquoted text; put the value in quotes", lineIndex, column + text[..<colon.lowerBound].utf16.count)
             }
             let s = String(text)
             switch s {

@@ -16,20 +16,20 @@ public struct Loader {
         let contentDir = root.appendingPathComponent("content")
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: contentDir.path, isDirectory: &isDir), isDir.boolValue else {
-            sink.add(Diagnostic(.error, "no-content", "no content/ folder under \(root.path)", path: "content"))
+            sink.add(Diagnostic(.error, .noContent, "no content/ folder under \(root.path)", path: "content"))
             return Project(root: root, curricula: [])
         }
         var curricula: [Curriculum] = []
         for name in listing(contentDir) {
             let url = contentDir.appendingPathComponent(name)
             guard isDirectory(url) else {
-                sink.add(Diagnostic(.warning, "stray-file", "'\(name)' is not a curriculum folder and is ignored", path: "content/\(name)"))
+                sink.add(Diagnostic(.warning, .strayFile, "'\(name)' is not a curriculum folder and is ignored", path: "content/\(name)"))
                 continue
             }
             if let c = loadCurriculum(id: name, url: url, sink: sink) { curricula.append(c) }
         }
         if curricula.isEmpty && sink.errorCount == 0 {
-            sink.add(Diagnostic(.error, "no-content", "content/ holds no curriculum folder", path: "content"))
+            sink.add(Diagnostic(.error, .noContent, "content/ holds no curriculum folder", path: "content"))
         }
         return Project(root: root, curricula: curricula)
     }
@@ -48,15 +48,15 @@ public struct Loader {
         let exists = fm.fileExists(atPath: metaURL.path)
         let text = exists ? readText(metaURL, path: metaPath, into: &diagnostics) : nil
         if !exists {
-            diagnostics.append(Diagnostic(.error, "missing-curriculum-file", "curriculum folder '\(id)' has no curriculum.md", path: dir))
+            diagnostics.append(Diagnostic(.error, .missingCurriculumFile, "curriculum folder '\(id)' has no curriculum.md", path: dir))
         }
         switch text.map(FrontMatter.split) {
         case nil: break
         case .failure(let e)?:
-            diagnostics.append(Diagnostic(.error, "front-matter-syntax", e.message, path: metaPath, line: e.line, column: e.column))
+            diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: metaPath, line: e.line, column: e.column))
         case .success(let split)? where !split.hasFrontMatter:
             // One problem, one diagnostic: not a 'missing-key' for every required key as well.
-            diagnostics.append(Diagnostic(.error, "missing-front-matter", "curriculum.md must start with front matter between '---' lines", path: metaPath))
+            diagnostics.append(Diagnostic(.error, .missingFrontMatter, "curriculum.md must start with front matter between '---' lines", path: metaPath))
         case .success(let split)?:
             let v = Schema.curriculum.check(split.entries, path: metaPath, into: &diagnostics)
             meta.title = v["title"]?.first ?? ""
@@ -68,12 +68,12 @@ public struct Loader {
             meta.levelTitles = v["level_titles"] ?? []
             meta.legacyFile = v["legacy_file"]?.first
             if let explicit = v["id"]?.first, explicit != id, let entry = split.entries.first(where: { $0.key == "id" }) {
-                diagnostics.append(Diagnostic(.error, "id-mismatch", "curriculum id '\(explicit)' differs from its folder name '\(id)'", path: metaPath, line: entry.value.line, column: entry.value.column))
+                diagnostics.append(Diagnostic(.error, .idMismatch, "curriculum id '\(explicit)' differs from its folder name '\(id)'", path: metaPath, line: entry.value.line, column: entry.value.column))
             }
             description = split.body.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         if !Pattern.id.matches(id) {
-            diagnostics.append(Diagnostic(.error, "invalid-id", "curriculum folder name '\(id)' must be lowercase letters, digits, '-', '_' or '.'", path: dir))
+            diagnostics.append(Diagnostic(.error, .invalidId, "curriculum folder name '\(id)' must be lowercase letters, digits, '-', '_' or '.'", path: dir))
         }
 
         var pending: [PendingLesson] = []
@@ -105,13 +105,13 @@ public struct Loader {
         var firstById: [String: LessonSource] = [:]
         for lesson in lessons {
             if let first = firstById[lesson.id] {
-                diagnostics.append(Diagnostic(.error, "duplicate-id", "lesson id '\(lesson.id)' is also used by \(first.path)", path: lesson.path, line: lesson.idLine, column: lesson.idColumn))
+                diagnostics.append(Diagnostic(.error, .duplicateId, "lesson id '\(lesson.id)' is also used by \(first.path)", path: lesson.path, line: lesson.idLine, column: lesson.idColumn))
             } else {
                 firstById[lesson.id] = lesson
             }
         }
         if pending.isEmpty {
-            diagnostics.append(Diagnostic(.error, "empty-curriculum", "curriculum '\(id)' has no lessons", path: metaPath))
+            diagnostics.append(Diagnostic(.error, .emptyCurriculum, "curriculum '\(id)' has no lessons", path: metaPath))
         }
         func resolve(_ nodes: [TreeNode]) -> [TreeNode] {
             nodes.map { node in
@@ -146,19 +146,19 @@ public struct Loader {
             if name == "_unit.md" { continue }
             let isDir = isDirectory(child)
             guard isDir || name.hasSuffix(".md") else {
-                diagnostics.append(Diagnostic(.warning, "stray-file", "'\(name)' is neither a lesson (.md) nor a unit folder and is ignored; put media in assets/", path: path))
+                diagnostics.append(Diagnostic(.warning, .strayFile, "'\(name)' is neither a lesson (.md) nor a unit folder and is ignored; put media in assets/", path: path))
                 continue
             }
             if let order = Loader.orderPrefix(name) {
                 if let other = seenOrders[order] {
-                    diagnostics.append(Diagnostic(.warning, "duplicate-order", "order prefix \(String(format: "%02d", order)) is also used by '\(other)'; their order is by name", path: path))
+                    diagnostics.append(Diagnostic(.warning, .duplicateOrder, "order prefix \(String(format: "%02d", order)) is also used by '\(other)'; their order is by name", path: path))
                 } else { seenOrders[order] = name }
             } else {
-                diagnostics.append(Diagnostic(.warning, "missing-order-prefix", "'\(name)' has no NN- order prefix; it is placed after the numbered entries", path: path))
+                diagnostics.append(Diagnostic(.warning, .missingOrderPrefix, "'\(name)' has no NN- order prefix; it is placed after the numbered entries", path: path))
             }
             if isDir {
                 if depth + 1 > Loader.maxUnitDepth {
-                    diagnostics.append(Diagnostic(.error, "too-deep", "units nest at most \(Loader.maxUnitDepth) levels deep", path: path))
+                    diagnostics.append(Diagnostic(.error, .tooDeep, "units nest at most \(Loader.maxUnitDepth) levels deep", path: path))
                     continue
                 }
                 var title = Loader.titleFromSlug(Loader.slug(name))
@@ -167,7 +167,7 @@ public struct Loader {
                 if fm.fileExists(atPath: unitFile.path), let text = readText(unitFile, path: "\(path)/_unit.md", into: &diagnostics) {
                     switch FrontMatter.split(text) {
                     case .failure(let e):
-                        diagnostics.append(Diagnostic(.error, "front-matter-syntax", e.message, path: "\(path)/_unit.md", line: e.line, column: e.column))
+                        diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: "\(path)/_unit.md", line: e.line, column: e.column))
                     case .success(let split):
                         let v = Schema.unit.check(split.entries, path: "\(path)/_unit.md", into: &diagnostics)
                         title = v["title"]?.first ?? title
@@ -177,7 +177,7 @@ public struct Loader {
                 let children = walkUnit(child, relative: rel, depth: depth + 1, curriculumDir: curriculumDir,
                                         unitTitles: unitTitles + [title], pending: &pending, diagnostics: &diagnostics)
                 if children.isEmpty {
-                    diagnostics.append(Diagnostic(.warning, "empty-unit", "unit folder '\(name)' has no lessons", path: path))
+                    diagnostics.append(Diagnostic(.warning, .emptyUnit, "unit folder '\(name)' has no lessons", path: path))
                 }
                 nodes.append(.unit(Unit(slug: Loader.slug(name), dir: rel, title: title, summary: summary, children: children)))
             } else {
@@ -195,13 +195,24 @@ public struct Loader {
         var lesson = LessonSource(id: derivedId, curriculum: curriculum, path: p.path, relativePath: p.relativePath,
                                   meta: LessonMeta(), body: "", bodyLineOffset: 0, unitTitles: p.unitTitles, compilable: false)
         guard let text = readText(p.url, path: p.path, limit: Loader.maxLessonBytes, into: &diagnostics) else { return lesson }
+        // One problem, one diagnostic: not "no front matter" and "no content after it" as well.
+        if text.allSatisfy(\.isWhitespace) {
+            diagnostics.append(Diagnostic(.error, .emptyLesson, "the lesson file is empty; start it with front matter ('---', 'title: …', '---'), then the lesson's text", path: p.path))
+            return lesson
+        }
         switch FrontMatter.split(text) {
         case .failure(let e):
-            diagnostics.append(Diagnostic(.error, "front-matter-syntax", e.message, path: p.path, line: e.line, column: e.column))
+            diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: p.path, line: e.line, column: e.column))
+            // The body is still checked: every problem in one run, and its pictures count as used.
+            if let body = e.body {
+                lesson.body = body
+                lesson.bodyLineOffset = e.bodyLineOffset
+                lesson.compilable = true
+            }
             return lesson
         case .success(let split):
             if !split.hasFrontMatter {
-                diagnostics.append(Diagnostic(.error, "missing-front-matter", "lesson must start with front matter between '---' lines, with at least a title", path: p.path))
+                diagnostics.append(Diagnostic(.error, .missingFrontMatter, "lesson must start with front matter between '---' lines, with at least a title", path: p.path))
             }
             let v = split.hasFrontMatter ? Schema.lesson.check(split.entries, path: p.path, into: &diagnostics) : [:]
             lesson.meta.title = v["title"]?.first ?? ""
@@ -217,7 +228,7 @@ public struct Loader {
                 lesson.idLine = entry.value.line
                 lesson.idColumn = entry.value.column
             } else if !Pattern.id.matches(derivedId) {
-                diagnostics.append(Diagnostic(.error, "invalid-id", "the id derived from the file name, '\(derivedId)', is not lowercase kebab-case; rename the file or set 'id' in front matter", path: p.path))
+                diagnostics.append(Diagnostic(.error, .invalidId, "the id derived from the file name, '\(derivedId)', must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit; rename the file or set 'id' in front matter", path: p.path))
             }
             lesson.body = split.body
             lesson.bodyLineOffset = split.bodyLineOffset
@@ -229,16 +240,16 @@ public struct Loader {
     /// Reads a file as UTF-8, reporting size and encoding problems with their position.
     private func readText(_ url: URL, path: String, limit: Int? = nil, into diagnostics: inout [Diagnostic]) -> String? {
         guard let data = fm.contents(atPath: url.path) else {
-            diagnostics.append(Diagnostic(.error, "unreadable", "cannot read the file", path: path))
+            diagnostics.append(Diagnostic(.error, .unreadable, "cannot read the file", path: path))
             return nil
         }
         if let limit, data.count > limit {
-            diagnostics.append(Diagnostic(.error, "lesson-too-large", "lesson is \(data.count) bytes; the limit is \(limit) bytes (1 MiB): split it into several lessons", path: path))
+            diagnostics.append(Diagnostic(.error, .lessonTooLarge, "lesson is \(data.count) bytes; the limit is \(limit) bytes (1 MiB): split it into several lessons", path: path))
             return nil
         }
         if let s = String(validating: data, as: UTF8.self) { return s }
         let (line, column, offset) = Loader.firstInvalidUTF8(data)
-        diagnostics.append(Diagnostic(.error, "invalid-utf8", "invalid UTF-8 at byte \(offset); save the file as UTF-8", path: path, line: line, column: column))
+        diagnostics.append(Diagnostic(.error, .invalidUtf8, "invalid UTF-8 at byte \(offset); save the file as UTF-8", path: path, line: line, column: column))
         return nil
     }
 
@@ -260,7 +271,7 @@ public struct Loader {
                 let slice = Array(bytes[i..<i + length])
                 if String(validating: slice, as: UTF8.self) == nil { return (line, column, i) }
             }
-            if b == 0x0A { line += 1; column = 1 } else { column += 1 }
+            if b == 0x0A { line += 1; column = 1 } else { column += length == 4 ? 2 : 1 }   // UTF-16 code units
             i += length
         }
         return (line, column, i)

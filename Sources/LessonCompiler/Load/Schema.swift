@@ -10,21 +10,26 @@ enum FieldType {
     case language
     case license
     case duration
+    /// Who a lesson or curriculum is for: one of `Schema.audiences`, or a list of them.
+    case audience
 }
 
 struct Schema {
+    /// The audiences CONTENT.md documents; another value is a warning, so a misspelling shows.
+    static let audiences = ["facilitator", "members", "advocate", "survivor"]
+
     let fields: [String: FieldType]
     let required: [String]
     let kind: String
 
     static let lesson = Schema(fields: [
-        "title": .text, "id": .id, "duration": .duration, "audience": .textOrList, "tags": .textOrList,
+        "title": .text, "id": .id, "duration": .duration, "audience": .audience, "tags": .textOrList,
         "content_warning": .text, "authors": .textOrList, "license": .license, "source": .textOrList,
     ], required: ["title"], kind: "lesson")
 
     static let curriculum = Schema(fields: [
         "id": .id, "title": .text, "version": .semver, "language": .language, "license": .license,
-        "authors": .textOrList, "audience": .textOrList, "level_titles": .list, "legacy_file": .text,
+        "authors": .textOrList, "audience": .audience, "level_titles": .list, "legacy_file": .text,
     ], required: ["title", "version", "language", "license", "authors"], kind: "curriculum")
 
     static let unit = Schema(fields: ["title": .text, "summary": .text, "id": .id],
@@ -38,7 +43,7 @@ struct Schema {
                 let known = fields.keys.sorted().joined(separator: ", ")
                 var message = "unknown front-matter key '\(entry.key)' in a \(kind)"
                 if let near = Schema.nearest(entry.key, in: Array(fields.keys)) { message += "; did you mean '\(near)'?" } else { message += " (known: \(known))" }
-                diagnostics.append(Diagnostic(.error, "unknown-key", message, path: path, line: entry.line, column: entry.column))
+                diagnostics.append(Diagnostic(.error, .unknownKey, message, path: path, line: entry.line, column: entry.column))
                 continue
             }
             if let accepted = accept(entry, type: type, path: path, into: &diagnostics) {
@@ -46,7 +51,7 @@ struct Schema {
             }
         }
         for key in required where values[key] == nil && !entries.contains(where: { $0.key == key }) {
-            diagnostics.append(Diagnostic(.error, "missing-key", "\(kind) front matter has no '\(key)'", path: path, line: 1, column: 1))
+            diagnostics.append(Diagnostic(.error, .missingKey, "\(kind) front matter has no '\(key)'", path: path, line: 1, column: 1))
         }
         return values
     }
@@ -58,10 +63,10 @@ struct Schema {
             if case .int = v.kind { message += "; put it in quotes if it is text" }
             if case .number = v.kind { message += "; put it in quotes if it is text" }
             if case .bool = v.kind { message += "; put it in quotes if it is text" }
-            diagnostics.append(Diagnostic(.error, "wrong-type", message, path: path, line: v.line, column: v.column))
+            diagnostics.append(Diagnostic(.error, .wrongType, message, path: path, line: v.line, column: v.column))
             return nil
         }
-        func invalid(_ message: String, _ rule: String = "invalid-value") -> [String]? {
+        func invalid(_ message: String, _ rule: Rule = .invalidValue) -> [String]? {
             diagnostics.append(Diagnostic(.error, rule, message, path: path, line: v.line, column: v.column))
             return nil
         }
@@ -69,14 +74,29 @@ struct Schema {
             var out: [String] = []
             for item in list {
                 guard case .string(let s) = item.kind else {
-                    diagnostics.append(Diagnostic(.error, "wrong-type", "items of '\(entry.key)' must be text, not \(item.typeName)", path: path, line: item.line, column: item.column))
+                    diagnostics.append(Diagnostic(.error, .wrongType, "items of '\(entry.key)' must be text, not \(item.typeName)", path: path, line: item.line, column: item.column))
                     return nil
                 }
                 out.append(s)
             }
             return out
         }
+        // A version or duration YAML reads as a number (`1.0`, `20`) gets the one message that shows
+        // the accepted form, not "must be text" first and "not semantic versioning" after quoting.
+        if type == .semver || type == .duration, let written = v.numberText {
+            return type == .semver ? invalid(Schema.versionMessage(written)) : invalid(Schema.durationMessage(written))
+        }
         switch type {
+        case .audience:
+            let list: [String]?
+            if case .string(let s) = v.kind { list = nonEmpty(s) ? [s] : invalid("'\(entry.key)' is empty") }
+            else if case .list(let items) = v.kind { list = strings(of: items) }
+            else { return wrongType("text or a list of text") }
+            for a in list ?? [] where !Schema.audiences.contains(a) {
+                let near = Schema.nearest(a, in: Schema.audiences).map { "did you mean '\($0)'? " } ?? ""
+                diagnostics.append(Diagnostic(.warning, .unknownAudience, "audience '\(a)' is not one lessonc knows; \(near)Audiences are \(Schema.audiences.joined(separator: ", "))", path: path, line: v.line, column: v.column))
+            }
+            return list
         case .textOrList:
             if case .string(let s) = v.kind { return nonEmpty(s) ? [s] : invalid("'\(entry.key)' is empty") }
             if case .list(let list) = v.kind { return strings(of: list) }
@@ -90,12 +110,10 @@ struct Schema {
             switch type {
             case .id:
                 guard Pattern.id.matches(s), s.count <= 100 else {
-                    return invalid("id '\(s)' must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", "invalid-id")
+                    return invalid("id '\(s)' must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", .invalidId)
                 }
             case .semver:
-                guard Pattern.semver.matches(s) else {
-                    return invalid("version '\(s)' is not semantic versioning (MAJOR.MINOR.PATCH, e.g. 1.0.0)")
-                }
+                guard Pattern.semver.matches(s) else { return invalid(Schema.versionMessage(s)) }
             case .language:
                 guard Pattern.languageTag.matches(s) else {
                     return invalid("language '\(s)' is not a BCP 47 tag such as en, sw, fr-CA or zh-Hant")
@@ -105,9 +123,7 @@ struct Schema {
                     return invalid("license '\(s)' is not an SPDX identifier such as CC-BY-4.0")
                 }
             case .duration:
-                guard Pattern.duration.matches(s) else {
-                    return invalid("duration '\(s)' is not like '20 min' or '1 h 30 min'")
-                }
+                guard Pattern.duration.matches(s) else { return invalid(Schema.durationMessage(s)) }
             default: break
             }
             return [s]
@@ -115,6 +131,21 @@ struct Schema {
     }
 
     private func nonEmpty(_ s: String) -> Bool { s.contains { !$0.isWhitespace } }
+
+    static func versionMessage(_ written: String) -> String {
+        // `1`, `1.0`, `v1.2`: the same numbers padded to MAJOR.MINOR.PATCH.
+        let parts = written.drop(while: { $0 == "v" || $0 == "V" }).split(separator: ".", omittingEmptySubsequences: false)
+        if (1...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && Int($0) != nil }) {
+            let padded = (parts.map { String(Int($0)!) } + ["0", "0"]).prefix(3).joined(separator: ".")
+            return "version '\(written)' is not MAJOR.MINOR.PATCH; write version: \(padded)"
+        }
+        return "version '\(written)' is not MAJOR.MINOR.PATCH (semantic versioning), e.g. 1.0.0"
+    }
+
+    static func durationMessage(_ written: String) -> String {
+        if Int(written) != nil { return "duration '\(written)' has no unit; write duration: \(written) min" }
+        return "duration '\(written)' is not like '20 min' or '1 h 30 min'"
+    }
 
     /// The closest known key within two edits, for "did you mean" hints.
     static func nearest(_ key: String, in candidates: [String]) -> String? {

@@ -2,7 +2,7 @@ import Foundation
 import Ccmark
 
 /// The one place that calls cmark-gfm: parses GitHub Flavored Markdown (table, tasklist,
-/// strikethrough, autolink) into `MarkdownNode` values and frees every C object itself.
+/// strikethrough, autolink, footnotes) into `MarkdownNode` values and frees every C object itself.
 public enum CommonMark {
     private static let extensionNames = ["table", "tasklist", "strikethrough", "autolink"]
 
@@ -17,7 +17,7 @@ public enum CommonMark {
     public static func parse(_ markdown: Substring) -> MarkdownNode {
         _ = registered
         _ = tasklistExtension
-        let options = CMARK_OPT_DEFAULT
+        let options = CMARK_OPT_FOOTNOTES
         guard let parser = cmark_parser_new(options) else { preconditionFailure("cmark_parser_new failed") }
         defer { cmark_parser_free(parser) }
         for name in extensionNames {
@@ -64,7 +64,8 @@ public enum CommonMark {
                                   column: Int(cmark_node_get_start_column(node)),
                                   endLine: Int(cmark_node_get_end_line(node)))
         switch kind {
-        case .text, .code, .htmlBlock, .htmlInline, .codeBlock:
+        case .text, .code, .htmlBlock, .htmlInline, .codeBlock, .footnoteReference:
+            // A footnote reference's literal is its number, counted in order of first reference.
             result.literal = string(cmark_node_get_literal(node))
         case .link, .image:
             result.url = string(cmark_node_get_url(node))
@@ -96,7 +97,12 @@ public enum CommonMark {
         default:
             break
         }
-        if kind == .codeBlock { result.fenceInfo = string(cmark_node_get_fence_info(node)) }
+        if kind == .codeBlock {
+            result.fenceInfo = string(cmark_node_get_fence_info(node))
+            // cmark writes the fence's length, offset and character through these; none may be null.
+            var length: Int32 = 0, offset: Int32 = 0, character: CChar = 0
+            result.fenced = cmark_node_get_fenced(node, &length, &offset, &character) != 0
+        }
         var child = cmark_node_first_child(node)
         while let c = child {
             result.children.append(convert(c))
@@ -141,6 +147,8 @@ public enum CommonMark {
         case CMARK_NODE_STRONG: return .strong
         case CMARK_NODE_LINK: return .link
         case CMARK_NODE_IMAGE: return .image
+        case CMARK_NODE_FOOTNOTE_DEFINITION: return .footnoteDefinition
+        case CMARK_NODE_FOOTNOTE_REFERENCE: return .footnoteReference
         default:
             switch typeString {
             case "table": return .table

@@ -4,6 +4,8 @@ public struct MarkdownNode: Sendable {
         case document, blockQuote, list, item, codeBlock, htmlBlock, paragraph, heading, thematicBreak
         case text, softBreak, lineBreak, code, htmlInline, emphasis, strong, link, image
         case table, tableRow, tableCell, strikethrough
+        /// Footnotes: definitions come last in the document, in the order they are first referenced.
+        case footnoteDefinition, footnoteReference
         case other(String)
     }
 
@@ -21,6 +23,8 @@ public struct MarkdownNode: Sendable {
     public var listStart = 1
     public var listTight = true
     public var fenceInfo: String = ""
+    /// For a code block: fenced with ``` or ~~~, rather than indented.
+    public var fenced = false
     /// nil for an ordinary list item; true/false for a task-list item.
     public var taskChecked: Bool?
     public var tableAlignments: [String] = []
@@ -31,6 +35,16 @@ public struct MarkdownNode: Sendable {
         self.line = line
         self.column = column
         self.endLine = endLine
+    }
+
+    /// Whether two trees say the same, wherever they were written: what a parse with one line
+    /// changed is compared with, to learn whether that line had any effect.
+    public func sameContent(as other: MarkdownNode) -> Bool {
+        kind == other.kind && literal == other.literal && url == other.url && title == other.title
+            && headingLevel == other.headingLevel && listOrdered == other.listOrdered && listStart == other.listStart
+            && fenceInfo == other.fenceInfo && taskChecked == other.taskChecked && tableAlignments == other.tableAlignments
+            && isHeaderRow == other.isHeaderRow && children.count == other.children.count
+            && zip(children, other.children).allSatisfy { $0.sameContent(as: $1) }
     }
 
     /// The text of this node and its descendants, without markup.

@@ -11,6 +11,8 @@ public indirect enum Inline: Equatable, Sendable {
     /// A link to another lesson (by id) or to an external URL.
     case link(target: LinkTarget, title: String, children: [Inline])
     case image(Image)
+    /// A reference to the footnote with this number (numbered in order of first reference).
+    case footnoteReference(Int)
 }
 
 public enum LinkTarget: Equatable, Sendable {
@@ -53,6 +55,8 @@ public indirect enum Block: Equatable, Sendable {
     case quote([Block])
     case code(language: String, text: String)
     case rule
+    /// A footnote's text; footnotes come last in a lesson, in number order.
+    case footnote(number: Int, blocks: [Block])
 }
 
 // MARK: - JSON form
@@ -76,6 +80,7 @@ extension Inline {
             if !title.isEmpty { o["title"] = .string(title) }
             return .object(o)
         case .image(let img): return img.json(type: "image")
+        case .footnoteReference(let n): return ["type": "footnote_ref", "number": .int(n)]
         }
     }
 
@@ -130,8 +135,40 @@ extension Block {
             return .object(o)
         case .rule:
             return ["type": "rule"]
+        case .footnote(let number, let blocks):
+            return ["type": "footnote", "number": .int(number), "blocks": Block.json(blocks)]
         }
     }
 
     public static func json(_ list: [Block]) -> JSON { .array(list.map(\.json)) }
+}
+
+extension Block {
+    /// Whether any block holds a footnote or a reference to one (lesson format 2).
+    static func containsFootnotes(_ blocks: [Block]) -> Bool {
+        blocks.contains { b in
+            switch b {
+            case .footnote: return true
+            case .heading(_, let i), .paragraph(let i): return Inline.containsFootnotes(i)
+            case .list(_, _, let items): return items.contains { containsFootnotes($0.blocks) }
+            case .table(_, let header, let rows): return (header + rows.flatMap { $0 }).contains { Inline.containsFootnotes($0.inlines) }
+            case .callout(_, let title, _, let inner): return Inline.containsFootnotes(title) || containsFootnotes(inner)
+            case .quiz(let q, let options, let e): return containsFootnotes(q + e) || options.contains { Inline.containsFootnotes($0.inlines) }
+            case .quote(let inner): return containsFootnotes(inner)
+            case .image, .code, .rule: return false
+            }
+        }
+    }
+}
+
+extension Inline {
+    static func containsFootnotes(_ list: [Inline]) -> Bool {
+        list.contains { i in
+            switch i {
+            case .footnoteReference: return true
+            case .emphasis(let c), .strong(let c), .strikethrough(let c), .link(_, _, let c): return containsFootnotes(c)
+            case .text, .code, .lineBreak, .image: return false
+            }
+        }
+    }
 }

@@ -54,7 +54,7 @@ public enum ContentStats {
                 s.quizzes += 1
                 count(q, into: &s); count(e, into: &s)
                 for o in options { s.words += words(o.inlines) }
-            case .quote(let inner): count(inner, into: &s)
+            case .quote(let inner), .footnote(_, let inner): count(inner, into: &s)
             case .code, .rule: break
             }
         }
@@ -68,7 +68,7 @@ public enum ContentStats {
             case .emphasis(let c), .strong(let c), .strikethrough(let c): n += words(c)
             case .link(_, _, let c): n += words(c)
             case .image: n += 0
-            case .lineBreak: break
+            case .lineBreak, .footnoteReference: break
             }
         }
         return n

@@ -32,6 +32,7 @@ public enum SegmentKind: String, Sendable, CaseIterable {
     case quizExplanation = "quiz-explanation"
     case imageAlt = "alt"
     case imageTitle = "caption"
+    case footnote = "fn"
 }
 
 /// One translatable text of a lesson.
@@ -79,6 +80,8 @@ public struct Segment: Sendable {
             case .code(let s): out.append(.native(id: newID(inline), ctype: "x-code", code: s))
             case .lineBreak: out.append(.placeholder(id: newID(inline), ctype: "lb", equiv: ""))
             case .image(let img): out.append(.placeholder(id: newID(inline), ctype: "image", equiv: img.src))
+            // The translator moves the note's number with the words it belongs to, and never changes it.
+            case .footnoteReference(let n): out.append(.placeholder(id: newID(inline), ctype: "x-footnote", equiv: "[^\(n)]"))
             }
         }
         return out
@@ -233,6 +236,7 @@ enum SegmentWalker {
                          options: options.map { QuizOption(inlines: text(.quizOption, $0.inlines, visit), correct: $0.correct) },
                          explanation: blocks(explanation, .quizExplanation, visit))
         case .quote(let body): return .quote(blocks(body, .paragraph, visit))
+        case .footnote(let number, let body): return .footnote(number: number, blocks: blocks(body, .footnote, visit))
         case .code, .rule: return b
         }
     }

@@ -25,26 +25,26 @@ public struct TranslationCatalog: Sendable {
         for locale in locales.sorted() where !locale.hasPrefix(".") {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: localesDir.appendingPathComponent(locale).path, isDirectory: &isDir), isDir.boolValue else {
-                sink.add(Diagnostic(.warning, "stray-file", "'\(locale)' is not a locale folder and is ignored", path: "locales/\(locale)"))
+                sink.add(Diagnostic(.warning, .strayFile, "'\(locale)' is not a locale folder and is ignored", path: "locales/\(locale)"))
                 continue
             }
             guard LocaleInfo.isValidTag(locale) else {
-                sink.add(Diagnostic(.error, "invalid-locale", "locale folder '\(locale)' is not a BCP 47 tag such as sw, fr-CA or ha-Arab", path: "locales/\(locale)"))
+                sink.add(Diagnostic(.error, .invalidLocale, "locale folder '\(locale)' is not a BCP 47 tag such as sw, fr-CA or ha-Arab", path: "locales/\(locale)"))
                 continue
             }
             let names = (try? fm.contentsOfDirectory(atPath: localesDir.appendingPathComponent(locale).path)) ?? []
             for name in names.sorted() where !name.hasPrefix(".") {
                 let path = "locales/\(locale)/\(name)"
                 guard name.hasSuffix(".xlf"), let curriculum = curricula[String(name.dropLast(4))] else {
-                    sink.add(Diagnostic(.warning, "stray-file", "'\(name)' is not <curriculum-id>.xlf for a curriculum in content/ and is ignored", path: path))
+                    sink.add(Diagnostic(.warning, .strayFile, "'\(name)' is not <curriculum-id>.xlf for a curriculum in content/ and is ignored", path: path))
                     continue
                 }
                 if locale == curriculum.meta.language {
-                    sink.add(Diagnostic(.error, "xliff-language", "translates \(curriculum.id) into its own language '\(locale)'", path: path))
+                    sink.add(Diagnostic(.error, .xliffLanguage, "translates \(curriculum.id) into its own language '\(locale)'", path: path))
                     continue
                 }
                 guard let data = fm.contents(atPath: localesDir.appendingPathComponent(locale).appendingPathComponent(name).path) else {
-                    sink.add(Diagnostic(.error, "unreadable", "cannot read the file", path: path))
+                    sink.add(Diagnostic(.error, .unreadable, "cannot read the file", path: path))
                     continue
                 }
                 var diagnostics: [Diagnostic] = []
@@ -53,7 +53,7 @@ public struct TranslationCatalog: Sendable {
                 let lessonIDs = Set(curriculum.lessons.map(\.id))
                 document.files = document.files.filter { file in
                     guard !file.lessonID.isEmpty, !lessonIDs.contains(file.lessonID) else { return true }
-                    diagnostics.append(Diagnostic(.error, "xliff-unknown-id", "unknown lesson id \"\(file.lessonID)\": \(curriculum.id) has no such lesson; run 'lessonc translate extract --locale \(locale)' to drop it", path: path, line: max(1, file.line), column: max(1, file.column)))
+                    diagnostics.append(Diagnostic(.error, .xliffUnknownId, "unknown lesson id \"\(file.lessonID)\": \(curriculum.id) has no such lesson; run 'lessonc translate extract --locale \(locale)' to drop it", path: path, line: max(1, file.line), column: max(1, file.column)))
                     return false
                 }
                 catalog.entries[curriculum.id, default: []].append(Entry(locale: locale, path: path, document: document))

@@ -9,23 +9,23 @@ enum TranslationChecks {
     static func check(_ unit: XLIFFUnit, source: [SegmentRun], locale: String, path: String) -> [Diagnostic] {
         guard let target = unit.target else { return [] }
         var out: [Diagnostic] = []
-        func report(_ severity: Severity, _ rule: String, _ message: String) {
+        func report(_ severity: Severity, _ rule: Rule, _ message: String) {
             out.append(Diagnostic(severity, rule, "unit \(unit.id): \(message)", path: path,
                                   line: max(1, unit.targetLine), column: max(1, unit.targetColumn)))
         }
         let sourceText = Segment.plainText(source)
         let targetText = Segment.plainText(target)
         if targetText.allSatisfy(\.isWhitespace) && !target.contains(where: { $0.codeID != nil }) {
-            report(.error, "empty-target", "the target is empty but its state is \"\(unit.state ?? "none")\"; translate it or set state=\"needs-translation\"")
+            report(.error, .emptyTarget, "the target is empty but its state is \"\(unit.state ?? "none")\"; translate it or set state=\"needs-translation\"")
             return out
         }
-        for problem in codeParity(source, target) { report(.error, "inline-code-parity", problem) }
+        for problem in codeParity(source, target) { report(.error, .inlineCodeParity, problem) }
 
         let sourceURLs = urls(in: sourceText)
         var targetURLs = urls(in: targetText)
         for url in sourceURLs {
             if let i = targetURLs.firstIndex(of: url) { targetURLs.remove(at: i) } else {
-                report(.error, "url-kept", "the URL \(url) of the source is missing or changed")
+                report(.error, .urlKept, "the URL \(url) of the source is missing or changed")
             }
         }
         let (missing, extra) = numberDifference(source: sourceText, target: targetText, ignoring: sourceURLs)
@@ -33,33 +33,33 @@ enum TranslationChecks {
             var parts: [String] = []
             if !missing.isEmpty { parts.append("missing \(missing.joined(separator: ", "))") }
             if !extra.isEmpty { parts.append("not in the source: \(extra.joined(separator: ", "))") }
-            report(.error, "number-kept", "numbers differ from the source (\(parts.joined(separator: "; "))); keep every number, in any digits")
+            report(.error, .numberKept, "numbers differ from the source (\(parts.joined(separator: "; "))); keep every number, in any digits")
         }
         if Segment.normalized(target) == Segment.normalized(source), sourceText.contains(where: \.isLetter) {
-            report(.warning, "target-same-as-source", "the target is the same as the source; translate it, or confirm it needs no translation")
+            report(.warning, .targetSameAsSource, "the target is the same as the source; translate it, or confirm it needs no translation")
         }
         let flatTarget = flatten(target)
         if let first = flatTarget.first, first.isWhitespace || flatTarget.last!.isWhitespace {
-            report(.warning, "edge-whitespace", "the target \(first.isWhitespace ? "starts" : "ends") with whitespace; the source does not")
+            report(.warning, .edgeWhitespace, "the target \(first.isWhitespace ? "starts" : "ends") with whitespace; the source does not")
         }
         let script = LocaleInfo.script(locale)
         if let script, let problem = endPunctuation(source: flatten(source), target: flatten(target), script: script) {
-            report(.warning, "end-punctuation", problem)
+            report(.warning, .endPunctuation, problem)
         }
         let (balanceProblems, unisolated) = bidi(flatten(target))
-        for problem in balanceProblems { report(.error, "bidi-unbalanced", problem) }
+        for problem in balanceProblems { report(.error, .bidiUnbalanced, problem) }
         if LocaleInfo.direction(locale) == "rtl", !unisolated.isEmpty, targetText.unicodeScalars.contains(where: isStrongRTL) {
             let runs = unisolated.prefix(3).map { "\"\($0)\"" }.joined(separator: ", ")
-            report(.warning, "bidi-not-isolated", "left-to-right text \(runs)\(unisolated.count > 3 ? " and \(unisolated.count - 3) more" : "") inside right-to-left text is not isolated; wrap each in U+2066 (LRI) … U+2069 (PDI)")
+            report(.warning, .bidiNotIsolated, "left-to-right text \(runs)\(unisolated.count > 3 ? " and \(unisolated.count - 3) more" : "") inside right-to-left text is not isolated; wrap each in U+2066 (LRI) … U+2069 (PDI)")
         }
         if let script, let problem = wrongScript(flatten(target), expected: script, locale: locale) {
-            report(.error, "wrong-script", problem)
+            report(.error, .wrongScript, problem)
         }
         let sourceLength = sourceText.count, targetLength = targetText.count
         if sourceLength >= 20 {
             let ratio = Double(targetLength) / Double(sourceLength)
             if ratio < 0.4 || ratio > 2.5 {
-                report(.warning, "length-ratio", "the target is \(Int((ratio * 100).rounded()))% of the source's length; check nothing is missing or added")
+                report(.warning, .lengthRatio, "the target is \(Int((ratio * 100).rounded()))% of the source's length; check nothing is missing or added")
             }
         }
         return out

@@ -31,7 +31,7 @@ public enum TranslationExtractor {
         if !diagnostics.isEmpty { return Result(diagnostics: diagnostics, files: []) }
         if let curricula {
             for id in curricula where !compiled.project.curricula.contains(where: { $0.id == id }) {
-                diagnostics.append(Diagnostic(.error, "unknown-curriculum", "no curriculum '\(id)' in content/", path: "content/\(id)"))
+                diagnostics.append(Diagnostic(.error, .unknownCurriculum, "no curriculum '\(id)' in content/", path: "content/\(id)"))
             }
             if !diagnostics.isEmpty { return Result(diagnostics: diagnostics, files: []) }
         }
@@ -41,7 +41,7 @@ public enum TranslationExtractor {
             if let curricula, !curricula.contains(curriculum.id) { continue }
             if curriculum.meta.language == locale {
                 if curricula != nil {
-                    diagnostics.append(Diagnostic(.error, "xliff-language", "\(curriculum.id) is written in '\(locale)'; there is nothing to translate", path: curriculum.dir))
+                    diagnostics.append(Diagnostic(.error, .xliffLanguage, "\(curriculum.id) is written in '\(locale)'; there is nothing to translate", path: curriculum.dir))
                 }
                 continue
             }
@@ -68,10 +68,10 @@ public enum TranslationExtractor {
                 try FileIO.write(Array(text.utf8), to: tmp.path)
                 // rename(2) replaces the old file in one step: a reader never sees half a file.
                 if rename(tmp.path, url.path) != 0 {
-                    diagnostics.append(Diagnostic(.error, "output-error", "cannot replace the file: \(String(cString: strerror(errno)))", path: path))
+                    diagnostics.append(Diagnostic(.error, .outputError, "cannot replace the file: \(String(cString: strerror(errno)))", path: path))
                 }
             } catch {
-                diagnostics.append(Diagnostic(.error, "output-error", "cannot write: \(error)", path: path))
+                diagnostics.append(Diagnostic(.error, .outputError, "cannot write: \(error)", path: path))
             }
         }
         return Result(diagnostics: diagnostics, files: summaries)

@@ -6,34 +6,34 @@ import Foundation
 public enum XLIFFReader {
     public static func read(_ data: Data, path: String, sourceLanguage: String, targetLanguage: String,
                             into diagnostics: inout [Diagnostic]) -> XLIFFDocument? {
-        func report(_ rule: String, _ message: String, _ line: Int, _ column: Int) {
+        func report(_ rule: Rule, _ message: String, _ line: Int, _ column: Int) {
             diagnostics.append(Diagnostic(.error, rule, message, path: path, line: max(1, line), column: max(1, column)))
         }
-        func report(_ rule: String, _ message: String, at node: XMLNode) { report(rule, message, node.line, node.column) }
+        func report(_ rule: Rule, _ message: String, at node: XMLNode) { report(rule, message, node.line, node.column) }
 
         // Translation files come from outside: no DTD, so no entity expansion and no external fetches.
         if let position = doctypePosition(data) {
-            report("xliff-syntax", "XLIFF files must not have a DOCTYPE", position.line, position.column)
+            report(.xliffSyntax, "XLIFF files must not have a DOCTYPE", position.line, position.column)
             return nil
         }
         let root: XMLNode
         do {
             root = try LibXML.parseXML(data)
         } catch let e as XMLParseError {
-            report("xliff-syntax", "not well-formed XML: \(e.message)", e.line, e.column)
+            report(.xliffSyntax, "not well-formed XML: \(e.message)", e.line, e.column)
             return nil
         } catch {
-            report("xliff-syntax", "not well-formed XML", 1, 1)
+            report(.xliffSyntax, "not well-formed XML", 1, 1)
             return nil
         }
         guard root.name == "xliff" else {
-            report("xliff-version", "the root element is <\(root.name)>, not <xliff>", at: root)
+            report(.xliffVersion, "the root element is <\(root.name)>, not <xliff>", at: root)
             return nil
         }
         let version = root.attribute("version") ?? ""
         guard version == "1.2", root.namespace == XLIFFDocument.namespace else {
             let found = version.isEmpty ? "no version" : "version \(version)"
-            report("xliff-version", "expected XLIFF 1.2 (version=\"1.2\", xmlns=\"\(XLIFFDocument.namespace)\"), found \(found)\(root.namespace.map { " in namespace \($0)" } ?? " without a namespace")", at: root)
+            report(.xliffVersion, "expected XLIFF 1.2 (version=\"1.2\", xmlns=\"\(XLIFFDocument.namespace)\"), found \(found)\(root.namespace.map { " in namespace \($0)" } ?? " without a namespace")", at: root)
             return nil
         }
 
@@ -44,35 +44,35 @@ public enum XLIFFReader {
             let src = fileNode.attribute("source-language") ?? ""
             let tgt = fileNode.attribute("target-language") ?? ""
             if src != sourceLanguage {
-                report("xliff-language", src.isEmpty ? "<file> has no source-language; expected \"\(sourceLanguage)\"" : "source-language is \"\(src)\" but the curriculum is written in \"\(sourceLanguage)\"", at: fileNode)
+                report(.xliffLanguage, src.isEmpty ? "<file> has no source-language; expected \"\(sourceLanguage)\"" : "source-language is \"\(src)\" but the curriculum is written in \"\(sourceLanguage)\"", at: fileNode)
                 return nil
             }
             if tgt != targetLanguage {
-                report("xliff-language", tgt.isEmpty ? "<file> has no target-language; expected \"\(targetLanguage)\"" : "target-language is \"\(tgt)\" but the file is in locales/\(targetLanguage)/", at: fileNode)
+                report(.xliffLanguage, tgt.isEmpty ? "<file> has no target-language; expected \"\(targetLanguage)\"" : "target-language is \"\(tgt)\" but the file is in locales/\(targetLanguage)/", at: fileNode)
                 return nil
             }
             var file = XLIFFFile(original: fileNode.attribute("original") ?? "", lessonID: "", units: [], line: fileNode.line, column: fileNode.column)
             for unitNode in transUnits(fileNode) {
                 guard let id = unitNode.attribute("id"), !id.isEmpty else {
-                    report("xliff-structure", "<trans-unit> has no id", at: unitNode)
+                    report(.xliffStructure, "<trans-unit> has no id", at: unitNode)
                     continue
                 }
                 guard let parsed = XLIFFUnit.parseID(id) else {
-                    report("xliff-unknown-id", "unknown unit id \"\(id)\"; lessonc writes ids like lesson-id/p-3 and they must not change", at: unitNode)
+                    report(.xliffUnknownId, "unknown unit id \"\(id)\"; lessonc writes ids like lesson-id/p-3 and they must not change", at: unitNode)
                     continue
                 }
                 if file.lessonID.isEmpty { file.lessonID = parsed.lesson }
                 if parsed.lesson != file.lessonID {
-                    report("xliff-unknown-id", "unit id \"\(id)\" belongs to lesson \"\(parsed.lesson)\", not to this file's lesson \"\(file.lessonID)\"", at: unitNode)
+                    report(.xliffUnknownId, "unit id \"\(id)\" belongs to lesson \"\(parsed.lesson)\", not to this file's lesson \"\(file.lessonID)\"", at: unitNode)
                     continue
                 }
                 if let first = seenUnits[id] {
-                    report("xliff-duplicate-id", "duplicate unit id \"\(id)\" (first on line \(first))", at: unitNode)
+                    report(.xliffDuplicateId, "duplicate unit id \"\(id)\" (first on line \(first))", at: unitNode)
                     continue
                 }
                 seenUnits[id] = unitNode.line
                 guard let sourceNode = unitNode.element("source") else {
-                    report("xliff-structure", "<trans-unit id=\"\(id)\"> has no <source>", at: unitNode)
+                    report(.xliffStructure, "<trans-unit id=\"\(id)\"> has no <source>", at: unitNode)
                     continue
                 }
                 var unit = XLIFFUnit(id: id, source: runs(sourceNode, path: path, into: &diagnostics))
@@ -84,7 +84,7 @@ public enum XLIFFReader {
                     unit.targetColumn = targetNode.column
                     if let state = targetNode.attribute("state") {
                         if XLIFFUnit.states.contains(state) { unit.state = state } else {
-                            report("xliff-structure", "unknown state \"\(state)\"; XLIFF 1.2 states are \(XLIFFUnit.states.sorted().joined(separator: ", "))", at: targetNode)
+                            report(.xliffStructure, "unknown state \"\(state)\"; XLIFF 1.2 states are \(XLIFFUnit.states.sorted().joined(separator: ", "))", at: targetNode)
                             unit.state = "needs-translation"
                         }
                     }
@@ -101,7 +101,7 @@ public enum XLIFFReader {
             }
             if !file.lessonID.isEmpty {
                 if let first = seenLessons[file.lessonID] {
-                    report("xliff-duplicate-id", "a second <file> for lesson \"\(file.lessonID)\" (the first is on line \(first))", at: fileNode)
+                    report(.xliffDuplicateId, "a second <file> for lesson \"\(file.lessonID)\" (the first is on line \(first))", at: fileNode)
                     continue
                 }
                 seenLessons[file.lessonID] = fileNode.line
@@ -143,7 +143,7 @@ public enum XLIFFReader {
                         if case .text(let t) = r, case .text(let prev)? = out.last { out[out.count - 1] = .text(prev + t) } else { out.append(r) }
                     }
                 default:
-                    diagnostics.append(Diagnostic(.error, "inline-code-parity", "inline element <\(child.name)> is not used by lessonc; keep the <g>, <x/> and <ph> codes of the source", path: path, line: max(1, child.line), column: max(1, child.column)))
+                    diagnostics.append(Diagnostic(.error, .inlineCodeParity, "inline element <\(child.name)> is not used by lessonc; keep the <g>, <x/> and <ph> codes of the source", path: path, line: max(1, child.line), column: max(1, child.column)))
                 }
             default: break
             }

@@ -17,7 +17,7 @@ public struct XMLNode: Sendable, Equatable {
     /// 1-based line where libxml2 saw the node start (0 when unknown). For elements parsed by
     /// `parseXML`, the line of the start tag's `<`.
     public var line: Int
-    /// 1-based column (in characters) of an element's `<`; 0 when unknown (HTML, other nodes).
+    /// 1-based column (in UTF-16 code units, as editors count) of an element's `<`; 0 when unknown (HTML, other nodes).
     public var column: Int = 0
 
     public func attribute(_ name: String) -> String? {
@@ -277,7 +277,7 @@ struct StartTagScanner {
             else if starts("<!") { skipDeclaration() }
             else if starts("</") { skipTag() }
             else {
-                let column = bytes[lineStart..<i].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+                let column = bytes[lineStart..<i].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : $1 >= 0xF0 ? 2 : 1) }
                 var j = i + 1
                 while j < bytes.count, !" \t\r\n/>".utf8.contains(bytes[j]) { j += 1 }
                 tags.append(Tag(name: String(decoding: bytes[(i + 1)..<j], as: UTF8.self), line: line, column: column))

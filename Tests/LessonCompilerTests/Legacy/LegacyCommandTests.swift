@@ -54,7 +54,8 @@ final class LegacyCommandTests: XCTestCase {
 
         r = try lessonc("export", "rcc-json", "--root", "project", "--out", "out", "--locale", "sw")
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.out, "content/survivor-resource/curriculum.md:1:1: warning: 'survivor-resource' is not exported in 'sw': there is no locales/sw/survivor-resource.xlf [locale-unavailable]\nlocales:1:1: error: no curriculum with a legacy_file is available in 'sw' [locale-unavailable]\n")
+        // Paths are relative to the current folder, which holds the project folder.
+        XCTAssertEqual(r.out, "project/content/survivor-resource/curriculum.md:1:1: warning: 'survivor-resource' is not exported in 'sw': there is no locales/sw/survivor-resource.xlf [locale-unavailable]\nproject/locales:1:1: error: no curriculum with a legacy_file is available in 'sw' [locale-unavailable]\n")
 
         r = try lessonc("export", "rcc-json", "--root", "project", "--out", "out")
         XCTAssertEqual(r.status, 0, r.out + r.err)

@@ -102,6 +102,15 @@ final class LegacyExporterTests: XCTestCase {
         """)
     }
 
+    /// The apps have no footnote markup: references become "[N]" and the notes follow a rule.
+    func testFootnotesDegradeToNumberedNotesAfterARule() {
+        let blocks: [Block] = [
+            .paragraph([.text("Save weekly"), .footnoteReference(1), .text(".")]),
+            .footnote(number: 1, blocks: [.paragraph([.text("Small sums add up.")])]),
+        ]
+        XCTAssertEqual(LegacyHTMLWriter.render(blocks), "<p>Save weekly[1].</p>\n<hr>\n<p>[1] Small sums add up.</p>\n")
+    }
+
     func testLocaleThatIsNotAvailable() throws {
         try put("content/rcc/01-a.md", "---\ntitle: A\n---\n\nA.\n")
         let result = LegacyExporter.run(root: root, out: out, locale: "fr")

@@ -143,6 +143,22 @@ final class LegacyHTMLReaderTests: XCTestCase {
                        "<p> &nbsp; ’’’ &bogus; &#0; &#xD800; a & b &amp")
     }
 
+    /// Files from some export pipelines escape twice: one decoding still leaves `&lt;p&gt;`.
+    func testHTMLEscapedTwiceIsConvertedLikeOrdinaryHTML() {
+        let twice = Self.legacy(Self.legacy("<p>Call <b>the helpline</b>.</p><p>x &lt; y</p>"))
+        let (blocks, notes) = LegacyHTMLReader.read(twice)
+        XCTAssertEqual(MarkdownWriter.write(blocks).markdown, "Call **the helpline**.\n\nx \\< y\n")
+        XCTAssertEqual(notes, [])
+        // Escaped once, a tag written as text stays text.
+        assertMarkdown("<p>Type &lt;b&gt; for bold.</p>", "Type \\<b> for bold.\n")
+    }
+
+    func testWordProcessorLineMarkersAreLineBreaks() {
+        assertMarkdown("<p>First line<nl>Second line<nl>Third line</p>", "First line\\\nSecond line\\\nThird line\n")
+        let (blocks, _) = LegacyHTMLReader.read(Self.legacy(Self.legacy("<p>One<nl>Two</p>")))
+        XCTAssertEqual(MarkdownWriter.write(blocks).markdown, "One\\\nTwo\n")
+    }
+
     func testWhitespaceNoiseIsRemoved() {
         assertMarkdown("<p>  Many   spaces\r\n\t here. \u{a0}</p>\r\n        <p>&nbsp;&nbsp;Indented&nbsp;&nbsp;text&nbsp;</p>",
                        "Many spaces here.\n\nIndented text\n")

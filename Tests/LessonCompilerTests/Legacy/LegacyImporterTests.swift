@@ -151,9 +151,6 @@ final class LegacyImporterTests: XCTestCase {
     func testMissingKeys() throws {
         try assertRefused(Data(#"{"content": []}"#.utf8),
                           LegacyIssue(.error, "the file must hold an object with a 'curriculum' key; this is not an RCC curriculum file"))
-        var doc = Self.document([Self.section("A", "<p>x</p>")])
-        doc = ["curriculum": .object(doc["curriculum"]!.objectValue!.filter { $0.key != "title" })]
-        try assertRefused(doc.data(), LegacyIssue(.error, "missing key 'curriculum.title'"))
         try assertRefused(Self.document([["title": "A", "subsections": []]]).data(), LegacyIssue(.error, "missing key 'curriculum.content[0].content'"))
         try assertRefused(Data(#"{"curriculum": {"title": "t", "version": "1.0", "settings": {}, "content": []}}"#.utf8),
                           LegacyIssue(.error, "missing key 'curriculum.settings.language'"))
@@ -190,9 +187,37 @@ final class LegacyImporterTests: XCTestCase {
         }
     }
 
-    func testUnknownVersionAndLanguage() throws {
-        try assertRefused(Self.document([Self.section("A", "<p>x</p>")], version: "beta").data(),
-                          LegacyIssue(.error, "'curriculum.version' is 'beta', not a version number such as 1.0 or 1.2.3"))
+    /// Older export pipelines leave out the title or the version: derived with a warning, never a refusal.
+    func testMissingTitleAndVersionAreDerivedWithWarnings() throws {
+        var doc = Self.document([Self.section("A", "<p>x</p>")])
+        doc = ["curriculum": .object(doc["curriculum"]!.objectValue!.filter { $0.key != "title" && $0.key != "version" })]
+        let result = try LegacyImporter.convert(doc.data(), fileName: "advocate-training.json", id: "advocate-training")
+        XCTAssertEqual(result.warnings.map(\.description), [
+            "warning: 'curriculum.version' is missing; curriculum.md says version 0.0.0: write the real version there, or import with --version",
+            "warning: 'curriculum.title' is missing; curriculum.md says 'Advocate training', from the file name: write the real title there, or import with --title",
+            "warning: the legacy file names no authors: curriculum.md says 'unknown (imported from advocate-training.json)'; write the real authors there before publishing, CC BY needs the attribution",
+        ])
+        XCTAssertTrue(result.files["curriculum.md"]!.hasPrefix("---\nid: advocate-training\ntitle: \"Advocate training\"\nversion: 0.0.0\n"), result.files["curriculum.md"]!)
+    }
+
+    func testTitleAndVersionFromTheCommandLine() throws {
+        var doc = Self.document([Self.section("A", "<p>x</p>")], version: "beta")
+        doc = ["curriculum": .object(doc["curriculum"]!.objectValue!.filter { $0.key != "title" })]
+        let result = try LegacyImporter.convert(doc.data(), fileName: "advocate-training.json", id: "advocate-training", title: "Advocate training course", version: "2.1")
+        XCTAssertEqual(result.warnings.count, 1, "only the authors warning: \(result.warnings)")
+        XCTAssertTrue(result.files["curriculum.md"]!.hasPrefix("---\nid: advocate-training\ntitle: \"Advocate training course\"\nversion: 2.1.0\n"), result.files["curriculum.md"]!)
+        XCTAssertThrowsError(try LegacyImporter.convert(doc.data(), fileName: "a.json", id: "a", version: "two")) { error in
+            XCTAssertEqual(error as? LegacyIssue, LegacyIssue(.error, "--version 'two' is not a version number such as 1.0 or 1.2.3"))
+        }
+    }
+
+    func testUnreadableVersionIsAWarning() throws {
+        let result = try LegacyImporter.convert(Self.document([Self.section("A", "<p>x</p>")], version: "beta").data(), fileName: "a.json", id: "a")
+        XCTAssertEqual(result.warnings.first?.description, "warning: 'curriculum.version' is 'beta', not a version number such as 1.0 or 1.2.3; curriculum.md says version 0.0.0: write the real version there, or import with --version")
+        XCTAssertTrue(result.files["curriculum.md"]!.contains("\nversion: 0.0.0\n"))
+    }
+
+    func testUnknownLanguage() throws {
         try assertRefused(Self.document([Self.section("A", "<p>x</p>")], language: "Klingon").data(),
                           LegacyIssue(.error, "'curriculum.settings.language' is 'Klingon', which lessonc does not know; use an English language name such as English, French or Arabic, or a BCP 47 tag such as en"))
     }

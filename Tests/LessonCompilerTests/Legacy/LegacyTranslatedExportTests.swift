@@ -16,7 +16,7 @@ final class LegacyTranslatedExportTests: XCTestCase {
 
         let out = p.root.appendingPathComponent("export")
         let result = LegacyExporter.run(root: p.root, out: out, locale: "fr")
-        XCTAssertEqual(result.diagnostics.filter { $0.rule == "legacy-fallback" }.map(\.description), [
+        XCTAssertEqual(result.diagnostics.filter { $0.rule == .legacyFallback }.map(\.description), [
             "locales/fr/demo.xlf:1:1: warning: 'Saving together' is 0% translated into fr, so it is exported in en [legacy-fallback]",
         ])
         XCTAssertEqual(result.written, ["rcc-json/v1/french/survivor-resource.json"])

@@ -128,6 +128,9 @@ enum StatementWalker {
                                                    place: .prose, quantities: Quantity.all(in: text)))
                     }
                 }
+            case .footnote(_, let inner):
+                var h = heading
+                walk(inner, title: title, heading: &h, into: &out)
             case .callout(_, let titleInlines, _, let inner):
                 if !titleInlines.isEmpty { out.append(statement(plain(titleInlines), context: [heading, title])) }
                 var h = heading
@@ -188,6 +191,7 @@ enum StatementWalker {
             case .emphasis(let c), .strong(let c), .strikethrough(let c): return plain(c)
             case .link(_, _, let c): return plain(c)
             case .lineBreak: return " "
+            case .footnoteReference: return ""
             case .image(let img): return img.alt
             }
         }.joined()

@@ -101,3 +101,24 @@ func XCTAssertDiagnostics(_ result: BuildResult, _ expected: [String], _ message
                           file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(result.diagnostics.map(\.description), expected, message, file: file, line: line)
 }
+
+/// Tests of one lesson body: a project whose lesson `01-unit/01-first.md` has three front-matter
+/// lines and then the body, so body line N is file line N + 3.
+protocol LessonBodyChecks {}
+
+extension LessonBodyChecks {
+    static var path: String { "content/demo/01-unit/01-first.md" }
+
+    /// Diagnostics of a project whose lesson `01-unit/01-first.md` has this body.
+    func check(_ body: String, assets: [String] = [], setUp: (TestProject) throws -> Void = { _ in }) throws -> BuildResult {
+        let p = try TestProject(lessons: ["01-unit/01-first.md": "---\ntitle: First\n---\n\(body)"])
+        for a in assets { try p.asset(a) }
+        try setUp(p)
+        return p.validate()
+    }
+
+    /// A diagnostic of that lesson, as printed.
+    func at(_ line: Int, _ column: Int, _ rest: String) -> String {
+        "\(Self.path):\(line):\(column): \(rest)"
+    }
+}

@@ -192,7 +192,7 @@ final class ExtractTests: XCTestCase {
         let p = try TestProject()
         try p.lesson("01-unit/01-a.md", title: "A", body: "See [x](02-missing.md).\n")
         let r = TranslationExtractor.run(root: p.root, locale: "fr")
-        XCTAssertEqual(r.diagnostics.map(\.rule), ["broken-link"])
+        XCTAssertEqual(r.diagnostics.map(\.rule.rawValue), ["broken-link"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: p.root.appendingPathComponent("locales").path))
     }
 

@@ -100,5 +100,5 @@ extension TestProject {
 
 /// Only the diagnostics of one rule, as printed.
 func printed(_ result: BuildResult, rule: String) -> [String] {
-    result.diagnostics.filter { $0.rule == rule }.map(\.description)
+    result.diagnostics.filter { $0.rule.rawValue == rule }.map(\.description)
 }

@@ -111,7 +111,7 @@ final class XLIFFReaderTests: XCTestCase {
             var diagnostics: [Diagnostic] = []
             let doc = XLIFFReader.read(Data(full[..<end]), path: "x.xlf", sourceLanguage: "en", targetLanguage: "ar", into: &diagnostics)
             XCTAssertNil(doc)
-            XCTAssertEqual(diagnostics.map(\.rule), ["xliff-syntax"], "cut at \(end)")
+            XCTAssertEqual(diagnostics.map(\.rule.rawValue), ["xliff-syntax"], "cut at \(end)")
             XCTAssertTrue(diagnostics.allSatisfy { $0.line >= 1 && $0.column >= 1 })
             reported += diagnostics.count
         }
