@@ -293,7 +293,7 @@ public struct Loader {
                 // The size of what a symlink points to, not of the link itself.
                 let real = child.resolvingSymlinksInPath().path
                 let size = (try? fm.attributesOfItem(atPath: real)[.size] as? Int) ?? 0
-                assets[rel] = size ?? 0
+                assets[rel] = size
                 if !real.hasPrefix(assetsRoot + "/") { escaping.insert(rel) }
             }
         }

@@ -1,0 +1,43 @@
+import Dispatch
+import Foundation
+
+/// The one way lessonc spreads work over cores: a map that returns its results in order.
+/// Work items never share mutable state; each writes only its own result slot.
+public enum Parallel {
+    /// Applies `transform` to every element on all cores and returns the results in input order.
+    public static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        if items.count <= 1 { return items.map(transform) }
+        let slots = Slots<R>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: items.count) { i in slots.set(i, transform(items[i])) }
+        return slots.values()
+    }
+
+    /// The throwing form: every element is still transformed; then the error of the lowest index
+    /// is thrown, so the outcome does not depend on thread timing.
+    public static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) throws -> R) throws -> [R] {
+        try map(items) { item in Result { try transform(item) } }.map { try $0.get() }
+    }
+
+    /// `map` over the indices 0..<count.
+    public static func map<R: Sendable>(count: Int, _ transform: @Sendable (Int) -> R) -> [R] {
+        map(Array(0..<count), transform)
+    }
+}
+
+/// Result slots written by index from many threads. `@unchecked Sendable` is safe because every
+/// access to `items` holds `lock`, and each index is written exactly once before `values()` reads.
+private final class Slots<R: Sendable>: @unchecked Sendable {
+    private var items: [R?]
+    private let lock = NSLock()
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: R) {
+        lock.lock(); items[i] = value; lock.unlock()
+    }
+
+    func values() -> [R] {
+        lock.lock(); defer { lock.unlock() }
+        return items.map { $0! }
+    }
+}
