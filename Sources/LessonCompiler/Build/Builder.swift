@@ -101,7 +101,7 @@ public enum Builder {
             }
             let assets = usedAssets.sorted
             let used = Set(assets)
-            for asset in curriculum.assets.keys.sorted() where !used.contains(asset) {
+            for asset in curriculum.assets.keys.sorted() where !used.contains(asset) && !curriculum.escapingAssets.contains(asset) {
                 sink.add(Diagnostic(.warning, "unused-asset", "asset is not used by any lesson", path: "\(curriculum.dir)/\(asset)"))
             }
             if let staging {
