@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct ZipError: Error, Equatable, CustomStringConvertible {
     public let message: String
@@ -9,21 +12,30 @@ public struct ZipError: Error, Equatable, CustomStringConvertible {
 /// The smallest ZIP that every unzip, phone and file manager reads: "stored" entries only (the
 /// objects inside are gzip already), entries in the order given, DOS time 1980-01-01 00:00, no
 /// extra fields, no data descriptors, no ZIP64. The same entries always give the same bytes.
+/// Without ZIP64 an archive holds fewer than 65,535 entries and 4 GiB: beyond that `add` throws.
 public struct ZipWriter {
     private(set) public var data = Data()
     private var central = Data()
     private var count = 0
     private var names = Set<String>()
+    /// The archive's size limit (ZIP offsets and sizes are 32-bit); smaller in tests.
+    let maxBytes: Int
 
-    public init() {}
+    public init() { self.init(maxBytes: Int(UInt32.max) - 1) }
 
-    public mutating func add(_ name: String, _ contents: Data) {
+    init(maxBytes: Int) { self.maxBytes = maxBytes }
+
+    public mutating func add(_ name: String, _ contents: Data) throws {
         precondition(names.insert(name).inserted, "duplicate ZIP entry \(name)")
         precondition(ZipReader.isSafeName(name), "unsafe ZIP entry name \(name)")
         let nameBytes = Array(name.utf8)
+        guard count + 1 < ZipReader.maxEntries else { throw ZipError("more than \(ZipReader.maxEntries - 1) entries: too many for a ZIP without ZIP64") }
+        let end = data.count + 30 + nameBytes.count + contents.count
+        guard end + central.count + 46 + nameBytes.count + 22 <= maxBytes else {
+            throw ZipError("\(name): the archive would exceed \(maxBytes) bytes, the most a ZIP without ZIP64 can hold")
+        }
         let crc = Gzip.crc32(contents)
         let offset = UInt32(data.count)
-        precondition(contents.count < Int(UInt32.max) && data.count + contents.count < Int(UInt32.max), "pack too large for a ZIP without ZIP64")
         // Local file header.
         data.append(le32(0x04034B50)); data.append(le16(10)); data.append(le16(0x0800)); data.append(le16(0))
         data.append(le16(0)); data.append(le16(0x21))                     // time 00:00, date 1980-01-01
@@ -44,7 +56,6 @@ public struct ZipWriter {
 
     /// The finished archive.
     public func finish() -> Data {
-        precondition(count < 0xFFFF, "too many entries for a ZIP without ZIP64")
         var out = data
         let start = UInt32(out.count)
         out.append(central)
@@ -58,65 +69,133 @@ public struct ZipWriter {
     private func le32(_ v: UInt32) -> Data { Data([UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]) }
 }
 
-/// Reads the ZIPs `ZipWriter` makes (and any other ZIP of stored entries), refusing what it
-/// cannot check: compression, encryption, ZIP64, unsafe or duplicate names, bad CRCs.
-public struct ZipReader {
-    public let entries: [String: Data]
+/// Reads the ZIPs `ZipWriter` makes (and any other ZIP of stored entries) without trusting them.
+/// Only the central directory is read up front, and every entry is checked against its local
+/// header: entries must follow one another without overlapping, in the order the directory
+/// lists them, each name once, so the entries together are never larger than the archive (an
+/// 8,000-record directory pointing at one 1 MiB entry once made 8 GB of copies). An entry's
+/// bytes are read only when asked for, up to a limit the caller takes from signed metadata, and
+/// checked against their CRC: memory holds the directory and the one entry being read. Refused:
+/// compression, encryption, ZIP64, split archives, unsafe or duplicate names, bad CRCs.
+public struct ZipReader: @unchecked Sendable {
+    /// The most entries a ZIP without ZIP64 can count.
+    public static let maxEntries = 65_535
+    /// A pack's directory is about 130 bytes an entry; this allows long names and extra fields.
+    public static let maxDirectoryBytes = 16 << 20
+
+    public struct Entry: Sendable {
+        public let name: String
+        public let size: Int
+        let dataOffset: Int
+        let crc: UInt32
+    }
+
     /// Names in archive order.
     public let names: [String]
+    private let index: [String: Entry]
+    private let bytes: ZipBytes
 
-    public init(_ archive: Data, maxEntries: Int = 1_000_000) throws {
-        let bytes = [UInt8](archive)
-        func u16(_ at: Int) throws -> Int {
-            guard at >= 0, at + 2 <= bytes.count else { throw ZipError("truncated ZIP") }
-            return Int(bytes[at]) | Int(bytes[at + 1]) << 8
-        }
-        func u32(_ at: Int) throws -> Int {
-            guard at >= 0, at + 4 <= bytes.count else { throw ZipError("truncated ZIP") }
-            return Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
-        }
-        // The end record is the last 22 bytes plus a comment of up to 65535.
+    /// An archive in memory.
+    public init(_ archive: Data) throws {
+        try self.init(ZipBytes(archive))
+    }
+
+    /// An archive on disk: only its directory and headers are read now, entries when asked for.
+    public init(contentsOf url: URL) throws {
+        try self.init(ZipBytes(url))
+    }
+
+    private init(_ bytes: ZipBytes) throws {
+        self.bytes = bytes
+        let total = bytes.count
+        // The end record is the last 22 bytes plus a comment of up to 65535, and nothing after it.
+        let tailStart = max(0, total - 22 - 65535)
+        let tail = try bytes.read(at: tailStart, count: total - tailStart)
         var eocd = -1
-        var i = bytes.count - 22
-        while i >= 0 && i >= bytes.count - 22 - 65535 {
-            if bytes[i] == 0x50, bytes[i + 1] == 0x4B, bytes[i + 2] == 0x05, bytes[i + 3] == 0x06 { eocd = i; break }
+        var i = tail.count - 22
+        while i >= 0 {
+            if tail[i] == 0x50, tail[i + 1] == 0x4B, tail[i + 2] == 0x05, tail[i + 3] == 0x06,
+               i + 22 + Self.u16(tail, i + 20) == tail.count { eocd = i; break }
             i -= 1
         }
         guard eocd >= 0 else { throw ZipError("not a ZIP file (no end of central directory)") }
-        let total = try u16(eocd + 10)
-        let cdSize = try u32(eocd + 12)
-        let cdStart = try u32(eocd + 16)
-        guard total != 0xFFFF, cdStart != 0xFFFF_FFFF else { throw ZipError("ZIP64 archives are not supported") }
-        guard total <= maxEntries else { throw ZipError("too many entries in the ZIP") }
-        guard cdStart + cdSize <= eocd else { throw ZipError("corrupt ZIP (central directory out of range)") }
-        var entries: [String: Data] = [:]
+        let disk = Self.u16(tail, eocd + 4), directoryDisk = Self.u16(tail, eocd + 6)
+        let onDisk = Self.u16(tail, eocd + 8), count = Self.u16(tail, eocd + 10)
+        let directorySize = Self.u32(tail, eocd + 12), directoryStart = Self.u32(tail, eocd + 16)
+        guard count != 0xFFFF, directorySize != 0xFFFF_FFFF, directoryStart != 0xFFFF_FFFF else { throw ZipError("ZIP64 archives are not supported") }
+        guard disk == 0, directoryDisk == 0, onDisk == count else { throw ZipError("split ZIP archives are not supported") }
+        let end = tailStart + eocd
+        guard directoryStart + directorySize == end else { throw ZipError("corrupt ZIP (central directory out of place)") }
+        guard directorySize <= Self.maxDirectoryBytes, count <= Self.maxEntries else { throw ZipError("too many entries in the ZIP") }
+        let directory = try bytes.read(at: directoryStart, count: directorySize)
+
         var names: [String] = []
-        var p = cdStart
-        for _ in 0..<total {
-            guard try u32(p) == 0x02014B50 else { throw ZipError("corrupt ZIP (bad central directory record)") }
-            let flags = try u16(p + 8), method = try u16(p + 10)
-            let crc = try u32(p + 16), csize = try u32(p + 20), usize = try u32(p + 24)
-            let nameLen = try u16(p + 28), extraLen = try u16(p + 30), commentLen = try u16(p + 32)
-            let localOffset = try u32(p + 42)
-            guard p + 46 + nameLen <= bytes.count else { throw ZipError("truncated ZIP") }
-            let name = String(decoding: bytes[(p + 46)..<(p + 46 + nameLen)], as: UTF8.self)
-            guard flags & 0x1 == 0 else { throw ZipError("\(name): encrypted ZIP entries are not supported") }
+        var index: [String: Entry] = [:]
+        var p = 0
+        var previousEnd = 0, previousName = ""
+        for _ in 0..<count {
+            guard p + 46 <= directory.count, Self.u32(directory, p) == 0x02014B50 else { throw ZipError("corrupt ZIP (bad central directory record)") }
+            let flags = Self.u16(directory, p + 8), method = Self.u16(directory, p + 10)
+            let crc = UInt32(Self.u32(directory, p + 16)), csize = Self.u32(directory, p + 20), usize = Self.u32(directory, p + 24)
+            let nameLength = Self.u16(directory, p + 28), extraLength = Self.u16(directory, p + 30), commentLength = Self.u16(directory, p + 32)
+            let startDisk = Self.u16(directory, p + 34), localOffset = Self.u32(directory, p + 42)
+            let recordEnd = p + 46 + nameLength + extraLength + commentLength
+            guard recordEnd <= directory.count else { throw ZipError("corrupt ZIP (bad central directory record)") }
+            let nameBytes = directory[(p + 46)..<(p + 46 + nameLength)]
+            guard let name = String(validating: nameBytes, as: UTF8.self), ZipReader.isSafeName(name) else {
+                throw ZipError("unsafe entry name in ZIP: \(String(decoding: nameBytes, as: UTF8.self))")
+            }
+            guard flags & 0x2041 == 0 else { throw ZipError("\(name): encrypted ZIP entries are not supported") }
             guard method == 0 else { throw ZipError("\(name): compressed ZIP entries are not supported (only stored)") }
-            guard csize == usize, csize != 0xFFFF_FFFF else { throw ZipError("\(name): bad entry sizes") }
-            guard ZipReader.isSafeName(name) else { throw ZipError("unsafe entry name in ZIP: \(name)") }
-            guard entries[name] == nil else { throw ZipError("duplicate entry in ZIP: \(name)") }
-            guard try u32(localOffset) == 0x04034B50 else { throw ZipError("\(name): bad local header") }
-            let localNameLen = try u16(localOffset + 26), localExtraLen = try u16(localOffset + 28)
-            let start = localOffset + 30 + localNameLen + localExtraLen
-            guard start + csize <= cdStart else { throw ZipError("\(name): entry data out of range") }
-            let contents = Data(bytes[start..<(start + csize)])
-            guard Int(Gzip.crc32(contents)) == crc else { throw ZipError("\(name): CRC mismatch") }
-            entries[name] = contents
+            guard csize == usize, csize != 0xFFFF_FFFF, startDisk == 0 else { throw ZipError("\(name): bad entry sizes") }
+            guard index[name] == nil else { throw ZipError("duplicate entry in ZIP: \(name)") }
+            // Its local header: after the previous entry's data, naming the same file.
+            guard localOffset >= previousEnd else {
+                throw ZipError("\(name): overlaps or comes before \(previousName) (entries must follow one another)")
+            }
+            guard localOffset + 30 + nameLength <= directoryStart else { throw ZipError("\(name): entry data out of range") }
+            let local = try bytes.read(at: localOffset, count: 30 + nameLength)
+            guard Self.u32(local, 0) == 0x04034B50 else { throw ZipError("\(name): bad local header") }
+            let localFlags = Self.u16(local, 6)
+            guard Self.u16(local, 8) == 0, Self.u16(local, 26) == nameLength, local[30...] == nameBytes,
+                  localFlags & 0x8 != 0 || (UInt32(Self.u32(local, 14)) == crc && Self.u32(local, 18) == csize && Self.u32(local, 22) == usize) else {
+                throw ZipError("\(name): the local header does not match the central directory")
+            }
+            let dataOffset = localOffset + 30 + nameLength + Self.u16(local, 28)
+            guard dataOffset + csize <= directoryStart else { throw ZipError("\(name): entry data out of range") }
+            index[name] = Entry(name: name, size: csize, dataOffset: dataOffset, crc: crc)
             names.append(name)
-            p += 46 + nameLen + extraLen + commentLen
+            (previousEnd, previousName) = (dataOffset + csize, name)
+            p = recordEnd
         }
-        self.entries = entries
+        guard p == directory.count else { throw ZipError("corrupt ZIP (the central directory holds more than its entries)") }
         self.names = names
+        self.index = index
+    }
+
+    public func contains(_ name: String) -> Bool { index[name] != nil }
+
+    /// An entry's size, without reading it.
+    public func size(of name: String) -> Int? { index[name]?.size }
+
+    /// An entry's bytes, checked against its CRC; nil when there is no such entry. An entry of
+    /// more than `limit` bytes is refused before it is read.
+    public func read(_ name: String, limit: Int = Int.max) throws -> Data? {
+        guard let entry = index[name] else { return nil }
+        guard entry.size <= limit else { throw ZipError("\(name): \(entry.size) bytes, more than the \(limit) it may have") }
+        let data = try bytes.read(at: entry.dataOffset, count: entry.size)
+        guard Gzip.crc32(data) == entry.crc else { throw ZipError("\(name): CRC mismatch") }
+        return data
+    }
+
+    private static func u16(_ d: Data, _ at: Int) -> Int {
+        let i = d.startIndex + at
+        return Int(d[i]) | Int(d[i + 1]) << 8
+    }
+
+    private static func u32(_ d: Data, _ at: Int) -> Int {
+        let i = d.startIndex + at
+        return Int(d[i]) | Int(d[i + 1]) << 8 | Int(d[i + 2]) << 16 | Int(d[i + 3]) << 24
     }
 
     /// Relative, slash-separated, no `.`/`..` segments, no backslashes or control characters.
@@ -124,5 +203,51 @@ public struct ZipReader {
         guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\\"), name.utf8.count < 1024 else { return false }
         guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return false }
         return !name.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
+    }
+}
+
+/// Random access to an archive's bytes: in memory, or in a file read with pread(2), which
+/// several threads may call at once.
+final class ZipBytes: @unchecked Sendable {
+    private let data: Data?
+    private let fd: Int32
+    let count: Int
+
+    init(_ data: Data) {
+        self.data = data
+        fd = -1
+        count = data.count
+    }
+
+    init(_ url: URL) throws {
+        fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ZipError("\(url.path): \(String(cString: strerror(errno)))") }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw ZipError("\(url.path): not a regular file")
+        }
+        data = nil
+        count = Int(st.st_size)
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    func read(at offset: Int, count n: Int) throws -> Data {
+        guard offset >= 0, n >= 0, offset <= count - n else { throw ZipError("truncated ZIP") }
+        if let data { return data.subdata(in: (data.startIndex + offset)..<(data.startIndex + offset + n)) }
+        var out = Data(count: n)
+        let complete = out.withUnsafeMutableBytes { raw -> Bool in
+            var done = 0
+            while done < n {
+                let r = pread(fd, raw.baseAddress! + done, n - done, off_t(offset + done))
+                if r < 0 && errno == EINTR { continue }
+                if r <= 0 { return false }
+                done += r
+            }
+            return true
+        }
+        guard complete else { throw ZipError("truncated ZIP (the file changed while it was read)") }
+        return out
     }
 }

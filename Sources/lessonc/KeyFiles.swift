@@ -34,6 +34,9 @@ enum KeyFiles {
         case (nil, nil):
             throw UsageError(message: allowEnvironment ? "needs --\(option) FILE or the environment variable \(secretKeyVariable)" : "--\(option) is required")
         }
+        if let path, let mode = try checkedMode(data, path: path), mode & 0o077 != 0 {
+            throw CommandError("\(path) is accessible by others (permissions \(String(format: "%04o", mode))): a secret key must be private to its owner, as ssh requires; run chmod 600 \(path)")
+        }
         do {
             return try MinisignSecretKey(fileData: data) {
                 if let p = environment[passphraseVariable] { return p }
@@ -45,6 +48,17 @@ enum KeyFiles {
         } catch let e as MinisignError {
             throw CommandError("\(name): \(e.message)")
         }
+    }
+
+    private struct NeedsPassphrase: Error {}
+
+    /// The permission bits of a file that holds a secret key (encrypted or not); nil when it holds
+    /// something else, which parsing then reports more usefully than its permissions.
+    static func checkedMode(_ data: Data, path: String) throws -> mode_t? {
+        do { _ = try MinisignSecretKey(fileData: data) { throw NeedsPassphrase() } } catch is NeedsPassphrase {} catch { return nil }
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw CommandError("cannot read secret key file '\(path)'") }
+        return st.st_mode & 0o7777
     }
 
     static func publicKey(path: String) throws -> MinisignPublicKey {

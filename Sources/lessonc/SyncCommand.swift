@@ -39,6 +39,8 @@ enum SyncCommand: Command {
       --report json      print one JSON object (from_release, to_release, objects_fetched,
                          bytes_downloaded, lessons_added, lessons_changed, lessons_removed, …)
       --timeout SECONDS  give up on a transfer that receives nothing for this long (default 30)
+      --deadline SECONDS stop the whole sync after this long (default 900); what arrived is
+                         kept, and the next sync resumes from there
       --retries N        further attempts after a reset, stall, 5xx or damaged download (default 2)
       --check            check the store instead: one whole release, every object present and
                          hash-correct (and, with --pubkey, its latest.json signature)
@@ -48,7 +50,7 @@ enum SyncCommand: Command {
     previous release), 2 wrong usage.
     """
 
-    static let spec = OptionSpec(options: ["from", "into", "pubkey", "curricula", "locales", "report", "timeout", "retries"], flags: ["check"])
+    static let spec = OptionSpec(options: ["from", "into", "pubkey", "curricula", "locales", "report", "timeout", "deadline", "retries"], flags: ["check"])
 
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try spec.parse(argv)
@@ -56,7 +58,7 @@ enum SyncCommand: Command {
         let store = URL(fileURLWithPath: into).standardizedFileURL
         let keyPaths = (args["pubkey"] ?? "").split(separator: ",").map(String.init)
         if args.has("check") {
-            for option in ["from", "curricula", "locales", "report", "timeout", "retries"] where args[option] != nil {
+            for option in ["from", "curricula", "locales", "report", "timeout", "deadline", "retries"] where args[option] != nil {
                 throw UsageError(message: "--check takes only --into and --pubkey, not --\(option)")
             }
             return check(DeviceStore(store), keys: try keyPaths.map { try KeyFiles.publicKey(path: $0) }, path: into)
@@ -66,11 +68,13 @@ enum SyncCommand: Command {
         let report = try args.choice("report", ["text", "json"], default: "text")
         let retries = try args.integer("retries", default: 2, range: 0...10)
         let timeout = try args.integer("timeout", default: 30, range: 1...3600)
+        let deadline = try args.integer("deadline", default: 900, range: 1...86400)
         let subscription = try subscription(args, store: store)
         let keys = try keyPaths.map { try KeyFiles.publicKey(path: $0) }
         var options = SyncOptions(source: from, store: store, trustedKeys: keys, subscription: subscription)
         options.retries = retries
         options.timeout = Double(timeout)
+        options.deadline = Double(deadline)
         options.progress = progressPrinter()
         let result: SyncReport
         do { result = try Sync.run(options) } catch let e as SyncError {

@@ -43,8 +43,7 @@ enum VerifyCommand: Command {
         if isDir.boolValue {
             source = DirectorySource(url)
         } else {
-            guard let data = FileManager.default.contents(atPath: url.path) else { throw CommandError("cannot read \(path)") }
-            do { source = ZipSource(try ZipReader(data)) } catch { throw CommandError("\(path): \(error)") }
+            do { source = ZipSource(try ZipReader(contentsOf: url)) } catch { throw CommandError("\(path): \(error)") }
         }
         let report = ChannelVerifier.verify(source, trusting: key, now: Int(Date().timeIntervalSince1970))
         for problem in report.problems { Console.out(problem) }

@@ -8,9 +8,13 @@ test can change faults while the server runs:
     [{"path": "objects/*", "fault": "truncate", "times": 1}, ...]
 faults: truncate (send half the body, then close), corrupt (flip one byte), 404, 500,
 stall (send headers and a few bytes, then wait 30 s), reset (close the connection mid-body),
-oversize (append extra bytes beyond the file), endless (no Content-Length, bytes until the
-client hangs up), cookie (answer normally with a Set-Cookie header), delay (wait "seconds", default 0.05, before
-answering), slow (send the body in "chunks" pieces, default 4, "seconds" apart, default 0.05).
+oversize (append extra bytes beyond the file), endless (no Content-Length, 64 KiB writes until
+the client hangs up), cookie (answer normally with a Set-Cookie header), delay (wait "seconds", default 0.05, before
+answering), slow (send the body in "chunks" pieces, default 4, "seconds" apart, default 0.05),
+drip (send the body one byte every "seconds", default 0.2: never stalls, never ends soon),
+hang (answer status "code", default 404, with a Content-Length but no body, and hold the
+connection for 30 s), redirect (answer "code", default 302, with Location "location").
+Paths under alias/ serve the same files as the root (a same-origin redirect target).
 "times" counts requests to spoil (-1: always).
 Every request line and its headers are appended to the log (JSON lines) for privacy checks.
 The server stops by itself after 600 s so a crashed test never leaves it behind.
@@ -66,6 +70,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         fault = rule.get("fault")
         if fault == "delay":
             time.sleep(float(rule.get("seconds", 0.05)))
+        if fault == "hang":
+            self.send_response(int(rule.get("code", 404)))
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(30)
+            self.close_connection = True
+            return
+        if fault == "redirect":
+            self.send_response(int(rule.get("code", 302)))
+            self.send_header("Location", rule["location"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if rel.startswith("alias/"):
+            rel = rel[len("alias/"):]
         full = os.path.realpath(os.path.join(root, rel))
         if fault in ("404", "500"):
             code = int(fault)
@@ -95,9 +115,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
+            chunk = b"X" * 65536
             try:
-                for _ in range(10000):
-                    self.wfile.write(b"X" * 1024)
+                while True:
+                    self.wfile.write(chunk)
             except OSError:
                 pass
             return
@@ -127,6 +148,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(30)
             self.close_connection = True
+            return
+        if fault == "drip":
+            try:
+                for i in range(len(payload)):
+                    self.wfile.write(payload[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(float(rule.get("seconds", 0.2)))
+            except OSError:
+                pass
             return
         if fault == "slow":
             chunks = max(1, int(rule.get("chunks", 4)))

@@ -42,10 +42,10 @@ final class CompilerRuleTests: XCTestCase, LessonBodyChecks {
             try FileManager.default.createDirectory(at: p.root.appendingPathComponent("content/demo/assets"), withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(at: p.root.appendingPathComponent("content/demo/assets/link.png"), withDestinationURL: outside)
         }
-        // The rejected link is not a used asset, so it is also reported as unused.
+        // The link itself is an error (SymlinkContainmentTests), and so is every use of it.
         XCTAssertDiagnostics(result, [
             at(4, 1, "error: image '../assets/link.png' is a symbolic link leading outside assets/ [asset-outside]"),
-            "content/demo/assets/link.png:1:1: warning: asset is not used by any lesson [unused-asset]",
+            "content/demo/assets/link.png:1:1: error: symbolic link to \(FolderBoundary.realPath(outside.path)!), outside content/demo/assets/: a curriculum's assets must lie inside its assets/ folder [symlink-outside]",
         ])
     }
 

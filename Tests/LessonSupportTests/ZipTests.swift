@@ -3,31 +3,46 @@ import XCTest
 
 final class ZipTests: XCTestCase {
     func testRoundTripAndDeterminism() throws {
-        func make() -> Data {
+        func make() throws -> Data {
             var w = ZipWriter()
-            w.add("pack.json", Data("{}\n".utf8))
-            w.add("objects/ab/abcdef", Data([1, 2, 3]))
-            w.add("empty", Data())
+            try w.add("pack.json", Data("{}\n".utf8))
+            try w.add("objects/ab/abcdef", Data([1, 2, 3]))
+            try w.add("empty", Data())
             return w.finish()
         }
-        let zip = make()
-        XCTAssertEqual(zip, make())
+        let zip = try make()
+        XCTAssertEqual(zip, try make())
         let r = try ZipReader(zip)
         XCTAssertEqual(r.names, ["pack.json", "objects/ab/abcdef", "empty"])
-        XCTAssertEqual(r.entries["objects/ab/abcdef"], Data([1, 2, 3]))
-        XCTAssertEqual(r.entries["empty"], Data())
+        XCTAssertEqual(try r.read("objects/ab/abcdef"), Data([1, 2, 3]))
+        XCTAssertEqual(try r.read("empty"), Data())
+        XCTAssertNil(try r.read("missing"))
+        XCTAssertEqual(r.size(of: "objects/ab/abcdef"), 3)
+
+        // The same from a file, read entry by entry.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lessonc-zip-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try zip.write(to: file)
+        let onDisk = try ZipReader(contentsOf: file)
+        XCTAssertEqual(onDisk.names, r.names)
+        XCTAssertEqual(try onDisk.read("pack.json"), Data("{}\n".utf8))
     }
 
     func testCorruptArchivesAreRefused() throws {
         var w = ZipWriter()
-        w.add("a.txt", Data("hello".utf8))
+        try w.add("a.txt", Data("hello".utf8))
         var zip = w.finish()
         zip[30 + 5] ^= 0xFF  // first byte of a.txt's data
-        XCTAssertThrowsError(try ZipReader(zip)) { XCTAssertEqual($0 as? ZipError, ZipError("a.txt: CRC mismatch")) }
+        let r = try ZipReader(zip)
+        XCTAssertThrowsError(try r.read("a.txt")) { XCTAssertEqual($0 as? ZipError, ZipError("a.txt: CRC mismatch")) }
         XCTAssertThrowsError(try ZipReader(Data("not a zip".utf8))) {
             XCTAssertEqual($0 as? ZipError, ZipError("not a ZIP file (no end of central directory)"))
         }
         XCTAssertThrowsError(try ZipReader(w.finish().prefix(40))) {
+            XCTAssertEqual($0 as? ZipError, ZipError("not a ZIP file (no end of central directory)"))
+        }
+        // Bytes after the end record.
+        XCTAssertThrowsError(try ZipReader(w.finish() + Data([0]))) {
             XCTAssertEqual($0 as? ZipError, ZipError("not a ZIP file (no end of central directory)"))
         }
     }
@@ -37,5 +52,116 @@ final class ZipTests: XCTestCase {
         for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "a\\b", "a/./b", "a\u{0}b", "dir/"] {
             XCTAssertFalse(ZipReader.isSafeName(bad), bad)
         }
+    }
+
+    // MARK: - Hostile archives (hardening finding 2)
+
+    /// A ZIP built record by record, so tests can make the directory lie.
+    struct Craft {
+        struct Record { var name: String; var offset: Int; var size: Int; var crc: UInt32; var localName: String? = nil }
+        var body = Data()
+        var records: [Record] = []
+
+        /// A stored entry's local header and data; returns its record.
+        mutating func entry(_ name: String, _ contents: Data, localName: String? = nil) -> Record {
+            let r = Record(name: name, offset: body.count, size: contents.count, crc: Gzip.crc32(contents))
+            let local = Array((localName ?? name).utf8)
+            body += le32(0x04034B50) + le16(10) + le16(0x0800) + le16(0) + le16(0) + le16(0x21)
+            body += le32(r.crc) + le32(UInt32(r.size)) + le32(UInt32(r.size)) + le16(UInt16(local.count)) + le16(0)
+            body += Data(local) + contents
+            return r
+        }
+
+        func archive() -> Data {
+            var central = Data()
+            for r in records {
+                let name = Array(r.name.utf8)
+                central += le32(0x02014B50) + le16(0x031E) + le16(10) + le16(0x0800) + le16(0) + le16(0) + le16(0x21)
+                central += le32(r.crc) + le32(UInt32(r.size)) + le32(UInt32(r.size)) + le16(UInt16(name.count)) + le16(0) + le16(0)
+                central += le16(0) + le16(0) + le32(0) + le32(UInt32(r.offset)) + Data(name)
+            }
+            return body + central + le32(0x06054B50) + le16(0) + le16(0) + le16(UInt16(records.count)) + le16(UInt16(records.count))
+                + le32(UInt32(central.count)) + le32(UInt32(body.count)) + le16(0)
+        }
+
+        func le16(_ v: UInt16) -> Data { Data([UInt8(v & 0xFF), UInt8(v >> 8)]) }
+        func le32(_ v: UInt32) -> Data { Data([UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]) }
+    }
+
+    func assertRefused(_ archive: Data, _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try ZipReader(archive), file: file, line: line) {
+            XCTAssertEqual($0 as? ZipError, ZipError(message), file: file, line: line)
+        }
+    }
+
+    /// The audit's bomb: 8,000 directory records, all pointing at one 1 MiB entry, refused from
+    /// the directory alone, before any entry is read.
+    func testOverlappingEntriesAreRefused() {
+        var c = Craft()
+        let big = c.entry("objects/aa/0", Data(repeating: 0x41, count: 1 << 20))
+        c.records = (0..<8000).map { var r = big; r.name = "objects/aa/\($0)"; return r }
+        assertRefused(c.archive(), "objects/aa/1: overlaps or comes before objects/aa/0 (entries must follow one another)")
+    }
+
+    func testOutOfOrderEntriesAreRefused() {
+        var c = Craft()
+        let a = c.entry("a", Data("first".utf8)), b = c.entry("b", Data("second".utf8))
+        c.records = [b, a]
+        assertRefused(c.archive(), "a: overlaps or comes before b (entries must follow one another)")
+    }
+
+    func testDuplicateEntriesAreRefused() {
+        var c = Craft()
+        let a = c.entry("a", Data("first".utf8))
+        var again = c.entry("a", Data("second".utf8))
+        again.name = "a"
+        c.records = [a, again]
+        assertRefused(c.archive(), "duplicate entry in ZIP: a")
+    }
+
+    func testLocalHeaderThatNamesAnotherFileIsRefused() {
+        var c = Craft()
+        c.records = [c.entry("pack.json", Data("{}".utf8), localName: "evil.json")]
+        assertRefused(c.archive(), "pack.json: the local header does not match the central directory")
+    }
+
+    func testEntryBeyondTheDirectoryIsRefused() {
+        var c = Craft()
+        var a = c.entry("a", Data("first".utf8))
+        a.size = 5000
+        c.records = [a]
+        assertRefused(c.archive(), "a: the local header does not match the central directory")
+    }
+
+    func testOversizedDirectoryIsRefused() {
+        var zip = Data()
+        zip += Craft().le32(0x06054B50) + Craft().le16(0) + Craft().le16(0) + Craft().le16(1) + Craft().le16(1)
+        zip += Craft().le32(UInt32(ZipReader.maxDirectoryBytes + 1)) + Craft().le32(0) + Craft().le16(0)
+        assertRefused(Data(count: ZipReader.maxDirectoryBytes + 1) + zip, "too many entries in the ZIP")
+    }
+
+    /// Callers take limits from signed metadata: a larger entry is refused before it is read.
+    func testReadRefusesAnEntryLargerThanItsLimit() throws {
+        var w = ZipWriter()
+        try w.add("object", Data(repeating: 1, count: 100))
+        let r = try ZipReader(w.finish())
+        XCTAssertThrowsError(try r.read("object", limit: 99)) {
+            XCTAssertEqual($0 as? ZipError, ZipError("object: 100 bytes, more than the 99 it may have"))
+        }
+        XCTAssertEqual(try r.read("object", limit: 100)?.count, 100)
+    }
+
+    func testWriterRefusesWhatAZipWithoutZIP64CannotHold() throws {
+        var small = ZipWriter(maxBytes: 200)
+        try small.add("a", Data(count: 50))
+        XCTAssertThrowsError(try small.add("b", Data(count: 100))) {
+            XCTAssertEqual($0 as? ZipError, ZipError("b: the archive would exceed 200 bytes, the most a ZIP without ZIP64 can hold"))
+        }
+        var many = ZipWriter()
+        for i in 0..<(ZipReader.maxEntries - 1) { try many.add("e\(i)", Data()) }
+        XCTAssertThrowsError(try many.add("one-more", Data())) {
+            XCTAssertEqual($0 as? ZipError, ZipError("more than 65534 entries: too many for a ZIP without ZIP64"))
+        }
+        XCTAssertEqual(try ZipReader(many.finish()).names.count, ZipReader.maxEntries - 1)
     }
 }

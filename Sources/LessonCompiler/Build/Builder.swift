@@ -103,7 +103,7 @@ public enum Builder {
             let used = Set(assets)
             // A lesson that could not be read may use any asset: no "not used" guesses while one is unread.
             let everyLessonRead = lessons.allSatisfy(\.compilable)
-            for asset in curriculum.assets.keys.sorted() where !used.contains(asset) && everyLessonRead {
+            for asset in curriculum.assets.keys.sorted() where !used.contains(asset) && everyLessonRead && !curriculum.escapingAssets.contains(asset) {
                 sink.add(Diagnostic(.warning, .unusedAsset, "asset is not used by any lesson", path: "\(curriculum.dir)/\(asset)"))
             }
             if let staging {

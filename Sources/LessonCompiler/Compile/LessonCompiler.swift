@@ -41,6 +41,9 @@ public struct LessonCompiler {
     public func compile(_ lesson: LessonSource, into diagnostics: inout [Diagnostic]) -> CompiledLesson {
         var state = State(lesson: lesson, compiler: self)
         let document = CommonMark.parse(lesson.body)
+        for cut in document.nestingCuts {
+            state.report(.error, .nestingTooDeep, "Markdown nests more than \(CommonMark.maxNesting) levels deep here (block quotes, lists, emphasis and links all count); what lies deeper is left out: flatten it", line: cut.line, byteColumn: cut.column)
+        }
         let blocks = state.blocks(document.children)
         state.reportUnusedDefinitions(document)
         // A lesson of only raw HTML already has its own error; one of only comments has nothing to show.

@@ -19,14 +19,28 @@ public struct Loader {
             sink.add(Diagnostic(.error, .noContent, "no content/ folder under \(root.path)", path: "content"))
             return Project(root: root, curricula: [])
         }
+        // Symbolic links may arrange content/, never reach outside it (FolderBoundary).
+        if let project = FolderBoundary(root, name: "the project folder"),
+           let escape = project.escape(contentDir, path: "content", why: FolderBoundary.insideProject) {
+            sink.add(escape)
+            return Project(root: root, curricula: [])
+        }
+        guard let content = FolderBoundary(contentDir, name: "content/") else {
+            sink.add(Diagnostic(.error, .noContent, "no content/ folder under \(root.path)", path: "content"))
+            return Project(root: root, curricula: [])
+        }
         var curricula: [Curriculum] = []
         for name in listing(contentDir) {
             let url = contentDir.appendingPathComponent(name)
+            if let escape = content.escape(url, path: "content/\(name)", why: FolderBoundary.insideContent) {
+                sink.add(escape)
+                continue
+            }
             guard isDirectory(url) else {
                 sink.add(Diagnostic(.warning, .strayFile, "'\(name)' is not a curriculum folder and is ignored", path: "content/\(name)"))
                 continue
             }
-            if let c = loadCurriculum(id: name, url: url, sink: sink) { curricula.append(c) }
+            if let c = loadCurriculum(id: name, url: url, content: content, sink: sink) { curricula.append(c) }
         }
         if curricula.isEmpty && sink.errorCount == 0 {
             sink.add(Diagnostic(.error, .noContent, "content/ holds no curriculum folder", path: "content"))
@@ -36,7 +50,7 @@ public struct Loader {
 
     // MARK: - Curriculum
 
-    private func loadCurriculum(id: String, url: URL, sink: DiagnosticSink) -> Curriculum? {
+    private func loadCurriculum(id: String, url: URL, content: FolderBoundary, sink: DiagnosticSink) -> Curriculum? {
         let dir = "content/\(id)"
         let metaPath = "\(dir)/curriculum.md"
         var diagnostics: [Diagnostic] = []
@@ -46,7 +60,9 @@ public struct Loader {
         // Without a usable curriculum.md the lessons are still checked, so one run reports everything.
         let metaURL = url.appendingPathComponent("curriculum.md")
         let exists = fm.fileExists(atPath: metaURL.path)
-        let text = exists ? readText(metaURL, path: metaPath, into: &diagnostics) : nil
+        let escape = content.escape(metaURL, path: metaPath, why: FolderBoundary.insideContent)
+        if let escape { diagnostics.append(escape) }
+        let text = exists && escape == nil ? readText(metaURL, path: metaPath, into: &diagnostics) : nil
         if !exists {
             diagnostics.append(Diagnostic(.error, .missingCurriculumFile, "curriculum folder '\(id)' has no curriculum.md", path: dir))
         }
@@ -80,10 +96,12 @@ public struct Loader {
         var assets: [String: Int] = [:]
         let assetsURL = url.appendingPathComponent("assets")
         var escapingAssets = Set<String>()
-        if isDirectory(assetsURL) {
-            collectAssets(assetsURL, prefix: "assets", assetsRoot: assetsURL.resolvingSymlinksInPath().path, into: &assets, escaping: &escapingAssets)
+        if let escape = content.escape(assetsURL, path: "\(dir)/assets", why: FolderBoundary.assetsInsideContent) {
+            diagnostics.append(escape)
+        } else if isDirectory(assetsURL), let boundary = FolderBoundary(assetsURL, name: "\(dir)/assets/") {
+            collectAssets(assetsURL, boundary: boundary, curriculumDir: dir, into: &assets, escaping: &escapingAssets, diagnostics: &diagnostics)
         }
-        let children = walkUnit(url, relative: "", depth: 0, curriculumDir: dir, unitTitles: [], pending: &pending, diagnostics: &diagnostics)
+        let children = walkUnit(url, relative: "", depth: 0, curriculumDir: dir, unitTitles: [], content: content, pending: &pending, diagnostics: &diagnostics)
 
         // Read and parse every lesson's front matter in parallel; the bodies are compiled later.
         var loaded = [LessonSource?](repeating: nil, count: pending.count)
@@ -134,7 +152,7 @@ public struct Loader {
         var unitTitles: [String]
     }
 
-    private func walkUnit(_ url: URL, relative: String, depth: Int, curriculumDir: String, unitTitles: [String],
+    private func walkUnit(_ url: URL, relative: String, depth: Int, curriculumDir: String, unitTitles: [String], content: FolderBoundary,
                           pending: inout [PendingLesson], diagnostics: inout [Diagnostic]) -> [TreeNode] {
         var nodes: [TreeNode] = []
         var seenOrders: [Int: String] = [:]
@@ -144,6 +162,10 @@ public struct Loader {
             let child = url.appendingPathComponent(name)
             if depth == 0 && (name == "curriculum.md" || name == "assets") { continue }
             if name == "_unit.md" { continue }
+            if let escape = content.escape(child, path: path, why: FolderBoundary.insideContent) {
+                diagnostics.append(escape)
+                continue
+            }
             let isDir = isDirectory(child)
             guard isDir || name.hasSuffix(".md") else {
                 diagnostics.append(Diagnostic(.warning, .strayFile, "'\(name)' is neither a lesson (.md) nor a unit folder and is ignored; put media in assets/", path: path))
@@ -164,7 +186,9 @@ public struct Loader {
                 var title = Loader.titleFromSlug(Loader.slug(name))
                 var summary = ""
                 let unitFile = child.appendingPathComponent("_unit.md")
-                if fm.fileExists(atPath: unitFile.path), let text = readText(unitFile, path: "\(path)/_unit.md", into: &diagnostics) {
+                let unitEscape = content.escape(unitFile, path: "\(path)/_unit.md", why: FolderBoundary.insideContent)
+                if let unitEscape { diagnostics.append(unitEscape) }
+                if unitEscape == nil, fm.fileExists(atPath: unitFile.path), let text = readText(unitFile, path: "\(path)/_unit.md", into: &diagnostics) {
                     switch FrontMatter.split(text) {
                     case .failure(let e):
                         diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: "\(path)/_unit.md", line: e.line, column: e.column))
@@ -175,7 +199,7 @@ public struct Loader {
                     }
                 }
                 let children = walkUnit(child, relative: rel, depth: depth + 1, curriculumDir: curriculumDir,
-                                        unitTitles: unitTitles + [title], pending: &pending, diagnostics: &diagnostics)
+                                        unitTitles: unitTitles + [title], content: content, pending: &pending, diagnostics: &diagnostics)
                 if children.isEmpty {
                     diagnostics.append(Diagnostic(.warning, .emptyUnit, "unit folder '\(name)' has no lessons", path: path))
                 }
@@ -279,22 +303,29 @@ public struct Loader {
 
     // MARK: - Helpers
 
-    /// Records every file under assets/ with its size, and which ones are symbolic links leading
-    /// outside `assetsRoot` (the real path of the curriculum's assets/ folder).
-    private func collectAssets(_ url: URL, prefix: String, assetsRoot: String, into assets: inout [String: Int], escaping: inout Set<String>) {
-        for name in listing(url) {
-            let child = url.appendingPathComponent(name)
-            let rel = "\(prefix)/\(name)"
-            // Symlinked folders are not followed: a link to '.' or '/' would never end.
-            let isLink = (try? fm.destinationOfSymbolicLink(atPath: child.path)) != nil
-            if isDirectory(child) {
-                if !isLink { collectAssets(child, prefix: rel, assetsRoot: assetsRoot, into: &assets, escaping: &escaping) }
-            } else {
-                // The size of what a symlink points to, not of the link itself.
-                let real = child.resolvingSymlinksInPath().path
-                let size = (try? fm.attributesOfItem(atPath: real)[.size] as? Int) ?? 0
-                assets[rel] = size
-                if !real.hasPrefix(assetsRoot + "/") { escaping.insert(rel) }
+    /// Records every file under assets/ with its size. Folders are walked from a work list, so
+    /// any depth is safe; symbolic links to folders are not followed (a link to '.' would never
+    /// end). A link leading outside assets/ is an error, and `escaping` keeps it from being used.
+    private func collectAssets(_ assetsURL: URL, boundary: FolderBoundary, curriculumDir: String, into assets: inout [String: Int],
+                               escaping: inout Set<String>, diagnostics: inout [Diagnostic]) {
+        var folders = [(url: assetsURL, prefix: "assets")]
+        while let (url, prefix) = folders.popLast() {
+            for name in listing(url) {
+                let child = url.appendingPathComponent(name)
+                let rel = "\(prefix)/\(name)"
+                let isLink = (try? fm.destinationOfSymbolicLink(atPath: child.path)) != nil
+                if let escape = boundary.escape(child, path: "\(curriculumDir)/\(rel)", why: FolderBoundary.insideAssets) {
+                    diagnostics.append(escape)
+                    if !isDirectory(child) { assets[rel] = 0; escaping.insert(rel) }
+                    continue
+                }
+                if isDirectory(child) {
+                    if !isLink { folders.append((child, rel)) }
+                } else {
+                    // The size of what a symlink points to, not of the link itself.
+                    let real = child.resolvingSymlinksInPath().path
+                    assets[rel] = (try? fm.attributesOfItem(atPath: real)[.size] as? Int) ?? 0
+                }
             }
         }
     }

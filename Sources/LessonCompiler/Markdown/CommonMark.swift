@@ -14,6 +14,13 @@ public enum CommonMark {
 
     private static let finishLock = NSLock()
 
+    /// Deepest nesting converted below the document: block quotes, lists, items, emphasis and
+    /// links all count. cmark-gfm parses any depth without recursion, but every later stage walks
+    /// the tree recursively, and a lesson of 5,000 nested quotes or 30,000 `*` overflowed the
+    /// stack. Real lessons stay under 12; what lies deeper is left out and reported
+    /// (`MarkdownNode.nestingCuts`).
+    public static let maxNesting = 32
+
     public static func parse(_ markdown: Substring) -> MarkdownNode {
         _ = registered
         _ = tasklistExtension
@@ -40,7 +47,10 @@ public enum CommonMark {
         guard let document = finished else { preconditionFailure("cmark_parser_finish failed") }
         defer { cmark_node_free(document) }
         cmark_consolidate_text_nodes(document)
-        return convert(document)
+        var cuts: [MarkdownNode.Position] = []
+        var result = convert(document, depth: 0, cuts: &cuts)
+        result.nestingCuts = cuts
+        return result
     }
 
     private static func string(_ p: UnsafePointer<CChar>?) -> String {
@@ -53,7 +63,7 @@ public enum CommonMark {
         return cmark_find_syntax_extension("tasklist")
     }()
 
-    private static func convert(_ node: OpaquePointer) -> MarkdownNode {
+    private static func convert(_ node: OpaquePointer, depth: Int, cuts: inout [MarkdownNode.Position]) -> MarkdownNode {
         var typeString = string(cmark_node_get_type_string(node))
         if cmark_node_get_type(node) == CMARK_NODE_ITEM, let ext = cmark_node_get_syntax_extension(node), ext == tasklistExtension {
             typeString = "tasklist"
@@ -105,7 +115,11 @@ public enum CommonMark {
         }
         var child = cmark_node_first_child(node)
         while let c = child {
-            result.children.append(convert(c))
+            if depth + 1 > maxNesting {
+                cuts.append(MarkdownNode.Position(line: Int(cmark_node_get_start_line(c)), column: Int(cmark_node_get_start_column(c))))
+                break
+            }
+            result.children.append(convert(c, depth: depth + 1, cuts: &cuts))
             child = cmark_node_next(c)
         }
         if kind == .item && result.taskChecked == nil { recognizeTaskMarker(&result) }

@@ -29,6 +29,14 @@ public struct MarkdownNode: Sendable {
     public var taskChecked: Bool?
     public var tableAlignments: [String] = []
     public var isHeaderRow = false
+    /// On the document only: where nesting went beyond `CommonMark.maxNesting` and the deeper
+    /// nodes were left out.
+    public var nestingCuts: [Position] = []
+
+    public struct Position: Equatable, Sendable {
+        public var line: Int
+        public var column: Int
+    }
 
     init(kind: Kind, line: Int, column: Int, endLine: Int) {
         self.kind = kind

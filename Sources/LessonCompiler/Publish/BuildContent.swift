@@ -45,7 +45,13 @@ enum BuildContent {
         var assets: [String: ObjectRef] = [:]
         for a in index["assets"]?.arrayValue ?? [] {
             guard let path = a["path"]?.stringValue, ZipReader.isSafeName(path) else { throw PublishError("\(id)/index.json: bad asset path") }
-            assets[path] = try store.put(Gzip.compress(try Data(contentsOf: dir.appendingPathComponent(path))))
+            let url = dir.appendingPathComponent(path)
+            // Devices refuse to unpack a larger object (ChannelLimits): checked before it is read.
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            guard size <= ChannelLimits.maxObjectBytes else {
+                throw PublishError("content/\(id)/\(path): \(size) bytes; an asset may be at most \(ChannelLimits.maxObjectBytes) bytes (512 MiB, PUBLISHING.md, Limits)")
+            }
+            assets[path] = try store.put(Gzip.compress(try Data(contentsOf: url)))
         }
         let lessonList = index["lessons"]?.arrayValue ?? []
         var byLocale: [String: [String: ObjectRef]] = [:]

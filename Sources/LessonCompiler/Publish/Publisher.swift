@@ -40,7 +40,7 @@ public struct PublishReport {
 /// (manifest, diffs, notes, packs, latest.json), all signed, into the channel through `Staging`.
 public enum Publisher {
     /// Largest object publish will decompress to compute a delta.
-    static let maxContentBytes = 512 << 20
+    static let maxContentBytes = ChannelLimits.maxObjectBytes
 
     public static func run(_ o: PublishOptions) throws -> PublishReport {
         let fm = FileManager.default
@@ -79,6 +79,9 @@ public enum Publisher {
             try writer.refresh(latest: latest, lines: &report.lines)
         } else {
             let release = (state.latest?.release ?? 0) + 1
+            guard release <= ChannelLimits.maxRelease else {
+                throw PublishError("release \(release - 1) is the last a channel may have (release numbers stop at 2^53 - 1, PUBLISHING.md, Limits); start a new channel")
+            }
             try writer.writeRelease(release, content: content)
             report.release = release
             report.published = true

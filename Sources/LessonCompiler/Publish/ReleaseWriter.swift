@@ -176,12 +176,17 @@ struct ReleaseWriter {
                     guard let data = store.read(ref.sha256) else { throw PublishError("\(ChannelPath.object(ref.sha256)): missing, cannot pack \(id)/\(locale)") }
                     files[ChannelPath.object(ref.sha256)] = data
                 }
+                let packPath = ChannelPath.pack(r, curriculum: id, locale: locale)
                 var zip = ZipWriter()
-                zip.add(ChannelPath.pack, packBytes)
-                zip.add(ChannelPath.signature(ChannelPath.pack),
-                        signer.sign(packBytes, trustedComment: ChannelPath.trustedComment(path: ChannelPath.pack, release: r)).fileData)
-                for path in files.keys.sorted() { zip.add(path, files[path]!) }
-                try staging.write(ChannelPath.pack(r, curriculum: id, locale: locale), zip.finish())
+                do {
+                    try zip.add(ChannelPath.pack, packBytes)
+                    try zip.add(ChannelPath.signature(ChannelPath.pack),
+                                signer.sign(packBytes, trustedComment: ChannelPath.trustedComment(path: ChannelPath.pack, release: r)).fileData)
+                    for path in files.keys.sorted() { try zip.add(path, files[path]!) }
+                } catch let e as ZipError {
+                    throw PublishError("\(packPath): \(e.message); split the curriculum or move large assets out of it (PUBLISHING.md, Limits)")
+                }
+                try staging.write(packPath, zip.finish())
             }
         }
     }

@@ -37,6 +37,9 @@ public enum TranslationExtractor {
         }
         var summaries: [FileSummary] = []
         var writes: [(path: String, url: URL, text: String)] = []
+        // Never read or write through a link leading outside locales/ (FolderBoundary).
+        let boundary = LocalesBoundary(root: root)
+        if let escape = boundary.escape { return Result(diagnostics: [escape], files: []) }
         for curriculum in compiled.project.curricula {
             if let curricula, !curricula.contains(curriculum.id) { continue }
             if curriculum.meta.language == locale {
@@ -47,6 +50,10 @@ public enum TranslationExtractor {
             }
             let path = TranslationCatalog.path(locale: locale, curriculum: curriculum.id)
             let url = root.appendingPathComponent(path)
+            if let escape = boundary.escape(locale: locale) ?? boundary.escape(locale: locale, file: url.lastPathComponent) {
+                diagnostics.append(escape)
+                continue
+            }
             var old: XLIFFDocument?
             if let data = FileManager.default.contents(atPath: url.path) {
                 var d: [Diagnostic] = []
@@ -65,6 +72,8 @@ public enum TranslationExtractor {
             do {
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+                // Whatever is there (a link, planted to be written through) goes first.
+                unlink(tmp.path)
                 try FileIO.write(Array(text.utf8), to: tmp.path)
                 // rename(2) replaces the old file in one step: a reader never sees half a file.
                 if rename(tmp.path, url.path) != 0 {

@@ -123,10 +123,18 @@ public enum XLIFFReader {
         }
     }
 
+    /// Deepest nesting of `<g>` and `<mrk>` inside a `<source>` or `<target>`: as deep as a lesson's
+    /// Markdown may nest, so every translation of a valid lesson fits.
+    public static let maxInlineDepth = CommonMark.maxNesting
+
     /// Inline content of `<source>` or `<target>`. `<mrk>` (tool markers) is transparent; codes
-    /// lessonc never writes are reported and dropped.
-    static func runs(_ node: XMLNode, path: String, into diagnostics: inout [Diagnostic]) -> [SegmentRun] {
+    /// lessonc never writes are reported and dropped, and so is what nests beyond `maxInlineDepth`.
+    static func runs(_ node: XMLNode, path: String, depth: Int = 0, into diagnostics: inout [Diagnostic]) -> [SegmentRun] {
         var out: [SegmentRun] = []
+        if depth >= maxInlineDepth, let deeper = node.children.first(where: { $0.kind == .element }) {
+            diagnostics.append(Diagnostic(.error, .xliffStructure, "inline codes nest more than \(maxInlineDepth) levels deep here; the deeper codes are dropped and only their text is kept: keep the codes of the source", path: path, line: max(1, deeper.line), column: max(1, deeper.column)))
+            return [.text(node.textContent)]
+        }
         for child in node.children {
             switch child.kind {
             case .text, .cdata:
@@ -135,11 +143,11 @@ public enum XLIFFReader {
                 let id = child.attribute("id") ?? ""
                 let ctype = child.attribute("ctype") ?? ""
                 switch child.name {
-                case "g": out.append(.group(id: id, ctype: ctype, children: runs(child, path: path, into: &diagnostics)))
+                case "g": out.append(.group(id: id, ctype: ctype, children: runs(child, path: path, depth: depth + 1, into: &diagnostics)))
                 case "x": out.append(.placeholder(id: id, ctype: ctype, equiv: child.attribute("equiv-text") ?? ""))
                 case "ph": out.append(.native(id: id, ctype: ctype, code: child.textContent))
                 case "mrk":
-                    for r in runs(child, path: path, into: &diagnostics) {
+                    for r in runs(child, path: path, depth: depth + 1, into: &diagnostics) {
                         if case .text(let t) = r, case .text(let prev)? = out.last { out[out.count - 1] = .text(prev + t) } else { out.append(r) }
                     }
                 default:

@@ -57,6 +57,12 @@ public struct XMLParseError: Error, Equatable, CustomStringConvertible {
 
 /// The one place that calls libxml2.
 public enum LibXML {
+    /// Deepest element nesting converted to `XMLNode`s: libxml2 itself parses any depth with
+    /// XML_PARSE_HUGE without recursion, but the conversion and every reader after it recurse,
+    /// and an XLIFF target of 18,000 nested `<g>` overflowed the stack. 256 is libxml2's own
+    /// limit without XML_PARSE_HUGE; XLIFF needs about ten.
+    public static let maxDepth = 256
+
     private static let initialized: Bool = {
         xmlInitParser()
         return true
@@ -90,7 +96,11 @@ public enum LibXML {
         defer { xmlFreeDoc(doc) }
         guard let root = xmlDocGetRootElement(doc) else { throw XMLParseError(message: "document has no root element", line: 1, column: 1) }
         var namespaces: [UnsafePointer<xmlChar>: String] = [:]
-        var tree = convert(root, &namespaces)
+        var tooDeep: Int?
+        var tree = convert(root, depth: 1, &namespaces, tooDeep: &tooDeep)
+        if let line = tooDeep {
+            throw XMLParseError(message: "elements nest more than \(maxDepth) levels deep", line: max(1, line), column: 1)
+        }
         var scanner = StartTagScanner(Array(data))
         var positions = scanner.scan()[...]
         placeStartTags(&tree, &positions)
@@ -144,8 +154,9 @@ public enum LibXML {
         defer { xmlFreeDoc(doc) }
         guard let root = xmlDocGetRootElement(doc) else { return (empty, complete) }
         var namespaces: [UnsafePointer<xmlChar>: String] = [:]
-        let tree = convert(root, &namespaces)
-        return (tree.element("body") ?? tree, complete)
+        var tooDeep: Int?
+        let tree = convert(root, depth: 1, &namespaces, tooDeep: &tooDeep)
+        return (tree.element("body") ?? tree, complete && tooDeep == nil)
     }
 
     private static func string(_ p: UnsafePointer<xmlChar>?) -> String {
@@ -154,7 +165,9 @@ public enum LibXML {
     }
 
     /// `namespaces` shares one Swift string per namespace URI: a large XLIFF file has a million nodes.
-    private static func convert(_ node: xmlNodePtr, _ namespaces: inout [UnsafePointer<xmlChar>: String]) -> XMLNode {
+    /// Children of an element at `maxDepth` are left out, and `tooDeep` gets the line of the first.
+    private static func convert(_ node: xmlNodePtr, depth: Int, _ namespaces: inout [UnsafePointer<xmlChar>: String],
+                                tooDeep: inout Int?) -> XMLNode {
         let n = node.pointee
         var namespace: String?
         if let href = n.ns?.pointee.href {
@@ -174,7 +187,11 @@ public enum LibXML {
             }
             var child = n.children
             while let c = child {
-                result.children.append(convert(c, &namespaces))
+                if depth >= maxDepth, c.pointee.type == XML_ELEMENT_NODE {
+                    if tooDeep == nil { tooDeep = Int(xmlGetLineNo(c)) }
+                } else {
+                    result.children.append(convert(c, depth: depth + 1, &namespaces, tooDeep: &tooDeep))
+                }
                 child = c.pointee.next
             }
         case XML_TEXT_NODE, XML_ENTITY_REF_NODE:

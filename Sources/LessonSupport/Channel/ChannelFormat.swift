@@ -10,6 +10,35 @@ public struct ChannelFormatError: Error, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// The numbers a channel may hold (PUBLISHING.md, "Limits"). Every reader checks them before any
+/// arithmetic, so no number a channel signs (or a host or SD card forges) can overflow, and
+/// publish refuses to exceed them.
+public enum ChannelLimits {
+    /// Sizes in bytes are below 2^40 (1 TiB): a sum of millions of them still fits in 63 bits.
+    public static let sizeBound = 1 << 40
+    /// Release numbers run from 1 to 2^53 - 1, the integers every JSON reader (JavaScript's too)
+    /// reads exactly.
+    public static let maxRelease = (1 << 53) - 1
+    /// A device refuses a release more than this far ahead of the one it holds: a number signed
+    /// by mistake (or by a stolen key) cannot put every device out of reach of later releases.
+    /// Publishing a release an hour for a century stays below it.
+    public static let maxReleaseJump = 1_000_000
+    /// A signed JSON document (latest.json, a manifest, a diff, a key list, pack.json).
+    public static let maxDocumentBytes = 256 << 20
+    /// An object (a compiled lesson, an index, an asset), as stored and uncompressed: what a
+    /// phone can hold in memory at once.
+    public static let maxObjectBytes = 512 << 20
+
+    /// The total of many sizes, refused (rather than wrapped) if it could ever overflow.
+    public static func total<S: Sequence>(_ sizes: S) throws -> Int where S.Element == Int {
+        try sizes.reduce(0) { sum, size in
+            let (t, overflow) = sum.addingReportingOverflow(size)
+            guard !overflow, size >= 0 else { throw ChannelFormatError("sizes add up to more than a device can count") }
+            return t
+        }
+    }
+}
+
 /// Where each file lives in a channel (and in an offline pack, which uses the same paths).
 public enum ChannelPath {
     public static let latest = "latest.json"
@@ -394,7 +423,7 @@ public struct KeysDocument: Equatable, Sendable {
     public init(data: Data, path: String) throws {
         let r = try Reader.document(data, path, format: Self.format)
         generation = try r.release("generation")
-        release = try r.size("release")
+        release = try r.integer("release", 0...ChannelLimits.maxRelease)
         func readKey(_ name: String) throws -> MinisignPublicKey {
             let k = try r.object(name)
             let pk: MinisignPublicKey
@@ -454,11 +483,9 @@ struct Reader {
     let path: String
     init(_ value: JSON, _ path: String) { self.value = value; self.path = path }
 
-    /// Metadata files are small; anything larger than this is refused before parsing.
-    static let maxDocumentBytes = 256 << 20
-
     static func document(_ data: Data, _ path: String, format: String) throws -> Reader {
-        guard data.count <= maxDocumentBytes else { throw ChannelFormatError("\(path): too large") }
+        // Metadata files are small; anything larger is refused before parsing.
+        guard data.count <= ChannelLimits.maxDocumentBytes else { throw ChannelFormatError("\(path): too large") }
         let json: JSON
         do { json = try JSON.parse(data) } catch let e as JSONParseError { throw ChannelFormatError("\(path):\(e.line):\(e.column): \(e.message)") }
         let r = Reader(json, path)
@@ -485,14 +512,20 @@ struct Reader {
         guard ChannelPath.isSHA256(s) else { throw ChannelFormatError("\(path): '\(key)' must be a lowercase hex sha256") }
         return s
     }
-    func size(_ key: String) throws -> Int {
-        guard case .int(let n) = try value(key), n >= 0 else { throw ChannelFormatError("\(path): '\(key)' must be a whole number") }
+    func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int {
+        guard case .int(let n) = try value(key), range.contains(n) else {
+            throw ChannelFormatError("\(path): '\(key)' must be a whole number from \(range.lowerBound) to \(Self.power(range.upperBound))")
+        }
         return n
     }
-    func release(_ key: String) throws -> Int {
-        let n = try size(key)
-        guard n >= 1 else { throw ChannelFormatError("\(path): '\(key)' must be at least 1") }
-        return n
+    /// A size in bytes, below `ChannelLimits.sizeBound`.
+    func size(_ key: String) throws -> Int { try integer(key, 0...(ChannelLimits.sizeBound - 1)) }
+    /// A release number (or a key generation), 1 … `ChannelLimits.maxRelease`.
+    func release(_ key: String) throws -> Int { try integer(key, 1...ChannelLimits.maxRelease) }
+    /// 2^40 - 1 reads better than 1099511627775.
+    static func power(_ n: Int) -> String {
+        let bits = Int.bitWidth - (n + 1).leadingZeroBitCount - 1
+        return n > 1 << 20 && (n + 1) == 1 << bits ? "2^\(bits) - 1" : String(n)
     }
     func time(_ key: String) throws -> Int {
         guard let t = Timestamp.parse(try string(key)) else { throw ChannelFormatError("\(path): '\(key)' must be an RFC 3339 UTC time") }

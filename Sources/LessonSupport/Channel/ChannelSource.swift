@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Somewhere channel files can be read by their channel path: a folder, or an offline pack
 /// (which uses the same paths). The device client adds an HTTP source.
@@ -7,6 +10,15 @@ public protocol ChannelSource {
     func read(_ path: String) throws -> Data?
     /// Every file under `prefix` (a folder path such as `releases`), as channel paths, sorted.
     func list(under prefix: String) throws -> [String]
+    /// The file's size without reading it, when the source can tell (nil: unknown or missing).
+    func size(of path: String) -> Int?
+    /// An offline pack in the source, opened so that its entries are read one at a time.
+    func zip(_ path: String) throws -> ZipReader?
+}
+
+extension ChannelSource {
+    public func size(of path: String) -> Int? { nil }
+    public func zip(_ path: String) throws -> ZipReader? { try read(path).map { try ZipReader($0) } }
 }
 
 public struct DirectorySource: ChannelSource {
@@ -14,11 +26,10 @@ public struct DirectorySource: ChannelSource {
     public init(_ root: URL) { self.root = root }
 
     public func read(_ path: String) throws -> Data? {
-        guard ZipReader.isSafeName(path) else { return nil }
-        let url = root.appendingPathComponent(path)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else { return nil }
-        return try Data(contentsOf: url)
+        guard let size = size(of: path) else { return nil }
+        // No channel file is larger than an object may be: a huge file on a hostile host is never loaded.
+        guard size <= ChannelLimits.maxObjectBytes else { throw ChannelFormatError("\(path): \(size) bytes, more than any channel file may have") }
+        return try Data(contentsOf: root.appendingPathComponent(path))
     }
 
     public func list(under prefix: String) throws -> [String] {
@@ -34,13 +45,28 @@ public struct DirectorySource: ChannelSource {
         }
         return out.sorted()
     }
+
+    public func size(of path: String) -> Int? {
+        guard ZipReader.isSafeName(path) else { return nil }
+        var st = stat()
+        guard stat(root.appendingPathComponent(path).path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(st.st_size)
+    }
+
+    public func zip(_ path: String) throws -> ZipReader? {
+        guard size(of: path) != nil else { return nil }
+        return try ZipReader(contentsOf: root.appendingPathComponent(path))
+    }
 }
 
-/// An offline pack read into memory.
+/// An offline pack, whose entries are read when asked for.
 public struct ZipSource: ChannelSource {
     public let zip: ZipReader
     public init(_ zip: ZipReader) { self.zip = zip }
-    public func read(_ path: String) throws -> Data? { zip.entries[path] }
+    public func read(_ path: String) throws -> Data? {
+        do { return try zip.read(path, limit: ChannelLimits.maxObjectBytes) } catch let e as ZipError { throw ChannelFormatError(e.message) }
+    }
+    public func size(of path: String) -> Int? { zip.size(of: path) }
     public func list(under prefix: String) throws -> [String] {
         zip.names.filter { $0.hasPrefix(prefix + "/") }.sorted()
     }

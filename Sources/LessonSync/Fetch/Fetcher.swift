@@ -19,10 +19,14 @@ enum FetchFailure: Error, Equatable {
     /// The bytes arrived whole but do not hash to what the channel signed.
     case corrupt(String)
     case disk(String)
+    /// The whole sync ran out of time (SyncOptions.deadline).
+    case deadline(seconds: Double)
+    /// The host redirected to another origin (given as `scheme://host:port`).
+    case redirected(to: String)
 
     var retryable: Bool {
         switch self {
-        case .notFound, .tooLarge, .disk: return false
+        case .notFound, .tooLarge, .disk, .deadline, .redirected: return false
         case .status(let code): return code >= 500 || code == 408 || code == 429
         case .stalled, .network, .truncated, .badRange, .corrupt: return true
         }
@@ -39,6 +43,8 @@ enum FetchFailure: Error, Equatable {
         case .badRange: return "the server answered a resumed download with the wrong byte range"
         case .corrupt(let m): return m
         case .disk(let m): return "cannot write the download: \(m)"
+        case .deadline(let s): return "the sync reached its deadline of \(Self.seconds(s)) s; what arrived is kept, and the next sync resumes from there"
+        case .redirected(let target): return "the server redirects to \(target), another origin; refused (sync fetches only from the channel's own scheme, host and port)"
         }
     }
 
@@ -87,7 +93,7 @@ extension FetchFailure {
         switch self {
         case .tooLarge, .corrupt: return .integrity
         case .disk: return .store
-        case .notFound: return .source
+        case .notFound, .redirected: return .source
         default: return .network
         }
     }
@@ -117,11 +123,13 @@ final class LocalFetcher: Fetcher {
         }
     }
 
+    /// A pack on an SD card may be hostile: entries are read one at a time, each refused
+    /// before it is read when it is larger than its limit (its signed size).
     static func zip(_ archive: ZipReader, origin: String) -> LocalFetcher {
         LocalFetcher(origin: origin) { path, limit in
-            guard let data = archive.entries[path] else { return nil }
-            guard data.count <= limit else { throw FetchFailure.tooLarge(limit: limit) }
-            return data
+            guard let size = archive.size(of: path) else { return nil }
+            guard size <= limit else { throw FetchFailure.tooLarge(limit: limit) }
+            do { return try archive.read(path, limit: limit) } catch { throw FetchFailure.corrupt("\(error); refused") }
         }
     }
 

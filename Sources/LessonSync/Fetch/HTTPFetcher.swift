@@ -9,6 +9,10 @@ import Glibc
 /// Plain GETs of static files over http(s). Every device sends the same request for the same
 /// file: no cookies, no cache, no credentials, no query string, and only constant headers, so the
 /// host learns nothing about who asks beyond the address the request comes from.
+///
+/// A hostile or broken host cannot hold a sync: a transfer that receives nothing for `timeout`
+/// seconds is cancelled whatever state it is in, the whole sync stops at `deadline`, a redirect
+/// to another origin is refused, and a body longer than the file may be is refused as it arrives.
 final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked Sendable {
     static let userAgent = "lessonc-sync/1"
     /// Constant values for the headers URLSession would otherwise fill from the device (its
@@ -19,6 +23,7 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
     let base: URL
     let origin: String
     let timeout: TimeInterval
+    let deadline: SyncDeadline
     private var session: URLSession!
     private let lock = NSLock()
     private var transfers: [Int: Transfer] = [:]
@@ -38,6 +43,9 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         var failure: FetchFailure?
         /// When a byte (or the response) last arrived, for the stall watchdog.
         var lastActivity = DispatchTime.now()
+        /// Set once, under the lock: the waiting caller has been released, and nothing may touch
+        /// `fd` or `data` any more, whatever URLSession still delivers.
+        var finished = false
         let done = DispatchSemaphore(value: 0)
 
         init(limit: Int, rangeStart: Int = 0, total: Int? = nil, fd: Int32 = -1) {
@@ -46,7 +54,7 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
     }
 
     /// `timeout`: how long a transfer may go without receiving a byte before it counts as stalled.
-    init(base: URL, timeout: TimeInterval) throws {
+    init(base: URL, timeout: TimeInterval, deadline: SyncDeadline) throws {
         guard let scheme = base.scheme?.lowercased(), scheme == "http" || scheme == "https", base.host != nil else {
             throw SyncError(.source, "\(base.absoluteString): not an http(s) URL")
         }
@@ -56,6 +64,7 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         self.base = base
         self.origin = base.absoluteString
         self.timeout = timeout
+        self.deadline = deadline
         super.init()
         let c = URLSessionConfiguration.ephemeral
         c.httpCookieStorage = nil
@@ -68,7 +77,7 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         // one); the watchdog in `perform` is the precise one, this is only a backstop.
         c.timeoutIntervalForRequest = backstop
         c.httpAdditionalHeaders = nil
-        session = URLSession(configuration: c, delegate: self, delegateQueue: nil)
+        session = URLSession(configuration: c, delegate: self, delegateQueue: InlineQueue())
     }
 
     var backstop: TimeInterval { max(2, timeout * 2).rounded(.up) }
@@ -108,6 +117,10 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
     }
 
     private func perform(_ path: String, _ t: Transfer) -> Transfer {
+        if deadline.passed {
+            t.failure = .deadline(seconds: deadline.seconds)
+            return t
+        }
         var request = URLRequest(url: base.appendingPathComponent(path), cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: backstop)
         request.httpMethod = "GET"
         request.httpShouldHandleCookies = false
@@ -115,7 +128,8 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         if t.rangeStart > 0 { request.setValue("bytes=\(t.rangeStart)-", forHTTPHeaderField: "Range") }
         let task = session.dataTask(with: request)
         lock.lock(); transfers[task.taskIdentifier] = t; lock.unlock()
-        // A transfer that receives nothing for `timeout` seconds has stalled: cancel it.
+        // Always on, whatever the transfer is doing (waiting for headers, for a body after an
+        // error status, for the rest of a drip-fed file): a stall or the deadline ends it.
         let watchdog = DispatchSource.makeTimerSource(queue: .global())
         let tick = max(0.02, min(0.25, timeout / 10))
         watchdog.schedule(deadline: .now() + tick, repeating: tick)
@@ -123,10 +137,11 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         watchdog.setEventHandler { [weak self] in
             guard let self else { return }
             self.lock.lock()
-            let stalled = t.failure == nil && t.lastActivity + limit < .now()
-            if stalled { t.failure = .stalled(seconds: self.timeout) }
+            var failure: FetchFailure?
+            if !t.finished && self.deadline.passed { failure = .deadline(seconds: self.deadline.seconds) }
+            else if !t.finished && t.lastActivity + limit < .now() { failure = .stalled(seconds: self.timeout) }
             self.lock.unlock()
-            if stalled { task.cancel() }
+            if let failure { self.end(t, task, failure) }
         }
         watchdog.resume()
         task.resume()
@@ -140,21 +155,24 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         return transfers[task.taskIdentifier]
     }
 
-    // MARK: - URLSessionDataDelegate
-    // Called on the session's serial queue. The lock guards what the watchdog and the waiting
-    // caller also touch (failure, activity, the byte count); it is never held while calling
-    // into URLSession, which may call back at once.
-
-    private func fail(_ t: Transfer, _ failure: FetchFailure) {
+    /// Releases the waiting caller, once: with `failure` (the first one recorded wins), and
+    /// cancels the task if it is still running. Nothing waits for URLSession to agree.
+    private func end(_ t: Transfer, _ task: URLSessionTask, _ failure: FetchFailure?) {
         lock.lock()
-        if t.failure == nil { t.failure = failure }
+        if let failure, t.failure == nil { t.failure = failure }
+        let first = !t.finished
+        t.finished = true
+        transfers[task.taskIdentifier] = nil
         lock.unlock()
+        guard first else { return }
+        // Not from here: this may run inside URLSession's queue, and cancel() waits for it.
+        if t.failure != nil { DispatchQueue.global().async { task.cancel() } }
+        t.done.signal()
     }
 
-    private func failed(_ t: Transfer) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        return t.failure != nil
-    }
+    // MARK: - URLSessionDataDelegate
+    // Called on URLSession's own queue (InlineQueue). The lock guards what the watchdog and the
+    // waiting caller also touch; it is never held while calling into URLSession.
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
@@ -164,23 +182,26 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         func header(_ name: String) -> String? {
             http?.allHeaderFields.first { ($0.key as? String)?.lowercased() == name.lowercased() }?.value as? String
         }
+        var failure: FetchFailure?
         switch http?.statusCode ?? 0 {
         case 200:
             if t.rangeStart > 0, let total = t.total {
                 // The server ignored Range: take the whole file from the start.
-                if ftruncate(t.fd, 0) != 0 { fail(t, .disk(String(cString: strerror(errno)))) }
+                if ftruncate(t.fd, 0) != 0 { failure = .disk(String(cString: strerror(errno))) }
                 t.limit = total
             }
         case 206 where t.rangeStart > 0:
-            if Self.rangeStart(header("Content-Range"), total: t.total) != t.rangeStart { fail(t, .badRange) }
-        case 404, 410: fail(t, .notFound)
-        case 416: fail(t, .badRange)
-        case let code: fail(t, .status(code))
+            if Self.rangeStart(header("Content-Range"), total: t.total) != t.rangeStart { failure = .badRange }
+        case 404, 410: failure = .notFound
+        case 416: failure = .badRange
+        case let code: failure = .status(code)
         }
-        if let length = header("Content-Length").flatMap({ Int($0) }), length > t.limit {
-            fail(t, .tooLarge(limit: t.total ?? t.limit))
+        if failure == nil, let length = header("Content-Length").flatMap({ Int($0) }), length > t.limit {
+            failure = .tooLarge(limit: t.total ?? t.limit)
         }
-        completionHandler(failed(t) ? .cancel : .allow)
+        completionHandler(failure == nil ? .allow : .cancel)
+        // An error status ends the transfer now: its body, if one ever comes, is not needed.
+        if let failure { end(t, dataTask, failure) }
     }
 
     /// The first byte of `bytes S-E/T`, when T is the size we expect.
@@ -194,41 +215,62 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard let t = transfer(dataTask) else { return }
+        var failure: FetchFailure?
         lock.lock()
         received += data.count
         t.lastActivity = .now()
-        let skip = t.failure != nil
+        // Under the lock: once finished, the caller may have closed `fd` already.
+        if !t.finished {
+            if t.count + data.count > t.limit {
+                failure = .tooLarge(limit: t.total ?? t.limit)
+            } else {
+                t.count += data.count
+                if t.fd < 0 {
+                    t.data.append(data)
+                } else if !Self.writeAll(t.fd, data) {
+                    failure = .disk(String(cString: strerror(errno)))
+                }
+            }
+        }
         lock.unlock()
-        if skip { return }
-        if t.count + data.count > t.limit {
-            fail(t, .tooLarge(limit: t.total ?? t.limit))
-            dataTask.cancel()
+        if let failure { end(t, dataTask, failure) }
+    }
+
+    /// Redirects stay on the channel's origin (scheme, host and port): a host must not send a
+    /// device, and the address it asks from, to someone else.
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        guard let t = transfer(task) else { completionHandler(nil); return }
+        guard let target = request.url, Self.origin(of: target) == Self.origin(of: base) else {
+            completionHandler(nil)
+            end(t, task, .redirected(to: request.url.map(Self.origin(of:)) ?? "an unreadable address"))
             return
         }
-        t.count += data.count
-        if t.fd < 0 {
-            t.data.append(data)
-        } else if !Self.writeAll(t.fd, data) {
-            fail(t, .disk(String(cString: strerror(errno))))
-            dataTask.cancel()
-        }
+        completionHandler(request)
+    }
+
+    /// `scheme://host:port`, with the scheme's default port written out.
+    static func origin(of url: URL) -> String {
+        let scheme = url.scheme?.lowercased() ?? ""
+        let port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : 0)
+        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         guard let t = transfer(task) else { return }
+        var failure: FetchFailure?
         if let error {
             let ns = error as NSError
             if ns.code == NSURLErrorTimedOut {
-                fail(t, .stalled(seconds: timeout))
+                failure = .stalled(seconds: timeout)
             } else {
                 // libcurl's own words ("Recv failure: Connection reset by peer") are the clearest.
                 let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError
                 let text = (underlying?.userInfo[NSLocalizedDescriptionKey] as? String) ?? (ns.userInfo[NSLocalizedDescriptionKey] as? String)
-                fail(t, .network(text ?? "error \(ns.code)"))
+                failure = .network(text ?? "error \(ns.code)")
             }
         }
-        lock.lock(); transfers[task.taskIdentifier] = nil; lock.unlock()
-        t.done.signal()
+        end(t, task, failure)
     }
 
     static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
@@ -242,4 +284,31 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
             return true
         }
     }
+}
+
+/// URLSession on Linux hands every chunk libcurl reads to the delegate queue and reads on
+/// without waiting, so a host sending an endless body filled memory (190–530 MB) before the
+/// refusal took effect. Running the delegate's callbacks at once, on URLSession's own queue,
+/// makes libcurl wait for each: memory stays at one chunk, and a refused transfer stops at once.
+/// Every callback above is short and never waits for URLSession.
+final class InlineQueue: OperationQueue, @unchecked Sendable {
+    override init() {
+        super.init()
+        maxConcurrentOperationCount = 1
+    }
+
+    override func addOperation(_ block: @escaping @Sendable () -> Void) { block() }
+}
+
+/// When a whole sync must stop (SyncOptions.deadline), however the host behaves.
+struct SyncDeadline: Sendable {
+    let seconds: TimeInterval
+    let at: DispatchTime
+
+    init(seconds: TimeInterval) {
+        self.seconds = seconds
+        at = .now() + .nanoseconds(Int(min(seconds, 1e9) * 1e9))
+    }
+
+    var passed: Bool { DispatchTime.now() >= at }
 }

@@ -24,7 +24,7 @@ public struct DeviceStore: Sendable {
     static let pointer = "CURRENT"
     static let stateFile = "store.json"
     /// Largest lesson or asset the store will decompress.
-    static let maxContentBytes = 512 << 20
+    static let maxContentBytes = ChannelLimits.maxObjectBytes
 
     var pointerURL: URL { url.appendingPathComponent(Self.pointer) }
     var statesURL: URL { url.appendingPathComponent("states") }

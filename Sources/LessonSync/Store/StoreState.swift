@@ -82,7 +82,8 @@ struct StoreState: Equatable {
     static func refJSON(_ r: ObjectRef) -> JSON { ["sha256": .string(r.sha256), "size": .int(r.size)] }
 
     static func ref(_ json: JSON, at path: String) throws -> ObjectRef {
-        guard let sha = json["sha256"]?.stringValue, ChannelPath.isSHA256(sha), case .int(let size)? = json["size"], size >= 0 else {
+        guard let sha = json["sha256"]?.stringValue, ChannelPath.isSHA256(sha), case .int(let size)? = json["size"],
+              size >= 0, size < ChannelLimits.sizeBound else {
             throw StoreError("\(path): needs a sha256 and a size")
         }
         return ObjectRef(sha256: sha, size: size)
@@ -99,7 +100,7 @@ struct StoreState: Equatable {
         let json: JSON
         do { json = try JSON.parse(data) } catch { throw StoreError("\(path): not valid JSON (\(error))") }
         guard json["format"]?.stringValue == Self.format else { throw StoreError("\(path): not a \(Self.format) file") }
-        guard case .int(let release)? = json["release"], release >= 1,
+        guard case .int(let release)? = json["release"], (1...ChannelLimits.maxRelease).contains(release),
               let published = json["published"]?.stringValue.flatMap(Timestamp.parse) else {
             throw StoreError("\(path): needs a release and a published time")
         }
@@ -107,7 +108,9 @@ struct StoreState: Equatable {
         self.published = published
         expires = json["expires"]?.stringValue.flatMap(Timestamp.parse)
         guard let k = json["key"], let b64 = k["public_key"]?.stringValue, let key = try? MinisignPublicKey(base64: b64),
-              case .int(let generation)? = k["generation"] else { throw StoreError("\(path): needs the signing key") }
+              case .int(let generation)? = k["generation"], (1...ChannelLimits.maxRelease).contains(generation) else {
+            throw StoreError("\(path): needs the signing key")
+        }
         self.key = key
         keyGeneration = generation
         trustedVia = json["trusted_via"]?.arrayValue?.compactMap(\.stringValue) ?? []

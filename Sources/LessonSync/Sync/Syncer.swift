@@ -16,6 +16,10 @@ public struct SyncOptions {
     public var now = Int(Date().timeIntervalSince1970)
     /// Seconds without a byte before a transfer counts as stalled.
     public var timeout: TimeInterval = 30
+    /// Seconds the whole sync may take over the network. When they run out the sync stops,
+    /// keeps what it downloaded, and the next sync resumes; a host dripping bytes slowly enough
+    /// never to stall cannot hold the store's lock longer than this.
+    public var deadline: TimeInterval = 900
     /// Further attempts after a failure that may pass (reset, stall, 5xx, a damaged body).
     public var retries = 2
     public var retryPause: TimeInterval = 0.25
@@ -55,7 +59,7 @@ public enum Sync {
             throw SyncError(.store, "the store cannot be read: \(error); move it aside and sync into an empty folder")
         }
         writer.removeStaleStates(keeping: current?.name)
-        let fetcher = try makeFetcher(options.source, timeout: options.timeout)
+        let fetcher = try makeFetcher(options.source, timeout: options.timeout, deadline: SyncDeadline(seconds: options.deadline))
         defer { fetcher.close() }
         var run = SyncRun(o: options, writer: writer, current: current, fetcher: fetcher)
         do {
@@ -67,11 +71,11 @@ public enum Sync {
         }
     }
 
-    static func makeFetcher(_ source: String, timeout: TimeInterval) throws -> Fetcher {
+    static func makeFetcher(_ source: String, timeout: TimeInterval, deadline: SyncDeadline) throws -> Fetcher {
         let lower = source.lowercased()
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             guard let url = URL(string: source) else { throw SyncError(.source, "\(source): not a valid URL") }
-            return try HTTPFetcher(base: url, timeout: timeout)
+            return try HTTPFetcher(base: url, timeout: timeout, deadline: deadline)
         }
         var path = source
         if lower.hasPrefix("file://") {
@@ -84,8 +88,7 @@ public enum Sync {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else { throw SyncError(.source, "\(path) does not exist") }
         if isDir.boolValue { return LocalFetcher.directory(url) }
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw SyncError(.source, "cannot read \(path)") }
-        do { return LocalFetcher.zip(try ZipReader(data), origin: path) } catch {
+        do { return LocalFetcher.zip(try ZipReader(contentsOf: url), origin: path) } catch {
             throw SyncError(.source, "\(path): not a channel folder or an offline pack (\(error))")
         }
     }
@@ -142,6 +145,9 @@ struct SyncRun {
         if let old, head.release < old.release {
             throw SyncError(.rollback, "\(headPath) offers release \(head.release), older than release \(old.release) in the store; refused (a replayed or rolled-back channel)")
         }
+        if let old, head.release - old.release > ChannelLimits.maxReleaseJump {
+            throw SyncError(.integrity, "\(headPath) offers release \(head.release), more than \(ChannelLimits.maxReleaseJump) releases after release \(old.release) in the store; refused (a release number signed by mistake would leave the store behind every later release)")
+        }
         if let expires = head.expires, expires <= o.now {
             throw SyncError(.expired, "\(headPath) (release \(head.release)) expired at \(Timestamp.rfc3339(expires)); refused, since a stale channel may hide newer releases (the publisher must publish again)")
         }
@@ -152,11 +158,11 @@ struct SyncRun {
 
         if var state = old, var name = current?.name, head.release == old?.release, subscription == state.subscription, allPresent(state) {
             // Up to date. A renewed expiry or a key rotation without a new release is recorded,
-            // so the store's latest.json stays the newest the channel signed.
-            let files = try stateFiles(head, keyFiles)
-            if files[head.path] != (try? DirectorySource(store.stateURL(name)).read(head.path)) ?? nil || key != state.key {
+            // so the store's latest.json stays the newest the channel signed; a replayed older
+            // copy of it is not.
+            if renews(head, generation: generation, state) {
                 (state.published, state.expires, state.key, state.keyGeneration, state.trustedVia) = (head.published, head.expires, key, generation, via)
-                name = try writer.commit(state, files: files)
+                name = try writer.commit(state, files: try stateFiles(head, keyFiles))
             }
             report.bytesDownloaded = fetcher.bytesDownloaded
             let removed = writer.collectGarbage(keeping: name, state)
@@ -182,17 +188,36 @@ struct SyncRun {
         try download(plan, contents: &contents)
 
         let needed = Set(parts.values.flatMap { $0.values.flatMap { $0.objects.map(\.sha256) } })
-        let state = StoreState(release: head.release, published: head.published, expires: head.expires, key: key,
+        var state = StoreState(release: head.release, published: head.published, expires: head.expires, key: key,
                                keyGeneration: generation, trustedVia: via, subscription: subscription, parts: parts,
                                contents: contents.filter { needed.contains($0.key) })
+        var files = try stateFiles(head, keyFiles)
+        if let old, let oldName = current?.name, old.release == head.release, !renews(head, generation: generation, old) {
+            // Same release, new subscription: keep the newer signed head the store already has.
+            let dir = DirectorySource(store.stateURL(oldName))
+            let oldHead = (try? dir.read(ChannelPath.latest)) != nil ? ChannelPath.latest : ChannelPath.pack
+            files[head.path] = nil
+            files[ChannelPath.signature(head.path)] = nil
+            for path in [oldHead, ChannelPath.signature(oldHead)] { files[path] = try dir.read(path) }
+            (state.published, state.expires) = (old.published, old.expires)
+        }
         countLessons(from: old?.parts ?? [:], to: parts)
         progress(.switching, "switching the store to release \(head.release)")
-        let name = try writer.commit(state, files: try stateFiles(head, keyFiles))
+        let name = try writer.commit(state, files: files)
         report.bytesDownloaded = fetcher.bytesDownloaded
         progress(.cleaning, "removing what release \(head.release) no longer needs")
         let removed = writer.collectGarbage(keeping: name, state)
         (report.filesRemoved, report.bytesFreed) = (removed.files, removed.bytes)
         return report
+    }
+
+    /// Whether `head`, of the release the store holds, should replace the signed head the store
+    /// keeps: a later expiry (a renewal) or a newer key (a rotation) does; a replayed older copy,
+    /// or a pack (which never expires) in place of a latest.json, does not.
+    func renews(_ head: Head, generation: Int, _ state: StoreState) -> Bool {
+        if generation > state.keyGeneration { return true }
+        guard let expires = head.expires else { return false }
+        return expires > (state.expires ?? Int.min)
     }
 
     /// What a state folder keeps besides store.json: the signed head and the key lists that
@@ -252,7 +277,8 @@ struct SyncRun {
     /// channel does not have it or it is larger than a diff can reasonably be.
     mutating func fetchDiff(from m: Int, head: Head, key: MinisignPublicKey) throws -> DiffDocument? {
         let path = ChannelPath.diff(from: m, to: head.release)
-        source.limits[path] = min(2 * head.manifest.size + (64 << 10), 256 << 20)
+        // No overflow: a signed size is below ChannelLimits.sizeBound.
+        source.limits[path] = min(2 * head.manifest.size + (64 << 10), ChannelLimits.maxDocumentBytes)
         do {
             guard try source.read(path) != nil else {
                 report.notes.append("\(path) is missing; used the manifest instead")
@@ -432,7 +458,7 @@ struct SyncRun {
         let byDelta = Dictionary(grouping: plan.patch, by: { $0.delta.delta })
         let jobs = byDelta.keys.sorted { $0.sha256 < $1.sha256 }.map { Job.patch($0, byDelta[$0]!) } + plan.fetch.map { Job.fetch($0) }
         guard !jobs.isEmpty else { return }
-        let bytes = plan.fetch.reduce(0) { $0 + $1.size } + byDelta.keys.reduce(0) { $0 + $1.size }
+        let bytes = try ChannelLimits.total(plan.fetch.map(\.size) + byDelta.keys.map(\.size))
         progress(.downloading, "fetching \(SyncReport.count(jobs.count, "object")) (\(SyncReport.bytes(bytes)))", 0, jobs.count)
         let shared = Shared(contents)
         let run = self

@@ -131,6 +131,7 @@ final class PublishCLITests: XCTestCase {
         let f = try ChannelFixture()
         let path = f.dir.appendingPathComponent("enc.key").path
         try Data(try f.key.fileText(passphrase: "secret words", limits: .testOnly).utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         let args = ["publish", "--root", f.root.path, "--channel", f.channel.path, "--key", path]
         let none = try run(args)
         XCTAssertEqual(none.status, 1)
@@ -185,6 +186,29 @@ final class PublishCLITests: XCTestCase {
             XCTAssertEqual(r.stderr, stderr, "\(args)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: channel), "no failed command created the channel")
+    }
+
+    /// As ssh does: a secret key file that others may read is refused, naming the fix (hardening finding 6).
+    func testSecretKeyReadableByOthersIsRefused() throws {
+        let f = try ChannelFixture()
+        let env = ["SOURCE_DATE_EPOCH": String(ChannelFixture.now)]
+        for (name, mode, encrypted) in [("open.key", 0o644, false), ("group.key", 0o640, true), ("other.key", 0o604, false)] {
+            let path = f.dir.appendingPathComponent(name).path
+            try Data(try f.key.fileText(passphrase: encrypted ? "secret words" : nil, limits: .testOnly).utf8).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            let r = try run(["publish", "--root", f.root.path, "--channel", f.channel.path, "--key", path], env: env.merging(["LESSONC_PASSPHRASE": "secret words"]) { $1 })
+            XCTAssertEqual(r.status, 1, name)
+            XCTAssertEqual(r.stderr, "lessonc publish: \(path) is accessible by others (permissions 0\(String(mode, radix: 8))): a secret key must be private to its owner, as ssh requires; run chmod 600 \(path)\n", name)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: f.channel.path), name)
+        }
+        let rotate = f.dir.appendingPathComponent("open.key").path
+        let ok = f.dir.appendingPathComponent("ok.key").path
+        try Data(try f.key.fileText(passphrase: nil, limits: .testOnly).utf8).write(to: URL(fileURLWithPath: ok))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: ok)
+        XCTAssertEqual(try run(["publish", "--root", f.root.path, "--channel", f.channel.path, "--key", ok], env: env).status, 0)
+        let r = try run(["publish", "--root", f.root.path, "--channel", f.channel.path, "--key", ok, "--rotate-to", rotate], env: env)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "lessonc publish: \(rotate) is accessible by others (permissions 0644): a secret key must be private to its owner, as ssh requires; run chmod 600 \(rotate)\n")
     }
 
     func testEveryNewCommandHasHelp() throws {

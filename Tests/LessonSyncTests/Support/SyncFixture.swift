@@ -107,9 +107,10 @@ final class SyncFixture {
     /// Syncs from the server (started on first use) unless another source is given.
     @discardableResult
     func sync(from source: String? = nil, subscription: Subscription? = nil, keys: [MinisignPublicKey]? = nil,
-              timeout: TimeInterval = 5, retries: Int = 1, now: Int? = nil) throws -> SyncReport {
+              timeout: TimeInterval = 5, deadline: TimeInterval = 900, retries: Int = 1, now: Int? = nil) throws -> SyncReport {
         var o = SyncOptions(source: try source ?? startServer().url, store: storeURL, trustedKeys: keys ?? [key.publicKey], subscription: subscription)
         o.timeout = timeout
+        o.deadline = deadline
         o.retries = retries
         o.retryPause = 0.01
         o.now = now ?? Int(Date().timeIntervalSince1970)
@@ -153,6 +154,19 @@ final class SyncFixture {
     func size(_ path: String) -> Int {
         (try? FileManager.default.attributesOfItem(atPath: channelFile(path).path)[.size] as? Int) ?? -1
     }
+
+    /// Writes a channel file and signs it with the fixture's key, as the publisher (or a thief
+    /// of its key) could: the numbers in it are then the only defence.
+    func sign(_ path: String, _ data: Data, release: Int) throws {
+        let url = channelFile(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url)
+        try key.sign(data, trustedComment: ChannelPath.trustedComment(path: path, release: release)).fileData
+            .write(to: channelFile(ChannelPath.signature(path)))
+    }
+
+    /// The channel's latest.json.
+    func latest() throws -> LatestDocument { try LatestDocument(data: Data(contentsOf: channelFile(ChannelPath.latest))) }
 
     /// Flips one byte in the middle of a channel file.
     func flipByte(_ path: String) throws {
