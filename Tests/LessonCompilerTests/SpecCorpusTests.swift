@@ -108,7 +108,7 @@ struct SpecExample {
         let compiler = LessonCompiler(curriculum: curriculum, links: LinkIndex(project: Project(root: URL(fileURLWithPath: "/"), curricula: [curriculum])))
         var diagnostics: [Diagnostic] = []
         let compiled = compiler.compile(lesson, into: &diagnostics)
-        return (diagnostics, Block.json(compiled.blocks))
+        return (diagnostics, try! JSON.parse(Data(LessonJSON.blocks(compiled.blocks))))
     }
 
     static let entity = try! NSRegularExpression(pattern: "&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")

@@ -77,7 +77,7 @@ public enum Builder {
                 let compiled = compiler.compile(source, into: &diagnostics)
                 // Documents (with their HTML) are made only when writing: validate needs diagnostics alone.
                 let writing = staging != nil
-                var outputs = writing ? [(locale, LessonEncoder.lessonBytes(compiled, curriculum: curriculum, locale: locale))] : []
+                var outputs = writing ? [(locale, LessonJSON.document(compiled, curriculum: curriculum, locale: locale))] : []
                 // Every locale with an XLIFF file gets the lesson: translated when enough of it is,
                 // otherwise the source marked as a fallback.
                 let segments = translations.isEmpty ? [] : SegmentWalker.segments(of: compiled)
@@ -87,7 +87,7 @@ public enum Builder {
                     let publish = t.isComplete || (options.minCoverage < 100 && t.coverage >= options.minCoverage)
                     fallbacks.insert(lesson: source.id, locale: entry.locale, fallback: !publish)
                     if writing {
-                        outputs.append((entry.locale, LessonEncoder.lessonBytes(publish ? t.lesson : compiled, curriculum: curriculum, locale: entry.locale,
+                        outputs.append((entry.locale, LessonJSON.document(publish ? t.lesson : compiled, curriculum: curriculum, locale: entry.locale,
                                                                             fallback: !publish, coverage: t.coverage)))
                     }
                 }

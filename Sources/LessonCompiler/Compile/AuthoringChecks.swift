@@ -245,7 +245,7 @@ extension LessonCompiler {
         if bang { rest = rest.dropFirst().drop(while: { $0 == " " }) }
         let word = rest.prefix(while: { $0.isLetter || $0 == "-" })
         guard !word.isEmpty, rest.dropFirst(word.count).allSatisfy({ $0 == " " }) else { return nil }
-        let kinds = calloutKinds + ["QUIZ"]
+        let kinds = CalloutKind.markers + ["QUIZ"]
         let upper = word.uppercased()
         let written = String(s[...close])
         if kinds.contains(upper) { return (written, upper) }

@@ -27,7 +27,6 @@ public struct CompiledLesson: Sendable {
 
 /// Stage three: turns one lesson's Markdown into typed blocks, checking it as it goes.
 public struct LessonCompiler {
-    public static let calloutKinds = ["NOTE", "TIP", "WARNING", "PROMPT", "ACTIVITY", "READ-ALOUD", "CONTENT-WARNING"]
     static let allowedSchemes: Set<String> = ["http", "https", "mailto", "tel"]
 
     let curriculum: Curriculum
@@ -194,7 +193,7 @@ public struct LessonCompiler {
             }
             let written = text.literal[marker].dropFirst(2).dropLast()
             let kind = written.uppercased()
-            if written != kind, LessonCompiler.calloutKinds.contains(kind) || kind == "QUIZ" {
+            if written != kind, CalloutKind(marker: kind) != nil || kind == "QUIZ" {
                 report(.warning, .calloutMarkerCase, "write the callout kind in capitals: '[!\(kind)]', not '[!\(written)]'", line: text.line, byteColumn: text.column)
             }
             // Split the first paragraph: the rest of the marker line is the title, later lines are body.
@@ -217,28 +216,28 @@ public struct LessonCompiler {
                 bodyNodes.insert(para, at: 0)
             }
             if kind == "QUIZ" { return quiz(node, titleNodes: titleNodes, body: bodyNodes, previous: previous) }
-            guard LessonCompiler.calloutKinds.contains(kind) else {
-                let hint = Schema.nearest(kind, in: LessonCompiler.calloutKinds + ["QUIZ"]).map { "did you mean \($0)? Kinds are" } ?? "use one of"
-                report(.error, .unknownCallout, "unknown callout kind '\(kind)'; \(hint) \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
+            guard let callout = CalloutKind(marker: kind) else {
+                let hint = Schema.nearest(kind, in: CalloutKind.markers + ["QUIZ"]).map { "did you mean \($0)? Kinds are" } ?? "use one of"
+                report(.error, .unknownCallout, "unknown callout kind '\(kind)'; \(hint) \(CalloutKind.markers.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
                 return nil
             }
             var title = inlines(titleNodes)
             var duration: String?
-            if kind == "ACTIVITY", case .text(let last)? = title.last,
+            if callout == .activity, case .text(let last)? = title.last,
                let r = Pattern.trailingDuration.firstRange(in: last) {
                 duration = last[r].trimmingCharacters(in: CharacterSet(charactersIn: "() "))
                 let remaining = last[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
                 title.removeLast()
                 if !remaining.isEmpty { title.append(.text(remaining)) }
             }
-            if kind == "ACTIVITY" && duration == nil {
+            if callout == .activity && duration == nil {
                 report(.warning, .activityDuration, "ACTIVITY callout has no duration; end its title with the time it takes, e.g. '[!ACTIVITY] Count the money (10 min)'", line: text.line, byteColumn: text.column)
             }
             let body = blocks(bodyNodes)
             if body.isEmpty && title.isEmpty {
                 report(.error, .emptyCallout, "\(kind) callout has no text", node)
             }
-            return .callout(kind: kind.lowercased(), title: title, duration: duration, blocks: body)
+            return .callout(kind: callout, title: title, duration: duration, blocks: body)
         }
 
         mutating func quiz(_ node: MarkdownNode, titleNodes: [MarkdownNode], body: [MarkdownNode], previous: MarkdownNode?) -> Block? {

@@ -115,6 +115,6 @@ public enum LegacyExporter {
     }
 
     static func html(_ source: LessonSource, _ blocks: [Block]) -> String {
-        LegacyHTMLWriter.escapeForLegacy(LegacyHTMLWriter.render(blocks, contentWarning: source.meta.contentWarning))
+        LegacyHTML.escapeForLegacy(LegacyHTML.render(blocks, contentWarning: source.meta.contentWarning))
     }
 }

@@ -91,10 +91,10 @@ public enum CommonMark {
             if let aligns = cmark_gfm_extensions_get_table_alignments(node) {
                 result.tableAlignments = (0..<columns).map { i in
                     switch UInt8(aligns[i]) {
-                    case UInt8(ascii: "l"): return "left"
-                    case UInt8(ascii: "c"): return "center"
-                    case UInt8(ascii: "r"): return "right"
-                    default: return "none"
+                    case UInt8(ascii: "l"): return .left
+                    case UInt8(ascii: "c"): return .center
+                    case UInt8(ascii: "r"): return .right
+                    default: return .none
                     }
                 }
             }

@@ -1,6 +1,7 @@
 import LessonSupport
 
-/// The JSON documents a build writes: one per lesson per locale, one index per curriculum.
+/// The formats of what a build writes: one document per lesson per locale (`LessonJSON` writes
+/// it), one index per curriculum.
 public enum LessonDocument {
     public static let lessonFormat = "lessonc-lesson/1"
     /// Version 2 adds footnotes (`footnote` blocks, `footnote_ref` inlines). A lesson without
@@ -12,42 +13,6 @@ public enum LessonDocument {
         Block.containsFootnotes(blocks) ? lessonFormatWithFootnotes : lessonFormat
     }
     public static let indexFormat = "lessonc-index/1"
-
-    /// `includeBody: false` leaves out blocks and html (for `LessonEncoder`, which streams them).
-    /// `locale` is the locale the document is for; a fallback holds the source-language text, so its
-    /// direction is the source's. `coverage` (percent of segments translated) is given for translations.
-    public static func lesson(_ compiled: CompiledLesson, curriculum: Curriculum, locale: String, fallback: Bool = false, coverage: Int? = nil,
-                              includeBody: Bool = true) -> JSON {
-        let s = compiled.source
-        var metadata: [String: JSON] = [
-            "license": .string(s.meta.license ?? curriculum.meta.license),
-            "authors": strings(s.meta.authors.isEmpty ? curriculum.meta.authors : s.meta.authors),
-        ]
-        if let d = s.meta.duration { metadata["duration"] = .string(d) }
-        if !s.meta.audience.isEmpty { metadata["audience"] = strings(s.meta.audience) }
-        if !s.meta.tags.isEmpty { metadata["tags"] = strings(s.meta.tags) }
-        if let w = s.meta.contentWarning { metadata["content_warning"] = .string(w) }
-        if !s.meta.source.isEmpty { metadata["source"] = strings(s.meta.source) }
-        var doc: [String: JSON] = [
-            "format": .string(lessonFormat(for: compiled.blocks)),
-            "id": .string(s.id),
-            "curriculum": .string(curriculum.id),
-            "title": .string(s.meta.title),
-            "locale": .string(locale),
-            "direction": .string(LocaleInfo.direction(fallback ? curriculum.meta.language : locale)),
-            "source_locale": .string(curriculum.meta.language),
-            "fallback": .bool(fallback),
-            "path": .string(s.relativePath),
-            "units": strings(s.unitTitles),
-            "metadata": .object(metadata),
-        ]
-        if includeBody {
-            doc["blocks"] = Block.json(compiled.blocks)
-            doc["html"] = .string(HTMLRenderer.render(compiled.blocks))
-        }
-        if let coverage { doc["coverage"] = .int(coverage) }
-        return .object(doc)
-    }
 
     /// `fallbacks`: lesson id → locale → true when that locale's file holds the source language.
     public static func index(_ curriculum: Curriculum, lessons: [LessonSource], locales: [String], assets: [String],
