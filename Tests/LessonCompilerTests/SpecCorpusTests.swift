@@ -104,7 +104,7 @@ struct SpecExample {
         let curriculum = Curriculum(id: "spec", dir: "content/spec", meta: CurriculumMeta(), description: "", children: [],
                                     lessons: [], assets: [:])
         let lesson = LessonSource(id: "example", curriculum: "spec", path: "content/spec/01-example.md", relativePath: "01-example.md",
-                                  meta: LessonMeta(title: "Example"), body: Substring(markdown), bodyLineOffset: 0, unitTitles: [], compilable: true)
+                                  meta: LessonMeta(title: "Example"), body: .text(Substring(markdown)), bodyLineOffset: 0, unitTitles: [], compilable: true)
         let compiler = LessonCompiler(curriculum: curriculum, links: LinkIndex(project: Project(root: URL(fileURLWithPath: "/"), curricula: [curriculum])))
         var diagnostics: [Diagnostic] = []
         let compiled = compiler.compile(lesson, into: &diagnostics)
