@@ -35,7 +35,7 @@ public struct CompiledLesson: Sendable {
 }
 
 /// Stage three: turns one lesson's Markdown into typed blocks, checking it as it goes.
-public struct LessonCompiler {
+public struct LessonCompiler: Sendable {
     static let allowedSchemes: Set<String> = ["http", "https", "mailto", "tel"]
 
     let curriculum: Curriculum

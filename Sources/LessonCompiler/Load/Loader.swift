@@ -336,6 +336,12 @@ public struct Loader: Sendable {
         }.map(\.name)
     }
 
+    /// Visible entries of a folder, sorted by their bytes.
+    static func sortedNames(_ url: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { !$0.hasPrefix(".") }
+            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
     static func isDirectory(_ url: URL) -> Bool {
         FileStamp.follow(url.path)?.kind == .directory
     }

@@ -15,6 +15,9 @@ public struct PublishOptions {
     public var now: Int
     public var strict = false
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// The compile cache's folder (default `ROOT/.lessonc-cache`); nil with `useCache` false for none.
+    public var cacheFolder: URL?
+    public var useCache = true
     /// For tests: fail just before latest.json is moved into place.
     var failBeforeLatest = false
 
@@ -26,7 +29,7 @@ public struct PublishOptions {
     }
 }
 
-public struct PublishReport {
+public struct PublishReport: Sendable {
     public var build: BuildResult
     /// The channel's newest release after this run (0 when nothing was ever published).
     public var release = 0
@@ -36,8 +39,9 @@ public struct PublishReport {
     public var lines: [String] = []
 }
 
-/// publish: build into a temporary folder, turn the build into objects, and write release N+1
-/// (manifest, diffs, notes, packs, latest.json), all signed, into the channel through `Staging`.
+/// publish: the sources compiled in memory (through the compile cache, so unchanged lessons are
+/// not compiled again), their documents gzipped into objects, and release N+1 (manifest, diffs,
+/// notes, packs, latest.json), all signed, written into the channel through `Staging`.
 public enum Publisher {
     /// Largest object publish will decompress to compute a delta.
     static let maxContentBytes = ChannelLimits.maxObjectBytes
@@ -55,24 +59,29 @@ public enum Publisher {
         let state = try ChannelState.load(o.channel, key: o.key.publicKey, rotateTo: o.rotateTo?.publicKey)
         if o.rotateTo != nil && state.latest == nil { throw PublishError("--rotate-to needs a channel that has been published before") }
 
-        let temp = fm.temporaryDirectory.appendingPathComponent("lessonc-publish-\(UUID().uuidString)")
-        defer { try? fm.removeItem(at: temp) }
-        var buildOptions = BuildOptions(root: o.root, output: temp, strict: o.strict)
-        buildOptions.progress = o.progress
-        let build = Builder.run(buildOptions)
+        var options = CompileOptions()
+        options.progress = o.progress
+        let root = o.root.standardizedFileURL
+        let compiler = ProjectCompiler(root: root, options: options,
+                                       cacheFolder: o.useCache ? (o.cacheFolder ?? ProjectCompiler.defaultCacheFolder(root: root)) : nil)
+        let objects = PublishObjects(compiler: compiler)
+        let compilation = compiler.compile(into: objects)
+        let failed = compilation.diagnostics.contains { $0.severity == .error || (o.strict && $0.severity == .warning) }
+        let build = BuildResult(diagnostics: compilation.diagnostics, lessonCount: compilation.lessonCount, curriculumCount: compilation.project.curricula.count,
+                                succeeded: !failed, compiledCount: compilation.compiledCount, cacheNote: compiler.cacheNote)
         var report = PublishReport(build: build, release: state.latest?.release ?? 0)
-        guard build.succeeded else {
+        guard !failed else {
+            try? compiler.save(compilation)
             report.lines.append("nothing was published: the sources are not valid")
             return report
         }
+        let content = try objects.content(compilation)
+        defer { try? compiler.save(compilation, live: objects.liveDigests) }
 
-        let staging = try Staging(channel: o.channel)
-        staging.failBeforeLatest = o.failBeforeLatest
+        let staging = try Staging(channel: o.channel, failBeforeLatest: o.failBeforeLatest)
         defer { staging.discard() }
-        let store = ObjectStore(staging: staging)
-        let content = try BuildContent.read(build: temp, store: store)
-        var writer = ReleaseWriter(options: o, state: state, staging: staging, store: store)
-
+        let store = ObjectStore(staging: staging, known: Set(state.manifests.values.flatMap { $0.objects.map(\.sha256) }))
+        var writer = ReleaseWriter(options: o, state: state, staging: staging, store: store, objects: objects)
         if let latest = state.latest, let current = state.manifests[latest.release],
            current.curricula == content.mapValues(\.entry) {
             report.lines.append("no changes since release \(latest.release): no new release")
@@ -93,7 +102,8 @@ public enum Publisher {
         }
         try staging.commit()
         if let latest = try? LatestDocument(data: Data(contentsOf: o.channel.appendingPathComponent(ChannelPath.latest))) {
-            report.lines += prune(o.channel, latest: latest)
+            report.lines += prune(o.channel, latest: latest, manifests: state.manifests.merging(writer.written.manifests) { $1 },
+                                  diffs: writer.written.diffs)
         }
         return report
     }
@@ -124,7 +134,8 @@ public enum Publisher {
     /// Removes what the current latest.json no longer needs: releases it does not keep, diffs to
     /// other releases, older packs, and objects no kept release or diff refers to. Only files
     /// named the way publish names them are touched.
-    static func prune(_ channel: URL, latest: LatestDocument) -> [String] {
+    /// `manifests` and `diffs` (by path) are those publish has in memory: they are not read again.
+    static func prune(_ channel: URL, latest: LatestDocument, manifests: [Int: Manifest] = [:], diffs: [String: DiffDocument] = [:]) -> [String] {
         let fm = FileManager.default
         let kept = Set(latest.diffsFrom + [latest.release])
         var referenced = Set<String>()
@@ -134,6 +145,7 @@ public enum Publisher {
             guard let n = Int(name), String(n) == name else { continue }
             let path = ChannelPath.manifest(n)
             if kept.contains(n) {
+                if let m = manifests[n] { referenced.formUnion(m.objects.map(\.sha256)); continue }
                 guard let data = try? Data(contentsOf: channel.appendingPathComponent(path)), let m = try? Manifest(data: data, path: path) else {
                     return ["not pruning: \(path) could not be read"]
                 }
@@ -150,6 +162,7 @@ public enum Publisher {
             if numbers[1] == latest.release && latest.diffsFrom.contains(numbers[0]) {
                 if !name.hasSuffix(".minisig") {
                     let path = "diffs/\(name)"
+                    if let d = diffs[path] { referenced.formUnion(d.changes.compactMap { $0.delta?.delta.sha256 }); continue }
                     guard let data = try? Data(contentsOf: channel.appendingPathComponent(path)), let d = try? DiffDocument(data: data, path: path) else {
                         return ["not pruning: \(path) could not be read"]
                     }
@@ -164,12 +177,14 @@ public enum Publisher {
         }
         var removed = 0, bytes = 0
         for dir in list("objects") where dir.count == 2 {
-            for name in list("objects/\(dir)") where ChannelPath.isSHA256(name) && name.hasPrefix(dir) && !referenced.contains(name) {
+            let names = list("objects/\(dir)")
+            var left = names.count
+            for name in names where ChannelPath.isSHA256(name) && name.hasPrefix(dir) && !referenced.contains(name) {
                 let url = channel.appendingPathComponent("objects/\(dir)/\(name)")
                 bytes += (try? fm.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-                if (try? fm.removeItem(at: url)) != nil { removed += 1 }
+                if (try? fm.removeItem(at: url)) != nil { removed += 1; left -= 1 }
             }
-            if list("objects/\(dir)").isEmpty { try? fm.removeItem(at: channel.appendingPathComponent("objects/\(dir)")) }
+            if left == 0 { try? fm.removeItem(at: channel.appendingPathComponent("objects/\(dir)")) }
         }
         var lines: [String] = []
         if removedReleases > 0 { lines.append("pruned \(removedReleases) release\(removedReleases == 1 ? "" : "s") older than the kept ones") }

@@ -1,0 +1,283 @@
+import Foundation
+import LessonSupport
+
+/// The incremental compile cache: one for build, publish and (later) the preview, in
+/// `ROOT/.lessonc-cache/` unless `--cache DIR` says otherwise.
+///
+/// It remembers, for each lesson file, what loading it gave (keyed by the file's SHA-256) and
+/// what compiling it gave (keyed by its curriculum's context, its XLIFF files' digests and the
+/// answers to what it looked up in the project), plus the documents and gzip objects made from
+/// it (`BlobStore`). All of it belongs to one compiler build (`CompilerIdentity`).
+///
+/// Nothing in it is trusted blindly: the index carries a BLAKE2b checksum and every blob is
+/// checked against its SHA-256 when read; a damaged, foreign or stale cache is set aside and
+/// rebuilt, a damaged blob is a miss. Deleting the folder only makes the next run slower.
+struct CompileCache: Sendable {
+    static let defaultFolder = ".lessonc-cache"
+    static let indexName = "index"
+    static let blobsName = "blobs"
+    static let magic = Array("lessonc compile cache\n".utf8)
+    static let formatVersion: UInt64 = 1
+
+    struct Lesson: Sendable {
+        var loaded: LoadedLesson
+        var record: LessonRecord?
+    }
+
+    /// What the build folder `OUT` held after the last build into it.
+    struct BuildRecord: Sendable, Equatable {
+        /// Path relative to `OUT` → digest of the file written there.
+        var files: [String: ContentDigest]
+    }
+
+    var lessons: [String: Lesson] = [:]
+    var files: [String: CachedFile] = [:]
+    var translations: TranslationSet?
+    /// Digest of a document or asset → its gzip object.
+    var compressed: [ContentDigest: ContentRef] = [:]
+    /// Build folder (absolute path) → what it holds.
+    var builds: [String: BuildRecord] = [:]
+    var blobIndex: [ContentDigest: BlobStore.Location] = [:]
+
+    init() {}
+
+    // MARK: - Opening
+
+    /// The cache in `folder`, or an empty one with the reason when what is there cannot be used.
+    static func open(_ folder: URL) -> (cache: CompileCache, note: String?) {
+        let url = folder.appendingPathComponent(indexName)
+        guard let data = FileManager.default.contents(atPath: url.path) else { return (CompileCache(), nil) }
+        let bytes = [UInt8](data)
+        do {
+            return (try decode(bytes), nil)
+        } catch is StaleCache {
+            return (CompileCache(), "the compile cache in \(folder.path) was made by another build of lessonc; compiling everything")
+        } catch {
+            return (CompileCache(), "the compile cache in \(folder.path) is damaged; compiling everything and making it again")
+        }
+    }
+
+    struct StaleCache: Error {}
+
+    static func decode(_ bytes: [UInt8]) throws -> CompileCache {
+        // Layout: magic, format version, compiler identity, sections, then a 32-byte BLAKE2b of all before it.
+        guard bytes.count > magic.count + 32, Array(bytes[0..<magic.count]) == magic else { throw CacheCorrupt() }
+        let body = bytes[0..<bytes.count - 32]
+        guard Sodium.blake2b(Array(body), length: 32)[...] == bytes[(bytes.count - 32)...] else { throw CacheCorrupt() }
+        var d = CacheDecoder(Array(body), from: magic.count)
+        guard try d.uint() == formatVersion, try d.string() == CompilerIdentity.current else { throw StaleCache() }
+        var cache = CompileCache()
+        for _ in 0..<(try d.count()) {
+            let path = try d.string()
+            let loaded = try d.loadedLesson()
+            let record = try d.bool() ? try d.lessonRecord() : nil
+            cache.lessons[path] = Lesson(loaded: loaded, record: record)
+        }
+        for _ in 0..<(try d.count()) {
+            let path = try d.string()
+            cache.files[path] = CachedFile(stamp: try d.stamp(), hashedAt: try d.int64(), digest: try d.digest())
+        }
+        if try d.bool() {
+            var set = TranslationSet(fingerprint: try d.digest())
+            set.diagnostics = try d.array { try $0.diagnostic() }
+            for _ in 0..<(try d.count()) {
+                let curriculum = try d.string()
+                set.files[curriculum] = try d.array { d in TranslationSet.File(locale: try d.string(), path: try d.string(), digest: try d.digest()) }
+            }
+            cache.translations = set
+        }
+        for _ in 0..<(try d.count()) { cache.compressed[try d.digest()] = try d.ref() }
+        for _ in 0..<(try d.count()) {
+            let out = try d.string()
+            var files: [String: ContentDigest] = [:]
+            for _ in 0..<(try d.count()) { files[try d.string()] = try d.digest() }
+            cache.builds[out] = BuildRecord(files: files)
+        }
+        for _ in 0..<(try d.count()) {
+            cache.blobIndex[try d.digest()] = BlobStore.Location(offset: try d.int(), length: try d.int())
+        }
+        guard d.atEnd else { throw CacheCorrupt() }
+        return cache
+    }
+
+    // MARK: - Saving
+
+    func encoded() -> [UInt8] {
+        var e = CacheEncoder(capacity: lessons.count * 400 + 4096)
+        e.raw(CompileCache.magic)
+        e.uint(CompileCache.formatVersion)
+        e.string(CompilerIdentity.current)
+        e.uint(UInt64(lessons.count))
+        for (path, lesson) in lessons {
+            e.string(path)
+            e.loadedLesson(lesson.loaded)
+            e.bool(lesson.record != nil)
+            if let record = lesson.record { e.lessonRecord(record) }
+        }
+        e.uint(UInt64(files.count))
+        for (path, file) in files {
+            e.string(path)
+            e.stamp(file.stamp)
+            e.int64(file.hashedAt)
+            e.digest(file.digest)
+        }
+        e.bool(translations != nil)
+        if let t = translations {
+            e.digest(t.fingerprint)
+            e.array(t.diagnostics) { $0.diagnostic($1) }
+            e.uint(UInt64(t.files.count))
+            for (curriculum, files) in t.files {
+                e.string(curriculum)
+                e.array(files) { e, f in e.string(f.locale); e.string(f.path); e.digest(f.digest) }
+            }
+        }
+        e.uint(UInt64(compressed.count))
+        for (digest, ref) in compressed { e.digest(digest); e.ref(ref) }
+        e.uint(UInt64(builds.count))
+        for (out, record) in builds {
+            e.string(out)
+            e.uint(UInt64(record.files.count))
+            for (path, digest) in record.files { e.string(path); e.digest(digest) }
+        }
+        e.uint(UInt64(blobIndex.count))
+        for (digest, location) in blobIndex { e.digest(digest); e.int(location.offset); e.int(location.length) }
+        var bytes = e.bytes
+        bytes += Sodium.blake2b(bytes, length: 32)
+        return bytes
+    }
+
+    /// Writes the index beside the old one and renames it into place, so a reader sees one or the other.
+    func save(in folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Marks for backup tools (CACHEDIR.TAG) and for git, even where the project does not ignore it.
+        let tag = folder.appendingPathComponent("CACHEDIR.TAG")
+        if !FileManager.default.fileExists(atPath: tag.path) {
+            try? FileIO.write(Array("Signature: 8a477f597d28d172789f06886806bc55\n# lessonc's compile cache: deleting it only makes the next run slower.\n".utf8), to: tag.path)
+            try? FileIO.write(Array("*\n".utf8), to: folder.appendingPathComponent(".gitignore").path)
+        }
+        let temp = folder.appendingPathComponent("\(CompileCache.indexName).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        try FileIO.write(encoded(), to: temp.path)
+        try FileIO.rename(temp.path, to: folder.appendingPathComponent(CompileCache.indexName).path)
+    }
+}
+
+// MARK: - The memo the loader reads
+
+/// The loader's view of the cache.
+struct CachedLoads: LoadMemo {
+    let lessons: [String: CompileCache.Lesson]
+
+    func lesson(path: String, stamp: FileStamp) -> LoadedLesson? {
+        guard let known = lessons[path]?.loaded, let recorded = known.origin.stamp, recorded == stamp,
+              stamp.isSettled(hashedAt: known.origin.hashedAt) else { return nil }
+        return known
+    }
+
+    func lesson(path: String, digest: ContentDigest) -> LoadedLesson? {
+        guard let known = lessons[path]?.loaded, known.origin.digest == digest else { return nil }
+        return known
+    }
+}
+
+// MARK: - Encoding the model
+
+extension CacheEncoder {
+    mutating func stamp(_ s: FileStamp) {
+        uint(s.device); uint(s.inode); int64(s.size); int64(s.modified); int64(s.changed)
+    }
+
+    mutating func diagnostic(_ d: Diagnostic) {
+        string(d.path); int(d.line); int(d.column); bool(d.severity == .error); string(d.message); string(d.rule.rawValue)
+    }
+
+    mutating func meta(_ m: LessonMeta) {
+        string(m.title); optionalString(m.duration); strings(m.audience); strings(m.tags)
+        optionalString(m.contentWarning); strings(m.authors); optionalString(m.license); strings(m.source)
+    }
+
+    mutating func loadedLesson(_ l: LoadedLesson) {
+        string(l.id); int(l.idLine); int(l.idColumn); meta(l.meta); int(l.bodyLineOffset); bool(l.compilable)
+        bool(l.origin.stamp != nil)
+        if let s = l.origin.stamp { stamp(s) }
+        digest(l.origin.digest); int64(l.origin.hashedAt); int(l.origin.bodyOffset)
+        array(l.origin.diagnostics) { $0.diagnostic($1) }
+    }
+
+    mutating func lessonRecord(_ r: LessonRecord) {
+        digest(r.curriculumKey)
+        strings(r.unitTitles)
+        uint(UInt64(r.dependencies.lessonsByPath.count))
+        for (path, answer) in r.dependencies.lessonsByPath {
+            string(path)
+            bool(answer != nil)
+            if let answer { string(answer.curriculum); string(answer.id) }
+        }
+        uint(UInt64(r.dependencies.pathsByID.count))
+        for (id, paths) in r.dependencies.pathsByID { string(id); strings(paths) }
+        uint(UInt64(r.dependencies.assets.count))
+        for (path, answer) in r.dependencies.assets {
+            string(path)
+            bool(answer.size != nil)
+            if let size = answer.size { int(size) }
+            bool(answer.escaping)
+        }
+        array(r.diagnostics) { $0.diagnostic($1) }
+        strings(r.assets)
+        array(r.files) { e, f in
+            e.string(f.locale)
+            e.bool(f.document != nil)
+            if let document = f.document { e.ref(document) }
+            e.bool(f.fallback)
+            e.bool(f.coverage != nil)
+            if let coverage = f.coverage { e.int(coverage) }
+            e.string(f.title)
+        }
+    }
+}
+
+extension CacheDecoder {
+    mutating func stamp() throws -> FileStamp {
+        FileStamp(device: try uint(), inode: try uint(), size: try int64(), modified: try int64(), changed: try int64())
+    }
+
+    mutating func diagnostic() throws -> Diagnostic {
+        let path = try string(), line = try int(), column = try int(), error = try bool(), message = try string()
+        guard let rule = Rule(rawValue: try string()) else { throw CacheCorrupt() }
+        return Diagnostic(error ? .error : .warning, rule, message, path: path, line: line, column: column)
+    }
+
+    mutating func meta() throws -> LessonMeta {
+        LessonMeta(title: try string(), duration: try optionalString(), audience: try strings(), tags: try strings(),
+                   contentWarning: try optionalString(), authors: try strings(), license: try optionalString(), source: try strings())
+    }
+
+    mutating func loadedLesson() throws -> LoadedLesson {
+        let id = try string(), idLine = try int(), idColumn = try int(), meta = try meta(), bodyLineOffset = try int(), compilable = try bool()
+        let stamp = try bool() ? try stamp() : nil
+        let origin = SourceOrigin(stamp: stamp, digest: try digest(), hashedAt: try int64(), bodyOffset: try int(),
+                                  diagnostics: try array { try $0.diagnostic() })
+        return LoadedLesson(id: id, idLine: idLine, idColumn: idColumn, meta: meta, bodyLineOffset: bodyLineOffset, compilable: compilable, origin: origin)
+    }
+
+    mutating func lessonRecord() throws -> LessonRecord {
+        let key = try digest()
+        let unitTitles = try strings()
+        var deps = LessonDependencies()
+        for _ in 0..<(try count()) {
+            let path = try string()
+            deps.lessonsByPath[path] = .some(try bool() ? LessonRef(curriculum: try string(), id: try string()) : nil)
+        }
+        for _ in 0..<(try count()) { deps.pathsByID[try string()] = try strings() }
+        for _ in 0..<(try count()) {
+            let path = try string()
+            deps.assets[path] = AssetAnswer(size: try bool() ? try int() : nil, escaping: try bool())
+        }
+        let diagnostics = try array { try $0.diagnostic() }
+        let assets = try strings()
+        let files = try array { d in
+            LessonFile(locale: try d.string(), document: try d.bool() ? try d.ref() : nil, fallback: try d.bool(),
+                       coverage: try d.bool() ? try d.int() : nil, title: try d.string())
+        }
+        return LessonRecord(curriculumKey: key, unitTitles: unitTitles, dependencies: deps, diagnostics: diagnostics, assets: assets, files: files)
+    }
+}
