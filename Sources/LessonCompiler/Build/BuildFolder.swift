@@ -43,7 +43,7 @@ final class BuildFolder: OutputSink {
         if let previous, fm.fileExists(atPath: out.appendingPathComponent("index.json").path) {
             let owned = Set(previous.files.keys.compactMap { $0.split(separator: "/").first.map(String.init) })
             var present: Set<String> = []
-            for top in owned { present.formUnion(BuildFolder.files(under: out, top)) }
+            for top in owned { present.formUnion(BuildFolder.files(under: out.path, top)) }
             self.present = present
             current = previous.files.filter { present.contains($0.key) }
         } else {
@@ -145,54 +145,37 @@ final class BuildFolder: OutputSink {
     /// owned folders that this build does not produce.
     private func apply(expected: [String: ContentDigest], curricula: [String]) throws {
         let fm = FileManager.default
+        let base = out.path + "/"
         var madeDirs = Set<String>()
-        for path in BuildFolder.files(under: staging, nil).sorted() {
-            let target = out.appendingPathComponent(path)
-            let parent = target.deletingLastPathComponent().path
-            if madeDirs.insert(parent).inserted { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
-            try FileIO.rename(staging.appendingPathComponent(path).path, to: target.path)
+        for path in DirectoryListing.files(under: staging.path).sorted() {
+            let target = base + path
+            if let slash = target.lastIndex(of: "/"), madeDirs.insert(String(target[..<slash])).inserted {
+                try fm.createDirectory(atPath: String(target[..<slash]), withIntermediateDirectories: true)
+            }
+            try FileIO.rename(staging.path + "/" + path, to: target)
         }
         let owned = Set(present.compactMap { $0.split(separator: "/").first.map(String.init) })
         for top in owned where !curricula.contains(top) && top != "index.json" {
-            try? fm.removeItem(at: out.appendingPathComponent(top))
+            try? fm.removeItem(atPath: base + top)
         }
+        // Files no longer produced, then the folders that leaves empty (a locale no longer built).
+        var emptied = Set<String>()
         for path in present where expected[path] == nil {
-            try? fm.removeItem(at: out.appendingPathComponent(path))
+            if unlink(base + path) == 0, let slash = path.lastIndex(of: "/") { emptied.insert(String(path[..<slash])) }
         }
-        for top in curricula { BuildFolder.removeEmptyFolders(out.appendingPathComponent(top)) }
+        for folder in emptied.sorted(by: { $0.count > $1.count }) {
+            var f = Substring(folder)
+            // rmdir(2) removes only empty folders: walk up while it succeeds.
+            while !f.isEmpty, rmdir(base + f) == 0, let slash = f.lastIndex(of: "/") { f = f[..<slash] }
+        }
         try? fm.removeItem(at: staging)
     }
 
-    /// Files (not folders) under `root/top`, as paths relative to `root`; everything under `root` when `top` is nil.
-    static func files(under root: URL, _ top: String?) -> [String] {
-        let base = top.map { root.appendingPathComponent($0) } ?? root
-        guard let (_, kind) = FileStamp.lstat(base.path) else { return [] }
-        if kind != .directory { return top.map { [$0] } ?? [] }
-        var out: [String] = []
-        var folders = [(base, top ?? "")]
-        while let (url, prefix) = folders.popLast() {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [] {
-                let rel = prefix.isEmpty ? name : "\(prefix)/\(name)"
-                let child = url.appendingPathComponent(name)
-                if FileStamp.lstat(child.path)?.kind == .directory { folders.append((child, rel)) } else { out.append(rel) }
-            }
-        }
-        return out
-    }
-
-    /// Removes folders left empty under `url` (a locale or asset folder no longer produced).
-    @discardableResult
-    static func removeEmptyFolders(_ url: URL) -> Bool {
-        let fm = FileManager.default
-        guard FileStamp.lstat(url.path)?.kind == .directory else { return false }
-        var empty = true
-        for name in (try? fm.contentsOfDirectory(atPath: url.path)) ?? [] {
-            let child = url.appendingPathComponent(name)
-            if FileStamp.lstat(child.path)?.kind == .directory, removeEmptyFolders(child) { continue }
-            empty = false
-        }
-        if empty { try? fm.removeItem(at: url) }
-        return empty
+    /// Files (not folders) under `root/top`, as paths relative to `root`.
+    static func files(under root: String, _ top: String) -> [String] {
+        guard let (_, kind) = FileStamp.lstat(root + "/" + top) else { return [] }
+        if kind != .directory { return [top] }
+        return DirectoryListing.files(under: root + "/" + top).map { top + "/" + $0 }
     }
 
     func discard() {

@@ -12,7 +12,7 @@ import Glibc
 /// Blobs no current lesson uses stay in the file until more than half of it is unused; then
 /// `compacted` copies the rest into a new file.
 final class BlobStore: Sendable {
-    struct Location: Sendable {
+    struct Location: Sendable, Equatable {
         var offset: Int
         var length: Int
     }

@@ -19,7 +19,7 @@ struct CompileCache: Sendable {
     static let magic = Array("lessonc compile cache\n".utf8)
     static let formatVersion: UInt64 = 1
 
-    struct Lesson: Sendable {
+    struct Lesson: Sendable, Equatable {
         var loaded: LoadedLesson
         var record: LessonRecord?
     }
@@ -60,14 +60,19 @@ struct CompileCache: Sendable {
     struct StaleCache: Error {}
 
     static func decode(_ bytes: [UInt8]) throws -> CompileCache {
-        // Layout: magic, format version, compiler identity, sections, then a 32-byte BLAKE2b of all before it.
-        guard bytes.count > magic.count + 32, Array(bytes[0..<magic.count]) == magic else { throw CacheCorrupt() }
-        let body = bytes[0..<bytes.count - 32]
-        guard Sodium.blake2b(Array(body), length: 32)[...] == bytes[(bytes.count - 32)...] else { throw CacheCorrupt() }
-        var d = CacheDecoder(Array(body), from: magic.count)
-        guard try d.uint() == formatVersion, try d.string() == CompilerIdentity.current else { throw StaleCache() }
+        // Layout: magic, format version, compiler identity, the string table, the sections, then
+        // a 32-byte BLAKE2b of all before it.
+        guard bytes.count > magic.count + 32, bytes[0..<magic.count].elementsEqual(magic) else { throw CacheCorrupt() }
+        let end = bytes.count - 32
+        let sum = bytes.withUnsafeBytes { Sodium.blake2b(UnsafeRawBufferPointer(rebasing: $0[0..<end]), length: 32) }
+        guard sum.elementsEqual(bytes[end...]) else { throw CacheCorrupt() }
+        var d = CacheDecoder(bytes, from: magic.count, end: end)
+        guard try d.uint() == formatVersion, try d.inline() == CompilerIdentity.current else { throw StaleCache() }
+        try d.readTable(count: try d.count())
         var cache = CompileCache()
-        for _ in 0..<(try d.count()) {
+        let lessonCount = try d.count()
+        cache.lessons.reserveCapacity(lessonCount)
+        for _ in 0..<lessonCount {
             let path = try d.string()
             let loaded = try d.loadedLesson()
             let record = try d.bool() ? try d.lessonRecord() : nil
@@ -89,8 +94,10 @@ struct CompileCache: Sendable {
         for _ in 0..<(try d.count()) { cache.compressed[try d.digest()] = try d.ref() }
         for _ in 0..<(try d.count()) {
             let out = try d.string()
+            let n = try d.count()
             var files: [String: ContentDigest] = [:]
-            for _ in 0..<(try d.count()) { files[try d.string()] = try d.digest() }
+            files.reserveCapacity(n)
+            for _ in 0..<n { files[try d.string()] = try d.digest() }
             cache.builds[out] = BuildRecord(files: files)
         }
         for _ in 0..<(try d.count()) {
@@ -103,10 +110,7 @@ struct CompileCache: Sendable {
     // MARK: - Saving
 
     func encoded() -> [UInt8] {
-        var e = CacheEncoder(capacity: lessons.count * 400 + 4096)
-        e.raw(CompileCache.magic)
-        e.uint(CompileCache.formatVersion)
-        e.string(CompilerIdentity.current)
+        var e = CacheEncoder(capacity: lessons.count * 300 + 4096, interning: true)
         e.uint(UInt64(lessons.count))
         for (path, lesson) in lessons {
             e.string(path)
@@ -141,9 +145,30 @@ struct CompileCache: Sendable {
         }
         e.uint(UInt64(blobIndex.count))
         for (digest, location) in blobIndex { e.digest(digest); e.int(location.offset); e.int(location.length) }
-        var bytes = e.bytes
+
+        var head = CacheEncoder(capacity: e.bytes.count + e.table.count * 24 + 256)
+        head.raw(CompileCache.magic)
+        head.uint(CompileCache.formatVersion)
+        head.inline(CompilerIdentity.current)
+        head.uint(UInt64(e.table.count))
+        for s in e.table { head.inline(s) }
+        head.raw(e.bytes)
+        var bytes = head.bytes
         bytes += Sodium.blake2b(bytes, length: 32)
         return bytes
+    }
+
+    /// Whether saving `self` over `old` would change nothing (then it is not written), given that
+    /// no lesson was compiled in this run: every record is then the one `old` holds, and a lesson
+    /// entry can only differ in how its file was read.
+    func same(as old: CompileCache, noLessonCompiled: Bool) -> Bool {
+        guard noLessonCompiled, lessons.count == old.lessons.count, files == old.files, compressed == old.compressed,
+              builds == old.builds, blobIndex == old.blobIndex, translations?.fingerprint == old.translations?.fingerprint else { return false }
+        return lessons.allSatisfy { path, lesson in
+            guard let o = old.lessons[path] else { return false }
+            return o.loaded.origin.hashedAt == lesson.loaded.origin.hashedAt && o.loaded.origin.digest == lesson.loaded.origin.digest
+                && o.loaded.origin.stamp == lesson.loaded.origin.stamp && (o.record == nil) == (lesson.record == nil)
+        }
     }
 
     /// Writes the index beside the old one and renames it into place, so a reader sees one or the other.
@@ -206,20 +231,17 @@ extension CacheEncoder {
     mutating func lessonRecord(_ r: LessonRecord) {
         digest(r.curriculumKey)
         strings(r.unitTitles)
-        uint(UInt64(r.dependencies.lessonsByPath.count))
-        for (path, answer) in r.dependencies.lessonsByPath {
-            string(path)
-            bool(answer != nil)
-            if let answer { string(answer.curriculum); string(answer.id) }
+        array(r.dependencies.lessons) { e, l in
+            e.string(l.path)
+            e.bool(l.answer != nil)
+            if let answer = l.answer { e.string(answer.curriculum); e.string(answer.id) }
         }
-        uint(UInt64(r.dependencies.pathsByID.count))
-        for (id, paths) in r.dependencies.pathsByID { string(id); strings(paths) }
-        uint(UInt64(r.dependencies.assets.count))
-        for (path, answer) in r.dependencies.assets {
-            string(path)
-            bool(answer.size != nil)
-            if let size = answer.size { int(size) }
-            bool(answer.escaping)
+        array(r.dependencies.ids) { e, l in e.string(l.id); e.strings(l.paths) }
+        array(r.dependencies.assets) { e, l in
+            e.string(l.path)
+            e.bool(l.answer.size != nil)
+            if let size = l.answer.size { e.int(size) }
+            e.bool(l.answer.escaping)
         }
         array(r.diagnostics) { $0.diagnostic($1) }
         strings(r.assets)
@@ -232,6 +254,7 @@ extension CacheEncoder {
             if let coverage = f.coverage { e.int(coverage) }
             e.string(f.title)
         }
+        data(r.indexEntry)
     }
 }
 
@@ -262,22 +285,20 @@ extension CacheDecoder {
     mutating func lessonRecord() throws -> LessonRecord {
         let key = try digest()
         let unitTitles = try strings()
-        var deps = LessonDependencies()
-        for _ in 0..<(try count()) {
-            let path = try string()
-            deps.lessonsByPath[path] = .some(try bool() ? LessonRef(curriculum: try string(), id: try string()) : nil)
+        let lessons = try array { d in
+            LessonDependencies.LessonLookup(path: try d.string(), answer: try d.bool() ? LessonRef(curriculum: try d.string(), id: try d.string()) : nil)
         }
-        for _ in 0..<(try count()) { deps.pathsByID[try string()] = try strings() }
-        for _ in 0..<(try count()) {
-            let path = try string()
-            deps.assets[path] = AssetAnswer(size: try bool() ? try int() : nil, escaping: try bool())
+        let ids = try array { d in LessonDependencies.IDLookup(id: try d.string(), paths: try d.strings()) }
+        let assets = try array { d in
+            LessonDependencies.AssetLookup(path: try d.string(), answer: AssetAnswer(size: try d.bool() ? try d.int() : nil, escaping: try d.bool()))
         }
         let diagnostics = try array { try $0.diagnostic() }
-        let assets = try strings()
+        let used = try strings()
         let files = try array { d in
             LessonFile(locale: try d.string(), document: try d.bool() ? try d.ref() : nil, fallback: try d.bool(),
                        coverage: try d.bool() ? try d.int() : nil, title: try d.string())
         }
-        return LessonRecord(curriculumKey: key, unitTitles: unitTitles, dependencies: deps, diagnostics: diagnostics, assets: assets, files: files)
+        return LessonRecord(curriculumKey: key, unitTitles: unitTitles, dependencies: LessonDependencies(lessons: lessons, ids: ids, assets: assets),
+                            diagnostics: diagnostics, assets: used, files: files, indexEntry: try data())
     }
 }

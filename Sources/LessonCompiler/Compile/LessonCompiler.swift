@@ -490,21 +490,21 @@ extension LessonCompiler.State {
     /// The lesson at `curriculum-id/relative/path.md`, if any.
     mutating func lesson(at path: String) -> LessonRef? {
         let answer = compiler.links.lessonsByPath[path]
-        dependencies.lessonsByPath[path] = .some(answer)
+        dependencies.asked(lessonAt: path, got: answer)
         return answer
     }
 
     /// The paths of the lessons with this id.
     mutating func lessonPaths(withID id: String) -> [String] {
         let answer = compiler.links.pathsById[id] ?? []
-        dependencies.pathsByID[id] = answer
+        dependencies.asked(lessonsWithID: id, got: answer)
         return answer
     }
 
     /// A curriculum-relative asset path: its size, nil when there is no such file.
     mutating func asset(_ path: String) -> AssetAnswer {
         let answer = AssetAnswer(curriculum: compiler.curriculum, path: path)
-        dependencies.assets[path] = answer
+        dependencies.asked(asset: path, got: answer)
         return answer
     }
 }

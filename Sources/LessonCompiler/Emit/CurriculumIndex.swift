@@ -22,7 +22,13 @@ enum CurriculumIndex {
         w.member("language") { $0.value(.string(m.language)) }
         if let legacy = m.legacyFile { w.member("legacy_file") { $0.value(.string(legacy)) } }
         w.member("lessons") { w in
-            w.list(Array(zip(c.lessons, records))) { w, entry in lesson(entry.0, entry.1, locales: locales, into: &w) }
+            w.list(Array(c.lessons.indices)) { w, i in
+                if let record = records[i], !record.indexEntry.isEmpty {
+                    w.out.append(contentsOf: record.indexEntry)
+                } else {
+                    w.out.append(contentsOf: lessonEntry(c.lessons[i], files: records[i]?.files ?? [], locales: locales))
+                }
+            }
         }
         w.member("level_titles") { $0.strings(m.levelTitles) }
         w.member("license") { $0.value(.string(m.license)) }
@@ -35,9 +41,13 @@ enum CurriculumIndex {
         return w.out
     }
 
-    private static func lesson(_ l: LessonSource, _ record: LessonRecord?, locales: [String], into w: inout PrettyWriter) {
+    /// One lesson's entry in the `lessons` list, as it stands there (nested two deep): made when the
+    /// lesson is compiled and kept with its record, so the index of a large curriculum is put
+    /// together from its entries rather than written again.
+    static func lessonEntry(_ l: LessonSource, files: [LessonFile], locales: [String]) -> [UInt8] {
         var fallback: [String: Bool] = [:]
-        for f in record?.files ?? [] { fallback[f.locale] = f.fallback }
+        for f in files { fallback[f.locale] = f.fallback }
+        var w = PrettyWriter(level: 2)
         w.open("{")
         if !l.meta.audience.isEmpty { w.member("audience") { $0.strings(l.meta.audience) } }
         if let warning = l.meta.contentWarning { w.member("content_warning") { $0.value(.string(warning)) } }
@@ -49,6 +59,7 @@ enum CurriculumIndex {
         w.member("title") { $0.value(.string(l.meta.title)) }
         w.member("units") { $0.strings(l.unitTitles) }
         w.close("}")
+        return w.out
     }
 
     static func tree(_ nodes: [TreeNode]) -> [JSON] {
@@ -72,7 +83,10 @@ private struct PrettyWriter {
     /// Whether the object or array being written has no member yet.
     var empty = true
 
-    init() { out.reserveCapacity(64 * 1024) }
+    init(level: Int = 0) {
+        self.level = level
+        out.reserveCapacity(level == 0 ? 64 * 1024 : 512)
+    }
 
     mutating func newline(_ level: Int) {
         out.append(0x0A)

@@ -37,7 +37,7 @@ public struct Loader: Sendable {
             return Project(root: root, curricula: [])
         }
         var curricula: [Curriculum] = []
-        for name in Loader.listing(contentDir) {
+        for name in Loader.listing(contentDir.path).map(\.name) {
             let url = contentDir.appendingPathComponent(name)
             if let escape = content.escape(url, path: "content/\(name)", why: FolderBoundary.insideContent) {
                 sink.add(escape)
@@ -74,7 +74,7 @@ public struct Loader: Sendable {
             found = collectAssets(assetsURL, boundary: boundary, curriculumDir: dir, into: &diagnostics)
         }
         var walk = UnitWalk(curriculumDir: dir, content: content)
-        let pendingTree = walk.unit(url, relative: "", depth: 0, unitTitles: [])
+        let pendingTree = walk.unit(url.path, relative: "", depth: 0, unitTitles: [])
         diagnostics += walk.diagnostics
 
         let lessons = loadLessons(walk.lessons, curriculum: id, into: &diagnostics)
@@ -97,7 +97,7 @@ public struct Loader: Sendable {
         if !exists {
             diagnostics.append(Diagnostic(.error, .missingCurriculumFile, "curriculum folder '\(id)' has no curriculum.md", path: "content/\(id)"))
         }
-        guard exists, escape == nil, let text = Loader.readText(metaURL, path: metaPath, into: &diagnostics)?.text else { return (meta, "") }
+        guard exists, escape == nil, let text = Loader.readText(metaURL.path, path: metaPath, into: &diagnostics)?.text else { return (meta, "") }
         switch FrontMatter.split(text) {
         case .failure(let e):
             diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: metaPath, line: e.line, column: e.column))
@@ -125,13 +125,14 @@ public struct Loader: Sendable {
 
     /// Ids are how translations and devices refer to lessons: one lesson per id.
     static func duplicateIds(_ lessons: [LessonSource]) -> [Diagnostic] {
-        var firstById: [String: LessonSource] = [:]
+        var firstById: [String: String] = [:]
+        firstById.reserveCapacity(lessons.count)
         var diagnostics: [Diagnostic] = []
         for lesson in lessons {
             if let first = firstById[lesson.id] {
-                diagnostics.append(Diagnostic(.error, .duplicateId, "lesson id '\(lesson.id)' is also used by \(first.path)", path: lesson.path, line: lesson.idLine, column: lesson.idColumn))
+                diagnostics.append(Diagnostic(.error, .duplicateId, "lesson id '\(lesson.id)' is also used by \(first)", path: lesson.path, line: lesson.idLine, column: lesson.idColumn))
             } else {
-                firstById[lesson.id] = lesson
+                firstById[lesson.id] = lesson.path
             }
         }
         return diagnostics
@@ -169,28 +170,28 @@ public struct Loader: Sendable {
     }
 
     private func loadLesson(_ p: PendingLesson, curriculum: String) -> LoadResult {
-        let derivedId = Loader.slug(String(p.url.lastPathComponent.dropLast(3)))
+        let derivedId = Loader.slug(String(p.relativePath.split(separator: "/").last?.dropLast(3) ?? ""))
         var lesson = LessonSource(id: derivedId, curriculum: curriculum, path: p.path, relativePath: p.relativePath,
                                   meta: LessonMeta(), body: .text(""), bodyLineOffset: 0, unitTitles: p.unitTitles, compilable: false)
         // A file that has not changed since an earlier run hashed it is not read at all.
         if let stamp = p.stamp, let memo, let known = memo.lesson(path: p.path, stamp: stamp) {
-            known.apply(to: &lesson, url: p.url)
+            known.apply(to: &lesson, file: p.file)
             return LoadResult(source: lesson)
         }
         let hashedAt = FileStamp.now()
         var diagnostics: [Diagnostic] = []
-        guard let read = Loader.readText(p.url, path: p.path, limit: Loader.maxLessonBytes, into: &diagnostics) else {
+        guard let read = Loader.readText(p.file, path: p.path, limit: Loader.maxLessonBytes, into: &diagnostics) else {
             return LoadResult(source: lesson, diagnosticsWithoutOrigin: diagnostics)
         }
         if let memo, var known = memo.lesson(path: p.path, digest: read.digest) {
             known.origin.stamp = p.stamp
             known.origin.hashedAt = hashedAt
-            known.apply(to: &lesson, url: p.url)
+            known.apply(to: &lesson, file: p.file)
             return LoadResult(source: lesson)
         }
         var origin = SourceOrigin(stamp: p.stamp, digest: read.digest, hashedAt: hashedAt, bodyOffset: 0, diagnostics: diagnostics)
         if let text = read.text { parseLesson(text, into: &lesson, origin: &origin, derivedId: derivedId) }
-        if lesson.compilable { lesson.body = .file(p.url, offset: origin.bodyOffset, digest: origin.digest) }
+        if lesson.compilable { lesson.body = .file(path: p.file, offset: origin.bodyOffset, digest: origin.digest) }
         lesson.origin = origin
         return LoadResult(source: lesson)
     }
@@ -247,8 +248,8 @@ public struct Loader: Sendable {
 
     /// Reads a file as UTF-8, reporting size and encoding problems with their position. nil when
     /// it cannot be read at all.
-    static func readText(_ url: URL, path: String, limit: Int? = nil, into diagnostics: inout [Diagnostic]) -> ReadFile? {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+    static func readText(_ file: String, path: String, limit: Int? = nil, into diagnostics: inout [Diagnostic]) -> ReadFile? {
+        guard let data = FileManager.default.contents(atPath: file) else {
             diagnostics.append(Diagnostic(.error, .unreadable, "cannot read the file", path: path))
             return nil
         }
@@ -302,7 +303,7 @@ public struct Loader: Sendable {
         var found = FoundAssets()
         var folders = [(url: assetsURL, prefix: "assets")]
         while let (url, prefix) = folders.popLast() {
-            for name in Loader.listing(url) {
+            for name in Loader.listing(url.path).map(\.name) {
                 let child = url.appendingPathComponent(name)
                 let rel = "\(prefix)/\(name)"
                 let isLink = FileStamp.lstat(child.path)?.kind == .link
@@ -326,20 +327,18 @@ public struct Loader: Sendable {
     // MARK: - Helpers
 
     /// Visible entries of a folder in reading order: numbered ones by number, then the rest by name.
-    static func listing(_ url: URL) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+    static func listing(_ folder: String) -> [DirectoryListing.Entry] {
         // Compute each order key once: the comparator runs O(n log n) times on large folders.
-        let keyed = names.filter { !$0.hasPrefix(".") }.map { (name: $0, order: Loader.orderPrefix($0) ?? Int.max) }
+        let keyed = DirectoryListing.entries(folder).filter { !$0.name.hasPrefix(".") }.map { (entry: $0, order: Loader.orderPrefix($0.name) ?? Int.max) }
         return keyed.sorted { a, b in
             if a.order != b.order { return a.order < b.order }
-            return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
-        }.map(\.name)
+            return a.entry.name.utf8.lexicographicallyPrecedes(b.entry.name.utf8)
+        }.map(\.entry)
     }
 
     /// Visible entries of a folder, sorted by their bytes.
     static func sortedNames(_ url: URL) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { !$0.hasPrefix(".") }
-            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        DirectoryListing.entries(url.path).map(\.name).filter { !$0.hasPrefix(".") }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     static func isDirectory(_ url: URL) -> Bool {
@@ -347,9 +346,10 @@ public struct Loader: Sendable {
     }
 
     static func orderPrefix(_ name: String) -> Int? {
-        let digits = name.prefix(while: { $0.isASCII && $0.isNumber })
-        guard !digits.isEmpty, name.dropFirst(digits.count).hasPrefix("-") else { return nil }
-        return Int(digits)
+        let utf8 = name.utf8
+        let digits = utf8.prefix(while: { $0 >= 0x30 && $0 <= 0x39 })
+        guard !digits.isEmpty, digits.count <= 18, utf8.dropFirst(digits.count).first == UInt8(ascii: "-") else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
     static func slug(_ name: String) -> String {
@@ -374,7 +374,7 @@ protocol LoadMemo: Sendable {
 }
 
 /// The part of a `LessonSource` that comes from its file's bytes.
-struct LoadedLesson: Sendable {
+struct LoadedLesson: Sendable, Equatable {
     var id: String
     var idLine: Int
     var idColumn: Int
@@ -403,14 +403,14 @@ struct LoadedLesson: Sendable {
         self.origin = origin
     }
 
-    func apply(to lesson: inout LessonSource, url: URL) {
+    func apply(to lesson: inout LessonSource, file: String) {
         lesson.id = id
         lesson.idLine = idLine
         lesson.idColumn = idColumn
         lesson.meta = meta
         lesson.bodyLineOffset = bodyLineOffset
         lesson.compilable = compilable
-        lesson.body = compilable ? .file(url, offset: origin.bodyOffset, digest: origin.digest) : .text("")
+        lesson.body = compilable ? .file(path: file, offset: origin.bodyOffset, digest: origin.digest) : .text("")
         lesson.origin = origin
     }
 }

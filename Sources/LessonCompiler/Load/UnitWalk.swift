@@ -2,7 +2,8 @@ import Foundation
 
 /// A lesson file found by the walk, to be read.
 struct PendingLesson: Sendable {
-    var url: URL
+    /// Absolute path of the file.
+    var file: String
     var path: String
     var relativePath: String
     var unitTitles: [String]
@@ -29,22 +30,24 @@ struct UnitWalk {
         self.content = content
     }
 
-    mutating func unit(_ url: URL, relative: String, depth: Int, unitTitles: [String]) -> [PendingNode] {
+    /// `folder` is the unit's absolute path.
+    mutating func unit(_ folder: String, relative: String, depth: Int, unitTitles: [String]) -> [PendingNode] {
         var nodes: [PendingNode] = []
         var seenOrders: [Int: String] = [:]
-        for name in Loader.listing(url) {
-            let rel = relative.isEmpty ? name : "\(relative)/\(name)"
-            let path = "\(curriculumDir)/\(rel)"
-            let child = url.appendingPathComponent(name)
+        for entry in Loader.listing(folder) {
+            let name = entry.name
+            let rel = relative.isEmpty ? name : relative + "/" + name
+            let path = curriculumDir + "/" + rel
+            let child = folder + "/" + name
             if depth == 0 && (name == "curriculum.md" || name == "assets") { continue }
             if name == "_unit.md" { continue }
-            guard let (linkStamp, linkKind) = FileStamp.lstat(child.path) else { continue }
-            if linkKind == .link, let escape = content.escape(child, path: path, why: FolderBoundary.insideContent) {
+            if entry.kind == .link, let escape = content.escape(URL(fileURLWithPath: child), path: path, why: FolderBoundary.insideContent) {
                 diagnostics.append(escape)
                 continue
             }
-            let followed = linkKind == .link ? FileStamp.follow(child.path) : (linkStamp, linkKind)
-            let isDir = followed?.kind == .directory
+            // Lessons need their stamp (the cache's shortcut); folders only their kind.
+            let followed = entry.kind == .directory ? nil : FileStamp.follow(child)
+            let isDir = entry.kind == .directory || followed?.kind == .directory
             guard isDir || name.hasSuffix(".md") else {
                 diagnostics.append(Diagnostic(.warning, .strayFile, "'\(name)' is neither a lesson (.md) nor a unit folder and is ignored; put media in assets/", path: path))
                 continue
@@ -57,7 +60,7 @@ struct UnitWalk {
                 }
                 if let node = subunit(child, name: name, relative: rel, path: path, depth: depth, unitTitles: unitTitles) { nodes.append(node) }
             } else {
-                lessons.append(PendingLesson(url: child, path: path, relativePath: rel, unitTitles: unitTitles, stamp: followed?.stamp))
+                lessons.append(PendingLesson(file: child, path: path, relativePath: rel, unitTitles: unitTitles, stamp: followed?.stamp))
                 nodes.append(.lesson(index: lessons.count - 1))
             }
         }
@@ -77,28 +80,33 @@ struct UnitWalk {
     }
 
     /// A unit folder: its `_unit.md` (title, summary) and what it holds.
-    private mutating func subunit(_ url: URL, name: String, relative: String, path: String, depth: Int, unitTitles: [String]) -> PendingNode? {
+    private mutating func subunit(_ folder: String, name: String, relative: String, path: String, depth: Int, unitTitles: [String]) -> PendingNode? {
         var title = Loader.titleFromSlug(Loader.slug(name))
         var summary = ""
-        let unitFile = url.appendingPathComponent("_unit.md")
+        let unitFile = folder + "/_unit.md"
         let unitPath = "\(path)/_unit.md"
-        let unitEscape = content.escape(unitFile, path: unitPath, why: FolderBoundary.insideContent)
-        if let unitEscape { diagnostics.append(unitEscape) }
-        if unitEscape == nil, FileManager.default.fileExists(atPath: unitFile.path),
-           let text = Loader.readText(unitFile, path: unitPath, into: &diagnostics)?.text {
-            switch FrontMatter.split(text) {
-            case .failure(let e):
-                diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: unitPath, line: e.line, column: e.column))
-            case .success(let split):
-                let v = Schema.unit.check(split.entries, path: unitPath, into: &diagnostics)
-                title = v["title"]?.first ?? title
-                summary = v["summary"]?.first ?? split.body.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let (_, kind) = FileStamp.lstat(unitFile) {
+            let unitEscape = kind == .link ? content.escape(URL(fileURLWithPath: unitFile), path: unitPath, why: FolderBoundary.insideContent) : nil
+            if let unitEscape { diagnostics.append(unitEscape) }
+            if unitEscape == nil, let text = Loader.readText(unitFile, path: unitPath, into: &diagnostics)?.text {
+                unitFrontMatter(text, path: unitPath, title: &title, summary: &summary)
             }
         }
-        let children = unit(url, relative: relative, depth: depth + 1, unitTitles: unitTitles + [title])
+        let children = unit(folder, relative: relative, depth: depth + 1, unitTitles: unitTitles + [title])
         if children.isEmpty {
             diagnostics.append(Diagnostic(.warning, .emptyUnit, "unit folder '\(name)' has no lessons", path: path))
         }
         return .unit(Unit(slug: Loader.slug(name), dir: relative, title: title, summary: summary, children: []), children: children)
+    }
+
+    private mutating func unitFrontMatter(_ text: String, path unitPath: String, title: inout String, summary: inout String) {
+        switch FrontMatter.split(text) {
+        case .failure(let e):
+            diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: unitPath, line: e.line, column: e.column))
+        case .success(let split):
+            let v = Schema.unit.check(split.entries, path: unitPath, into: &diagnostics)
+            title = v["title"]?.first ?? title
+            summary = v["summary"]?.first ?? split.body.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
 }

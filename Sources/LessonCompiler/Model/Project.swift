@@ -99,8 +99,9 @@ public struct LessonSource: Sendable {
 public enum LessonBody: Sendable {
     /// Held in memory (lessons made by tests and by the legacy importer).
     case text(Substring)
-    /// The UTF-8 bytes from `offset` on in `file`, whose whole content hashed to `digest` when loaded.
-    case file(URL, offset: Int, digest: ContentDigest)
+    /// The UTF-8 bytes from `offset` on in the file at `path` (absolute), whose whole content
+    /// hashed to `digest` when loaded.
+    case file(path: String, offset: Int, digest: ContentDigest)
 
     /// The body's text. A file that no longer hashes as it did when loaded was changed during
     /// the run: its body would not match the front matter already read, so it is an error.
@@ -108,8 +109,8 @@ public enum LessonBody: Sendable {
         switch self {
         case .text(let s):
             return .success(s)
-        case .file(let url, let offset, let digest):
-            guard let data = FileManager.default.contents(atPath: url.path) else { return .failure(.unreadable) }
+        case .file(let path, let offset, let digest):
+            guard let data = FileManager.default.contents(atPath: path) else { return .failure(.unreadable) }
             guard ContentDigest(of: data) == digest, offset <= data.count else { return .failure(.changed) }
             let text = String(decoding: data, as: UTF8.self)
             return .success(text[text.utf8.index(text.startIndex, offsetBy: offset)...])
@@ -129,7 +130,7 @@ public enum LessonBodyError: Error, Sendable {
 }
 
 /// What the compile cache needs to know about how a lesson file was read.
-struct SourceOrigin: Sendable {
+struct SourceOrigin: Sendable, Equatable {
     /// The file's stamp when read (nil when stat failed).
     var stamp: FileStamp?
     var digest: ContentDigest

@@ -43,6 +43,9 @@ struct LessonRecord: Sendable, Equatable {
     var assets: [String]
     /// One document per locale: the source language first.
     var files: [LessonFile]
+    /// The lesson's entry in its curriculum's index, as written there (`CurriculumIndex`): the
+    /// index of 10,000 lessons is then put together, not written again (empty for `validate`).
+    var indexEntry: [UInt8] = []
 }
 
 /// A lesson in one locale.

@@ -160,8 +160,11 @@ final class ProjectCompiler: Sendable {
             let publish = t.isComplete || (options.minCoverage < 100 && t.coverage >= options.minCoverage)
             add(entry.locale, publish ? t.lesson : compiled, fallback: !publish, coverage: t.coverage)
         }
-        let record = LessonRecord(curriculumKey: job.key, unitTitles: source.unitTitles, dependencies: compiled.dependencies,
+        var record = LessonRecord(curriculumKey: job.key, unitTitles: source.unitTitles, dependencies: compiled.dependencies,
                                   diagnostics: diagnostics, assets: compiled.assets.sorted(), files: files)
+        if options.documents {
+            record.indexEntry = CurriculumIndex.lessonEntry(source, files: files, locales: [curriculum.meta.language] + translations.map(\.locale))
+        }
         return (record, documents)
     }
 
@@ -230,6 +233,8 @@ final class ProjectCompiler: Sendable {
         // A few build folders at most: each record lists every file.
         while next.builds.count > 4, let oldest = next.builds.keys.sorted().first(where: { $0 != build?.folder.path }) { next.builds[oldest] = nil }
         next.blobIndex = blobs?.index(keeping: liveDocuments.union(objects.values.map(\.digest))) ?? [:]
+        // A run that learnt nothing new leaves the cache as it is.
+        guard !next.same(as: cache, noLessonCompiled: compilation.compiledCount == 0) else { return }
         try next.save(in: cacheFolder)
     }
 }
@@ -238,7 +243,7 @@ final class ProjectCompiler: Sendable {
 /// besides the lesson's own file: a lesson compiled under another key is compiled again.
 enum CurriculumKey {
     static func digest(_ c: Curriculum, translations: [TranslationSet.File], options: CompileOptions) -> ContentDigest {
-        var e = CacheEncoder(capacity: 256)
+        var e = CacheEncoder(capacity: 256, interning: false)
         e.string(c.id); e.string(c.dir)
         e.string(c.meta.language); e.string(c.meta.license); e.strings(c.meta.authors)
         e.int(options.minCoverage)
