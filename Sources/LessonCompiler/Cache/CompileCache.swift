@@ -109,7 +109,8 @@ struct CompileCache: Sendable {
 
     // MARK: - Saving
 
-    func encoded() -> [UInt8] {
+    /// The index's bytes; `identity` is the compiler's (another only in tests).
+    func encoded(identity: String = CompilerIdentity.current) -> [UInt8] {
         var e = CacheEncoder(capacity: lessons.count * 300 + 4096, interning: true)
         e.uint(UInt64(lessons.count))
         for (path, lesson) in lessons {
@@ -149,7 +150,7 @@ struct CompileCache: Sendable {
         var head = CacheEncoder(capacity: e.bytes.count + e.table.count * 24 + 256)
         head.raw(CompileCache.magic)
         head.uint(CompileCache.formatVersion)
-        head.inline(CompilerIdentity.current)
+        head.inline(identity)
         head.uint(UInt64(e.table.count))
         for s in e.table { head.inline(s) }
         head.raw(e.bytes)

@@ -80,15 +80,15 @@ final class ProjectCompiler: Sendable {
             guard job.lesson.compilable else { return LessonResult(record: nil, compiled: false) }
             let curriculum = project.curricula[job.curriculum]
             if let record = job.cached {
-                if options.documents, sink.needsDocuments(of: job.lesson, record: record) {
-                    if let documents = storedDocuments(record) {
-                        sink.accept(documents, of: job.lesson, in: curriculum)
-                    } else {
-                        let again = compileLesson(job, curriculum: curriculum, catalog: catalog)
-                        sink.accept(again.documents, of: job.lesson, in: curriculum)
-                    }
+                guard options.documents, sink.needsDocuments(of: job.lesson, record: record) else { return LessonResult(record: record, compiled: false) }
+                if let documents = storedDocuments(record) {
+                    sink.accept(documents, of: job.lesson, in: curriculum)
+                    return LessonResult(record: record, compiled: false)
                 }
-                return LessonResult(record: record, compiled: false)
+                // The stored documents are gone or damaged: compile the lesson again.
+                let again = compileLesson(job, curriculum: curriculum, catalog: catalog)
+                sink.accept(again.documents, of: job.lesson, in: curriculum)
+                return LessonResult(record: again.record, compiled: true)
             }
             let made = compileLesson(job, curriculum: curriculum, catalog: catalog)
             if !made.documents.isEmpty { sink.accept(made.documents, of: job.lesson, in: curriculum) }
