@@ -58,7 +58,9 @@ public enum CommonMark {
         return String(cString: p)
     }
 
-    private static let tasklistExtension: OpaquePointer? = {
+    /// Safe to share: set once, to cmark's own registry entry for the extension, which lives as
+    /// long as the process and is only compared with, never written through.
+    nonisolated(unsafe) private static let tasklistExtension: OpaquePointer? = {
         _ = registered
         return cmark_find_syntax_extension("tasklist")
     }()
