@@ -59,6 +59,21 @@ public enum Publisher {
         let state = try ChannelState.load(o.channel, key: o.key.publicKey, rotateTo: o.rotateTo?.publicKey)
         if o.rotateTo != nil && state.latest == nil { throw PublishError("--rotate-to needs a channel that has been published before") }
 
+        let (compiler, objects, compilation, build) = compile(o)
+        var report = PublishReport(build: build, release: state.latest?.release ?? 0)
+        guard build.succeeded else {
+            try? compiler.save(compilation)
+            report.lines.append("nothing was published: the sources are not valid")
+            return report
+        }
+        let content = try objects.content(compilation)
+        defer { try? compiler.save(compilation, live: objects.liveDigests) }
+        try write(content, objects: objects, state: state, options: o, report: &report)
+        return report
+    }
+
+    /// The sources compiled through the compile cache, their documents gzipped as they come.
+    static func compile(_ o: PublishOptions) -> (ProjectCompiler, PublishObjects, Compilation, BuildResult) {
         var options = CompileOptions()
         options.progress = o.progress
         let root = o.root.standardizedFileURL
@@ -69,21 +84,18 @@ public enum Publisher {
         let failed = compilation.diagnostics.contains { $0.severity == .error || (o.strict && $0.severity == .warning) }
         let build = BuildResult(diagnostics: compilation.diagnostics, lessonCount: compilation.lessonCount, curriculumCount: compilation.project.curricula.count,
                                 succeeded: !failed, compiledCount: compilation.compiledCount, cacheNote: compiler.cacheNote)
-        var report = PublishReport(build: build, release: state.latest?.release ?? 0)
-        guard !failed else {
-            try? compiler.save(compilation)
-            report.lines.append("nothing was published: the sources are not valid")
-            return report
-        }
-        let content = try objects.content(compilation)
-        defer { try? compiler.save(compilation, live: objects.liveDigests) }
+        return (compiler, objects, compilation, build)
+    }
 
+    /// Release N+1 when the content changed (else a renewed latest.json or a key rotation),
+    /// staged, moved into the channel, and what no kept release needs pruned.
+    static func write(_ content: [String: CurriculumContent], objects: PublishObjects, state: ChannelState, options o: PublishOptions,
+                      report: inout PublishReport) throws {
         let staging = try Staging(channel: o.channel, failBeforeLatest: o.failBeforeLatest)
         defer { staging.discard() }
         let store = ObjectStore(staging: staging, known: Set(state.manifests.values.flatMap { $0.objects.map(\.sha256) }))
         var writer = ReleaseWriter(options: o, state: state, staging: staging, store: store, objects: objects)
-        if let latest = state.latest, let current = state.manifests[latest.release],
-           current.curricula == content.mapValues(\.entry) {
+        if let latest = state.latest, let current = state.manifests[latest.release], current.curricula == content.mapValues(\.entry) {
             report.lines.append("no changes since release \(latest.release): no new release")
             try writer.refresh(latest: latest, lines: &report.lines)
         } else {
@@ -98,14 +110,13 @@ public enum Publisher {
         }
         if staging.isEmpty {
             report.lines.append("the channel is up to date; nothing was written")
-            return report
+            return
         }
         try staging.commit()
         if let latest = try? LatestDocument(data: Data(contentsOf: o.channel.appendingPathComponent(ChannelPath.latest))) {
             report.lines += prune(o.channel, latest: latest, manifests: state.manifests.merging(writer.written.manifests) { $1 },
                                   diffs: writer.written.diffs)
         }
-        return report
     }
 
     /// Refuses to publish into a folder that is neither empty nor a channel, since publishing
