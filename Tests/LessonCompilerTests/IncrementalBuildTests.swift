@@ -174,6 +174,29 @@ final class IncrementalBuildTests: XCTestCase {
         XCTAssertNil(again.cacheNote)
     }
 
+    func testADamagedJournalIsNotTrusted() throws {
+        try assertIncrementalEqualsCold("first build")
+        // Files written in the last two seconds are read again every run (`FileStamp.isSettled`):
+        // let the fixture's settle, so that a one-lesson edit changes one entry.
+        Thread.sleep(forTimeInterval: 2.1)
+        XCTAssertEqual(try assertIncrementalEqualsCold("settled").compiledCount, 0)
+        try edit("\(Self.survivor)/03-your-choices.md") { $0 + "\nOne more sentence.\n" }
+        try assertIncrementalEqualsCold("one lesson edited")
+        // That run's changes went to the journal, not into a new index.
+        let journal = cache.appendingPathComponent("journal")
+        var bytes = try Data(contentsOf: journal)
+        XCTAssertGreaterThan(bytes.count, 64)
+        try edit("\(Self.survivor)/03-your-choices.md") { $0 + "\nAnd another.\n" }
+        XCTAssertEqual(try assertIncrementalEqualsCold("another edit, read through the journal").compiledCount, 1)
+        bytes = try Data(contentsOf: journal)
+        bytes[bytes.count - 40] ^= 0x04
+        try bytes.write(to: journal)
+        let rebuilt = try assertIncrementalEqualsCold("journal damaged")
+        XCTAssertEqual(rebuilt.compiledCount, rebuilt.lessonCount)
+        XCTAssertEqual(rebuilt.cacheNote, "the compile cache in \(cache.path) is damaged; compiling everything and making it again")
+        XCTAssertEqual(try assertIncrementalEqualsCold("made again").compiledCount, 0)
+    }
+
     func testACacheFromAnotherCompilerIsNotUsed() throws {
         try assertIncrementalEqualsCold("first build")
         let index = cache.appendingPathComponent("index")

@@ -16,6 +16,7 @@ struct CompileCache: Sendable {
     static let defaultFolder = ".lessonc-cache"
     static let indexName = "index"
     static let blobsName = "blobs"
+    static let journalName = "journal"
     static let magic = Array("lessonc compile cache\n".utf8)
     static let formatVersion: UInt64 = 1
 
@@ -38,18 +39,26 @@ struct CompileCache: Sendable {
     /// Build folder (absolute path) → what it holds.
     var builds: [String: BuildRecord] = [:]
     var blobIndex: [ContentDigest: BlobStore.Location] = [:]
+    /// The checksum of the index this cache was read from (its journal's changes apply to it).
+    var base: [UInt8]?
 
     init() {}
 
     // MARK: - Opening
 
-    /// The cache in `folder`, or an empty one with the reason when what is there cannot be used.
+    /// The cache in `folder` (its index, then the changes its journal holds), or an empty one
+    /// with the reason when what is there cannot be used.
     static func open(_ folder: URL) -> (cache: CompileCache, note: String?) {
         let url = folder.appendingPathComponent(indexName)
         guard let data = FileManager.default.contents(atPath: url.path) else { return (CompileCache(), nil) }
         let bytes = [UInt8](data)
         do {
-            return (try decode(bytes), nil)
+            var cache = try decode(bytes)
+            cache.base = Array(bytes.suffix(32))
+            if let journal = FileManager.default.contents(atPath: folder.appendingPathComponent(journalName).path) {
+                try CacheJournal.apply([UInt8](journal), to: &cache)
+            }
+            return (cache, nil)
         } catch is StaleCache {
             return (CompileCache(), "the compile cache in \(folder.path) was made by another build of lessonc; compiling everything")
         } catch {
@@ -59,9 +68,9 @@ struct CompileCache: Sendable {
 
     struct StaleCache: Error {}
 
-    static func decode(_ bytes: [UInt8]) throws -> CompileCache {
-        // Layout: magic, format version, compiler identity, the string table, the sections, then
-        // a 32-byte BLAKE2b of all before it.
+    /// Checks the frame of a cache file (magic, checksum, version, identity) and returns a
+    /// decoder at its string table.
+    static func unframe(_ bytes: [UInt8], magic: [UInt8]) throws -> CacheDecoder {
         guard bytes.count > magic.count + 32, bytes[0..<magic.count].elementsEqual(magic) else { throw CacheCorrupt() }
         let end = bytes.count - 32
         let sum = bytes.withUnsafeBytes { Sodium.blake2b(UnsafeRawBufferPointer(rebasing: $0[0..<end]), length: 32) }
@@ -69,28 +78,37 @@ struct CompileCache: Sendable {
         var d = CacheDecoder(bytes, from: magic.count, end: end)
         guard try d.uint() == formatVersion, try d.inline() == CompilerIdentity.current else { throw StaleCache() }
         try d.readTable(count: try d.count())
+        return d
+    }
+
+    /// Magic, version, identity, the string table, `body`, then a 32-byte BLAKE2b of all before it.
+    static func frame(_ body: CacheEncoder, magic: [UInt8], identity: String = CompilerIdentity.current) -> [UInt8] {
+        var head = CacheEncoder(capacity: body.bytes.count + body.table.count * 24 + 256)
+        head.raw(magic)
+        head.uint(formatVersion)
+        head.inline(identity)
+        head.uint(UInt64(body.table.count))
+        for s in body.table { head.inline(s) }
+        head.raw(body.bytes)
+        var bytes = head.bytes
+        bytes += Sodium.blake2b(bytes, length: 32)
+        return bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> CompileCache {
+        var d = try unframe(bytes, magic: magic)
         var cache = CompileCache()
         let lessonCount = try d.count()
         cache.lessons.reserveCapacity(lessonCount)
         for _ in 0..<lessonCount {
             let path = try d.string()
-            let loaded = try d.loadedLesson()
-            let record = try d.bool() ? try d.lessonRecord() : nil
-            cache.lessons[path] = Lesson(loaded: loaded, record: record)
+            cache.lessons[path] = try d.cachedLesson()
         }
         for _ in 0..<(try d.count()) {
             let path = try d.string()
-            cache.files[path] = CachedFile(stamp: try d.stamp(), hashedAt: try d.int64(), digest: try d.digest())
+            cache.files[path] = try d.cachedFile()
         }
-        if try d.bool() {
-            var set = TranslationSet(fingerprint: try d.digest())
-            set.diagnostics = try d.array { try $0.diagnostic() }
-            for _ in 0..<(try d.count()) {
-                let curriculum = try d.string()
-                set.files[curriculum] = try d.array { d in TranslationSet.File(locale: try d.string(), path: try d.string(), digest: try d.digest()) }
-            }
-            cache.translations = set
-        }
+        cache.translations = try d.bool() ? try d.translations() : nil
         for _ in 0..<(try d.count()) { cache.compressed[try d.digest()] = try d.ref() }
         for _ in 0..<(try d.count()) {
             let out = try d.string()
@@ -100,42 +118,25 @@ struct CompileCache: Sendable {
             for _ in 0..<n { files[try d.string()] = try d.digest() }
             cache.builds[out] = BuildRecord(files: files)
         }
-        for _ in 0..<(try d.count()) {
-            cache.blobIndex[try d.digest()] = BlobStore.Location(offset: try d.int(), length: try d.int())
-        }
+        for _ in 0..<(try d.count()) { cache.blobIndex[try d.digest()] = try d.location() }
         guard d.atEnd else { throw CacheCorrupt() }
         return cache
     }
 
     // MARK: - Saving
 
-    /// The index's bytes; `identity` is the compiler's (another only in tests).
+    /// The whole index's bytes; `identity` is the compiler's (another only in tests).
     func encoded(identity: String = CompilerIdentity.current) -> [UInt8] {
         var e = CacheEncoder(capacity: lessons.count * 300 + 4096, interning: true)
         e.uint(UInt64(lessons.count))
         for (path, lesson) in lessons {
             e.string(path)
-            e.loadedLesson(lesson.loaded)
-            e.bool(lesson.record != nil)
-            if let record = lesson.record { e.lessonRecord(record) }
+            e.cachedLesson(lesson)
         }
         e.uint(UInt64(files.count))
-        for (path, file) in files {
-            e.string(path)
-            e.stamp(file.stamp)
-            e.int64(file.hashedAt)
-            e.digest(file.digest)
-        }
+        for (path, file) in files { e.string(path); e.cachedFile(file) }
         e.bool(translations != nil)
-        if let t = translations {
-            e.digest(t.fingerprint)
-            e.array(t.diagnostics) { $0.diagnostic($1) }
-            e.uint(UInt64(t.files.count))
-            for (curriculum, files) in t.files {
-                e.string(curriculum)
-                e.array(files) { e, f in e.string(f.locale); e.string(f.path); e.digest(f.digest) }
-            }
-        }
+        if let t = translations { e.translations(t) }
         e.uint(UInt64(compressed.count))
         for (digest, ref) in compressed { e.digest(digest); e.ref(ref) }
         e.uint(UInt64(builds.count))
@@ -145,18 +146,8 @@ struct CompileCache: Sendable {
             for (path, digest) in record.files { e.string(path); e.digest(digest) }
         }
         e.uint(UInt64(blobIndex.count))
-        for (digest, location) in blobIndex { e.digest(digest); e.int(location.offset); e.int(location.length) }
-
-        var head = CacheEncoder(capacity: e.bytes.count + e.table.count * 24 + 256)
-        head.raw(CompileCache.magic)
-        head.uint(CompileCache.formatVersion)
-        head.inline(identity)
-        head.uint(UInt64(e.table.count))
-        for s in e.table { head.inline(s) }
-        head.raw(e.bytes)
-        var bytes = head.bytes
-        bytes += Sodium.blake2b(bytes, length: 32)
-        return bytes
+        for (digest, location) in blobIndex { e.digest(digest); e.location(location) }
+        return CompileCache.frame(e, magic: CompileCache.magic, identity: identity)
     }
 
     /// Whether saving `self` over `old` would change nothing (then it is not written), given that
@@ -167,9 +158,20 @@ struct CompileCache: Sendable {
               builds == old.builds, blobIndex == old.blobIndex, translations?.fingerprint == old.translations?.fingerprint else { return false }
         return lessons.allSatisfy { path, lesson in
             guard let o = old.lessons[path] else { return false }
-            return o.loaded.origin.hashedAt == lesson.loaded.origin.hashedAt && o.loaded.origin.digest == lesson.loaded.origin.digest
-                && o.loaded.origin.stamp == lesson.loaded.origin.stamp && (o.record == nil) == (lesson.record == nil)
+            return o.loaded.origin == lesson.loaded.origin && (o.record == nil) == (lesson.record == nil)
         }
+    }
+
+    /// Saves `self`, which replaces `old` (what was opened): as a change appended to the journal
+    /// when little changed, else as a new index. `compiled` names the lessons compiled in this run
+    /// (the others' records are `old`'s).
+    func save(in folder: URL, replacing old: CompileCache, compiled: Set<String>) throws {
+        if let base = old.base, let delta = CacheJournal.Delta(from: old, to: self, compiled: compiled),
+           delta.lessons.count + delta.removedLessons.count <= max(64, lessons.count / 8),
+           (try? CacheJournal.append(delta, base: base, in: folder)) == true {
+            return
+        }
+        try save(in: folder)
     }
 
     /// Writes the index beside the old one and renames it into place, so a reader sees one or the other.
@@ -184,6 +186,8 @@ struct CompileCache: Sendable {
         let temp = folder.appendingPathComponent("\(CompileCache.indexName).\(ProcessInfo.processInfo.processIdentifier).tmp")
         try FileIO.write(encoded(), to: temp.path)
         try FileIO.rename(temp.path, to: folder.appendingPathComponent(CompileCache.indexName).path)
+        // The journal's changes were to the old index (and say so): a new index makes it useless.
+        unlink(folder.appendingPathComponent(CompileCache.journalName).path)
     }
 }
 
@@ -208,6 +212,28 @@ struct CachedLoads: LoadMemo {
 // MARK: - Encoding the model
 
 extension CacheEncoder {
+    mutating func cachedLesson(_ lesson: CompileCache.Lesson) {
+        loadedLesson(lesson.loaded)
+        bool(lesson.record != nil)
+        if let record = lesson.record { lessonRecord(record) }
+    }
+
+    mutating func cachedFile(_ file: CachedFile) {
+        stamp(file.stamp); int64(file.hashedAt); digest(file.digest)
+    }
+
+    mutating func location(_ l: BlobStore.Location) { int(l.offset); int(l.length) }
+
+    mutating func translations(_ t: TranslationSet) {
+        digest(t.fingerprint)
+        array(t.diagnostics) { $0.diagnostic($1) }
+        uint(UInt64(t.files.count))
+        for (curriculum, files) in t.files {
+            string(curriculum)
+            array(files) { e, f in e.string(f.locale); e.string(f.path); e.digest(f.digest) }
+        }
+    }
+
     mutating func stamp(_ s: FileStamp) {
         uint(s.device); uint(s.inode); int64(s.size); int64(s.modified); int64(s.changed)
     }
@@ -260,6 +286,27 @@ extension CacheEncoder {
 }
 
 extension CacheDecoder {
+    mutating func cachedLesson() throws -> CompileCache.Lesson {
+        let loaded = try loadedLesson()
+        return CompileCache.Lesson(loaded: loaded, record: try bool() ? try lessonRecord() : nil)
+    }
+
+    mutating func cachedFile() throws -> CachedFile {
+        CachedFile(stamp: try stamp(), hashedAt: try int64(), digest: try digest())
+    }
+
+    mutating func location() throws -> BlobStore.Location { BlobStore.Location(offset: try int(), length: try int()) }
+
+    mutating func translations() throws -> TranslationSet {
+        var set = TranslationSet(fingerprint: try digest())
+        set.diagnostics = try array { try $0.diagnostic() }
+        for _ in 0..<(try count()) {
+            let curriculum = try string()
+            set.files[curriculum] = try array { d in TranslationSet.File(locale: try d.string(), path: try d.string(), digest: try d.digest()) }
+        }
+        return set
+    }
+
     mutating func stamp() throws -> FileStamp {
         FileStamp(device: try uint(), inode: try uint(), size: try int64(), modified: try int64(), changed: try int64())
     }

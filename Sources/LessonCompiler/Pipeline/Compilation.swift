@@ -11,8 +11,9 @@ struct Compilation: Sendable {
     var diagnostics: [Diagnostic]
     /// The translations, as the cache keeps them.
     var translations: TranslationSet
-    /// How many lessons were compiled in this run (the rest came from the cache).
-    var compiledCount = 0
+    /// The paths of the lessons compiled in this run (the rest came from the cache).
+    var compiled: Set<String> = []
+    var compiledCount: Int { compiled.count }
 
     var lessonCount: Int { project.curricula.reduce(0) { $0 + $1.lessons.count } }
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }

@@ -187,7 +187,7 @@ final class ProjectCompiler: Sendable {
                                                 lessons: records, usedAssets: used.sorted(), everyLessonRead: everyLessonRead))
         }
         return Compilation(project: project, curricula: curricula, diagnostics: diagnostics.all, translations: translations,
-                           compiledCount: results.filter(\.compiled).count)
+                           compiled: Set(zip(jobs, results).filter { $0.1.compiled }.map { $0.0.lesson.path }))
     }
 
     // MARK: - What sinks ask for later
@@ -235,7 +235,7 @@ final class ProjectCompiler: Sendable {
         next.blobIndex = blobs?.index(keeping: liveDocuments.union(objects.values.map(\.digest))) ?? [:]
         // A run that learnt nothing new leaves the cache as it is.
         guard !next.same(as: cache, noLessonCompiled: compilation.compiledCount == 0) else { return }
-        try next.save(in: cacheFolder)
+        try next.save(in: cacheFolder, replacing: cache, compiled: compilation.compiled)
     }
 }
 
