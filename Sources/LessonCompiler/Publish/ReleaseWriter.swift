@@ -49,7 +49,7 @@ struct ReleaseWriter {
         // Each diff once: the one from the previous release also feeds the release notes.
         let unsigned = Manifest(release: r, published: o.now, curricula: curricula, documents: [:])
         var diffs: [Int: DiffDocument] = [:]
-        for m in Set(kept + (previous.map { [$0.release] } ?? [])) { diffs[m] = DiffDocument(from: state.manifests[m]!, to: unsigned) }
+        for m in Set(kept + (previous.map { [$0.release] } ?? [])) { diffs[m] = ReleaseDiff.between(state.manifests[m]!, unsigned) }
         try writeObjects(of: unsigned)
         let input = ReleaseDocuments.Input(release: r, published: o.now, content: content, previous: previous,
                                            previousDiff: previous.flatMap { diffs[$0.release] }) { key in
