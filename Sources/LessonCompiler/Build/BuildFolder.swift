@@ -25,7 +25,18 @@ final class BuildFolder: OutputSink {
     private let digests: FileDigests
     private let writer: SerialWriter
     private let failures = DiagnosticSink()
-    private let staged = Mutex<Int>(0)
+    /// What was staged, with digests.
+    private let staged = Mutex<[(String, ContentDigest)]>([])
+    /// Every path of the last build's record (to forget those no longer produced).
+    private let recorded: [String]
+
+    /// What a build changed in OUT, for the cache's record of it.
+    struct Changes {
+        /// OUT was built from scratch: `written` is all it holds.
+        var fresh: Bool
+        var written: [(String, ContentDigest)]
+        var removed: [String]
+    }
 
     struct WriteFailure: Error {
         var diagnostics: [Diagnostic]
@@ -40,6 +51,7 @@ final class BuildFolder: OutputSink {
         try? fm.removeItem(at: staging)
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         writer = SerialWriter(root: staging)
+        recorded = previous.map { Array($0.files.keys) } ?? []
         if let previous, fm.fileExists(atPath: out.appendingPathComponent("index.json").path) {
             let owned = Set(previous.files.keys.compactMap { $0.split(separator: "/").first.map(String.init) })
             var present: Set<String> = []
@@ -55,7 +67,7 @@ final class BuildFolder: OutputSink {
     static func lessonPath(_ curriculum: String, _ locale: String, _ id: String) -> String { "\(curriculum)/\(locale)/\(id).json" }
 
     /// How many files this build wrote into OUT.
-    var filesWritten: Int { staged.withLock { $0 } }
+    var filesWritten: Int { staged.withLock { $0.count } }
 
     // MARK: Documents, as lessons are compiled
 
@@ -68,16 +80,16 @@ final class BuildFolder: OutputSink {
         let files = documents.map { (BuildFolder.lessonPath(curriculum.id, $0.locale, lesson.id), $0) }
             .filter { path, d in current?[path] != d.ref.digest }
         guard !files.isEmpty else { return }
-        staged.withLock { $0 += files.count }
+        staged.withLock { s in for (path, d) in files { s.append((path, d.ref.digest)) } }
         writer.enqueue(files.map { ($0.0, $0.1.bytes) }, source: lesson.path, failures: failures)
     }
 
     // MARK: Finishing
 
     /// Writes the indexes and assets that changed, then moves everything staged into OUT and
-    /// removes what the build no longer produces. Returns the record of what OUT now holds, and
-    /// the digests of its indexes and assets (worth keeping in the cache).
-    func finish(_ compilation: Compilation) throws -> (record: CompileCache.BuildRecord, live: Set<ContentDigest>) {
+    /// removes what the build no longer produces. Returns what changed in OUT, and the digests
+    /// of its indexes and assets (worth keeping in the cache).
+    func finish(_ compilation: Compilation) throws -> (changes: Changes, live: Set<ContentDigest>) {
         var expected: [String: ContentDigest] = [:]
         var live: Set<ContentDigest> = []
         for compiled in compilation.curricula {
@@ -96,7 +108,7 @@ final class BuildFolder: OutputSink {
                 }
                 expected["\(c.id)/\(asset)"] = digest
                 live.insert(digest)
-                if current?["\(c.id)/\(asset)"] != digest { stageCopy(of: url, at: "\(c.id)/\(asset)", source: c.dir) }
+                if current?["\(c.id)/\(asset)"] != digest { stageCopy(of: url, at: "\(c.id)/\(asset)", digest: digest, source: c.dir) }
             }
         }
         stage(BuildFolder.topIndex(compilation), at: "index.json", expected: &expected, source: "content")
@@ -105,27 +117,27 @@ final class BuildFolder: OutputSink {
         guard problems.isEmpty else { throw WriteFailure(diagnostics: problems) }
         if current == nil {
             try BuildFolder.swap(staging: staging, into: out, curricula: compilation.project.curricula.map(\.id))
-        } else {
-            try apply(expected: expected, curricula: compilation.project.curricula.map(\.id))
+            return (Changes(fresh: true, written: expected.map { ($0.key, $0.value) }, removed: []), live)
         }
-        return (CompileCache.BuildRecord(files: expected), live)
+        try apply(expected: expected, curricula: compilation.project.curricula.map(\.id))
+        return (Changes(fresh: false, written: staged.withLock { $0 }, removed: recorded.filter { expected[$0] == nil }), live)
     }
 
     private func stage(_ bytes: [UInt8], at path: String, expected: inout [String: ContentDigest], source: String) {
         let digest = ContentDigest(of: bytes)
         expected[path] = digest
         guard current?[path] != digest else { return }
-        staged.withLock { $0 += 1 }
+        staged.withLock { $0.append((path, digest)) }
         writer.enqueue([(path, bytes)], source: source, failures: failures)
     }
 
-    private func stageCopy(of url: URL, at path: String, source: String) {
+    private func stageCopy(of url: URL, at path: String, digest: ContentDigest, source: String) {
         writer.finish()
         let dest = staging.appendingPathComponent(path)
         do {
             try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: url.resolvingSymlinksInPath(), to: dest)
-            staged.withLock { $0 += 1 }
+            staged.withLock { $0.append((path, digest)) }
         } catch {
             failures.add(Diagnostic(.error, .outputError, "cannot write output: \(error.localizedDescription)", path: source))
         }

@@ -74,8 +74,8 @@ public enum Builder {
             folder.discard()
         } else {
             do {
-                let (record, live) = try folder.finish(compilation)
-                try? compiler.save(compilation, build: (out, record), live: live)
+                let (changes, live) = try folder.finish(compilation)
+                try? compiler.save(compilation, build: (out, changes), live: live)
                 var r = result(compilation, compiler: compiler, options: options, failed: false)
                 r.filesWritten = folder.filesWritten
                 return r

@@ -23,6 +23,10 @@ final class BlobStore: Sendable {
         var fd: Int32
         var end: Int
         var failed = false
+        /// Blobs added since the store was opened.
+        var added: [ContentDigest] = []
+        /// Blobs found damaged or missing (dropped from the index).
+        var dropped: [ContentDigest] = []
     }
     private let state: Mutex<State>
 
@@ -48,7 +52,9 @@ final class BlobStore: Sendable {
         var bytes = [UInt8](repeating: 0, count: location.length)
         let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, location.length, off_t(location.offset)) }
         guard n == location.length, ContentDigest(of: bytes) == digest else {
-            _ = state.withLock { $0.index.removeValue(forKey: digest) }
+            state.withLock { s in
+                if s.index.removeValue(forKey: digest) != nil { s.dropped.append(digest) }
+            }
             return nil
         }
         return bytes
@@ -63,8 +69,14 @@ final class BlobStore: Sendable {
             let n = bytes.withUnsafeBytes { pwrite(s.fd, $0.baseAddress, bytes.count, off_t(s.end)) }
             guard n == bytes.count else { s.failed = true; return }
             s.index[digest] = Location(offset: s.end, length: bytes.count)
+            s.added.append(digest)
             s.end += bytes.count
         }
+    }
+
+    /// What changed since the store was opened: blobs added (with their places) and dropped.
+    var changes: (added: [(ContentDigest, Location)], dropped: [ContentDigest]) {
+        state.withLock { s in (s.added.compactMap { d in s.index[d].map { (d, $0) } }, s.dropped) }
     }
 
     /// The index to save for the blobs in `live`, compacting the file first when most of it holds

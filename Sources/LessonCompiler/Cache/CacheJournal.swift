@@ -15,7 +15,7 @@ enum CacheJournal {
     static let magic = Array("lessonc cache journal\n".utf8)
     static let changeMagic = Array("change\n".utf8)
 
-    /// What one run changed.
+    /// What one run changed (and, applied to the cache it opened, the cache it leaves).
     struct Delta {
         var lessons: [(path: String, lesson: CompileCache.Lesson)] = []
         var removedLessons: [String] = []
@@ -27,31 +27,6 @@ enum CacheJournal {
         var removedBuilds: [String] = []
         var blobs: [(ContentDigest, BlobStore.Location)] = []
         var removedBlobs: [ContentDigest] = []
-
-        /// The changes from `old` to `new`; `compiled` names the lessons compiled in this run (any
-        /// other lesson's record is `old`'s, so only how its file was read can differ).
-        init?(from old: CompileCache, to new: CompileCache, compiled: Set<String>) {
-            for (path, lesson) in new.lessons {
-                guard let before = old.lessons[path] else { lessons.append((path, lesson)); continue }
-                if compiled.contains(path) || before.loaded.origin != lesson.loaded.origin || (before.record == nil) != (lesson.record == nil) {
-                    if before != lesson { lessons.append((path, lesson)) }
-                }
-            }
-            removedLessons = old.lessons.keys.filter { new.lessons[$0] == nil }
-            files = new.files
-            translations = new.translations
-            compressed = new.compressed.filter { old.compressed[$0.key] != $0.value }.map { ($0.key, $0.value) }
-            removedCompressed = old.compressed.keys.filter { new.compressed[$0] == nil }
-            for (out, record) in new.builds {
-                let before = old.builds[out]?.files ?? [:]
-                let changed = record.files.filter { before[$0.key] != $0.value }.map { ($0.key, $0.value) }
-                let removed = before.keys.filter { record.files[$0] == nil }
-                if !changed.isEmpty || !removed.isEmpty || old.builds[out] == nil { builds.append((out, changed, removed)) }
-            }
-            removedBuilds = old.builds.keys.filter { new.builds[$0] == nil }
-            blobs = new.blobIndex.filter { old.blobIndex[$0.key] != $0.value }.map { ($0.key, $0.value) }
-            removedBlobs = old.blobIndex.keys.filter { new.blobIndex[$0] == nil }
-        }
 
         init() {}
 
@@ -105,13 +80,14 @@ enum CacheJournal {
             cache.translations = translations
             for (digest, ref) in compressed { cache.compressed[digest] = ref }
             for digest in removedCompressed { cache.compressed[digest] = nil }
+            // A build folder built from scratch: its old record goes first.
+            for out in removedBuilds { cache.builds[out] = nil }
             for b in builds {
                 var record = cache.builds[b.out] ?? CompileCache.BuildRecord(files: [:])
                 for (path, digest) in b.files { record.files[path] = digest }
                 for path in b.removed { record.files[path] = nil }
                 cache.builds[b.out] = record
             }
-            for out in removedBuilds { cache.builds[out] = nil }
             for (digest, location) in blobs { cache.blobIndex[digest] = location }
             for digest in removedBlobs { cache.blobIndex[digest] = nil }
         }

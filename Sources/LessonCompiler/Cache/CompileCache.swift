@@ -150,30 +150,6 @@ struct CompileCache: Sendable {
         return CompileCache.frame(e, magic: CompileCache.magic, identity: identity)
     }
 
-    /// Whether saving `self` over `old` would change nothing (then it is not written), given that
-    /// no lesson was compiled in this run: every record is then the one `old` holds, and a lesson
-    /// entry can only differ in how its file was read.
-    func same(as old: CompileCache, noLessonCompiled: Bool) -> Bool {
-        guard noLessonCompiled, lessons.count == old.lessons.count, files == old.files, compressed == old.compressed,
-              builds == old.builds, blobIndex == old.blobIndex, translations?.fingerprint == old.translations?.fingerprint else { return false }
-        return lessons.allSatisfy { path, lesson in
-            guard let o = old.lessons[path] else { return false }
-            return o.loaded.origin == lesson.loaded.origin && (o.record == nil) == (lesson.record == nil)
-        }
-    }
-
-    /// Saves `self`, which replaces `old` (what was opened): as a change appended to the journal
-    /// when little changed, else as a new index. `compiled` names the lessons compiled in this run
-    /// (the others' records are `old`'s).
-    func save(in folder: URL, replacing old: CompileCache, compiled: Set<String>) throws {
-        if let base = old.base, let delta = CacheJournal.Delta(from: old, to: self, compiled: compiled),
-           delta.lessons.count + delta.removedLessons.count <= max(64, lessons.count / 8),
-           (try? CacheJournal.append(delta, base: base, in: folder)) == true {
-            return
-        }
-        try save(in: folder)
-    }
-
     /// Writes the index beside the old one and renames it into place, so a reader sees one or the other.
     func save(in folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

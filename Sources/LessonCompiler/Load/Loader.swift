@@ -170,7 +170,8 @@ public struct Loader: Sendable {
     }
 
     private func loadLesson(_ p: PendingLesson, curriculum: String) -> LoadResult {
-        let derivedId = Loader.slug(String(p.relativePath.split(separator: "/").last?.dropLast(3) ?? ""))
+        let name = p.relativePath.lastIndex(of: "/").map { p.relativePath[p.relativePath.index(after: $0)...] } ?? Substring(p.relativePath)
+        let derivedId = Loader.slug(String(name.dropLast(3)))
         var lesson = LessonSource(id: derivedId, curriculum: curriculum, path: p.path, relativePath: p.relativePath,
                                   meta: LessonMeta(), body: .text(""), bodyLineOffset: 0, unitTitles: p.unitTitles, compilable: false)
         // A file that has not changed since an earlier run hashed it is not read at all.

@@ -28,8 +28,9 @@ final class ProjectCompiler: Sendable {
     let cacheNote: String?
     let digests: FileDigests
     let blobs: BlobStore?
-    /// Digest of a document or asset → its gzip object, as publish learns them.
-    private let objects: Mutex<[ContentDigest: ContentRef]>
+    /// Digest of a document or asset → its gzip object, as publish learns them, and those learnt
+    /// in this run.
+    private let objects: Mutex<(all: [ContentDigest: ContentRef], added: [(ContentDigest, ContentRef)])>
 
     init(root: URL, options: CompileOptions, cacheFolder: URL?) {
         self.root = root.standardizedFileURL
@@ -48,7 +49,7 @@ final class ProjectCompiler: Sendable {
         cacheNote = note
         self.blobs = blobs
         digests = FileDigests(cached: cache.files)
-        objects = Mutex(cache.compressed)
+        objects = Mutex((cache.compressed, []))
     }
 
     /// The default cache folder of a project.
@@ -64,50 +65,60 @@ final class ProjectCompiler: Sendable {
         let catalog = LazyCatalog(project: project, translations: translations)
         let links = LinkIndex(project: project)
 
-        var jobs: [LessonJob] = []
+        // Plan: which lessons the cache answers for, and which need work (compiling, or their
+        // documents for the sink). Lessons that need neither are not touched again.
+        var records: [[LessonRecord?]] = []
+        var compilers: [LessonCompiler] = []
+        var keys: [ContentDigest] = []
+        var work: [LessonWork] = []
         for (c, curriculum) in project.curricula.enumerated() {
             let key = CurriculumKey.digest(curriculum, translations: translations.files(of: curriculum.id), options: options)
-            let compiler = LessonCompiler(curriculum: curriculum, links: links)
-            for lesson in curriculum.lessons {
-                jobs.append(LessonJob(curriculum: c, lesson: lesson, compiler: compiler, key: key,
-                                      cached: lesson.compilable ? cachedRecord(lesson, key: key, links: links, curriculum: curriculum) : nil))
-            }
-        }
-        let total = jobs.count
-        let done = ProgressCounter()
-        let results = Parallel.map(jobs) { job -> LessonResult in
-            defer { done.tick(total, self.options.progress) }
-            guard job.lesson.compilable else { return LessonResult(record: nil, compiled: false) }
-            let curriculum = project.curricula[job.curriculum]
-            if let record = job.cached {
-                guard options.documents, sink.needsDocuments(of: job.lesson, record: record) else { return LessonResult(record: record, compiled: false) }
-                if let documents = storedDocuments(record) {
-                    sink.accept(documents, of: job.lesson, in: curriculum)
-                    return LessonResult(record: record, compiled: false)
+            keys.append(key)
+            compilers.append(LessonCompiler(curriculum: curriculum, links: links))
+            var these: [LessonRecord?] = []
+            these.reserveCapacity(curriculum.lessons.count)
+            for (l, lesson) in curriculum.lessons.enumerated() {
+                guard lesson.compilable else { these.append(nil); continue }
+                let cached = cachedRecord(lesson, key: key, links: links, curriculum: curriculum)
+                these.append(cached)
+                if let cached {
+                    if options.documents, sink.needsDocuments(of: lesson, record: cached) { work.append(LessonWork(curriculum: c, lesson: l, cached: cached)) }
+                } else {
+                    work.append(LessonWork(curriculum: c, lesson: l, cached: nil))
                 }
-                // The stored documents are gone or damaged: compile the lesson again.
-                let again = compileLesson(job, curriculum: curriculum, catalog: catalog)
-                sink.accept(again.documents, of: job.lesson, in: curriculum)
-                return LessonResult(record: again.record, compiled: true)
             }
-            let made = compileLesson(job, curriculum: curriculum, catalog: catalog)
-            if !made.documents.isEmpty { sink.accept(made.documents, of: job.lesson, in: curriculum) }
-            return LessonResult(record: made.record, compiled: true)
+            records.append(these)
         }
-        return assemble(project, translations: translations, jobs: jobs, results: results, diagnostics: diagnostics)
+        let done = ProgressCounter()
+        let (total, theCompilers, theKeys) = (work.count, compilers, keys)
+        let plan = work
+        let results = Parallel.map(plan) { item -> LessonRecord? in
+            defer { done.tick(total, self.options.progress) }
+            let curriculum = project.curricula[item.curriculum]
+            let lesson = curriculum.lessons[item.lesson]
+            if let record = item.cached, let documents = storedDocuments(record) {
+                sink.accept(documents, of: lesson, in: curriculum)
+                return nil
+            }
+            // Not in the cache, or its stored documents are gone or damaged: compile it.
+            let made = compileLesson(lesson, curriculum: curriculum, compiler: theCompilers[item.curriculum], key: theKeys[item.curriculum], catalog: catalog)
+            if !made.documents.isEmpty { sink.accept(made.documents, of: lesson, in: curriculum) }
+            return made.record
+        }
+        var compiled = Set<String>()
+        for (item, record) in zip(work, results) {
+            guard let record else { continue }
+            records[item.curriculum][item.lesson] = record
+            compiled.insert(project.curricula[item.curriculum].lessons[item.lesson].path)
+        }
+        return assemble(project, translations: translations, records: records, compiled: compiled, diagnostics: diagnostics)
     }
 
-    struct LessonJob: Sendable {
+    /// A lesson that needs work: compiling (`cached` nil), or its documents for the sink.
+    struct LessonWork: Sendable {
         var curriculum: Int
-        var lesson: LessonSource
-        var compiler: LessonCompiler
-        var key: ContentDigest
+        var lesson: Int
         var cached: LessonRecord?
-    }
-
-    struct LessonResult: Sendable {
-        var record: LessonRecord?
-        var compiled: Bool
     }
 
     /// The cached record of a lesson, when its file, its curriculum's context, its place in the
@@ -132,10 +143,10 @@ final class ProjectCompiler: Sendable {
     }
 
     /// Compiles one lesson and translates it into every locale of its curriculum.
-    private func compileLesson(_ job: LessonJob, curriculum: Curriculum, catalog: LazyCatalog) -> (record: LessonRecord, documents: [LessonDocumentBytes]) {
-        let source = job.lesson
+    private func compileLesson(_ source: LessonSource, curriculum: Curriculum, compiler: LessonCompiler, key: ContentDigest,
+                               catalog: LazyCatalog) -> (record: LessonRecord, documents: [LessonDocumentBytes]) {
         var diagnostics: [Diagnostic] = []
-        let compiled = job.compiler.compile(source, into: &diagnostics)
+        let compiled = compiler.compile(source, into: &diagnostics)
         var files: [LessonFile] = []
         var documents: [LessonDocumentBytes] = []
         func add(_ locale: String, _ lesson: CompiledLesson, fallback: Bool, coverage: Int?) {
@@ -160,7 +171,7 @@ final class ProjectCompiler: Sendable {
             let publish = t.isComplete || (options.minCoverage < 100 && t.coverage >= options.minCoverage)
             add(entry.locale, publish ? t.lesson : compiled, fallback: !publish, coverage: t.coverage)
         }
-        var record = LessonRecord(curriculumKey: job.key, unitTitles: source.unitTitles, dependencies: compiled.dependencies,
+        var record = LessonRecord(curriculumKey: key, unitTitles: source.unitTitles, dependencies: compiled.dependencies,
                                   diagnostics: diagnostics, assets: compiled.assets.sorted(), files: files)
         if options.documents {
             record.indexEntry = CurriculumIndex.lessonEntry(source, files: files, locales: [curriculum.meta.language] + translations.map(\.locale))
@@ -168,15 +179,13 @@ final class ProjectCompiler: Sendable {
         return (record, documents)
     }
 
-    private func assemble(_ project: Project, translations: TranslationSet, jobs: [LessonJob], results: [LessonResult],
+    private func assemble(_ project: Project, translations: TranslationSet, records: [[LessonRecord?]], compiled: Set<String>,
                           diagnostics: DiagnosticSink) -> Compilation {
         var curricula: [CompiledCurriculum] = []
-        var next = 0
-        for curriculum in project.curricula {
-            let records = results[next..<next + curriculum.lessons.count].map(\.record)
-            next += curriculum.lessons.count
+        for (curriculum, records) in zip(project.curricula, records) {
             for record in records { diagnostics.add(contentsOf: record?.diagnostics ?? []) }
-            let used = Set(records.flatMap { $0?.assets ?? [] })
+            var used = Set<String>()
+            for record in records { used.formUnion(record?.assets ?? []) }
             let everyLessonRead = curriculum.lessons.allSatisfy(\.compilable)
             // A lesson that could not be read may use any asset: no "not used" guesses while one is unread.
             for asset in curriculum.assets.keys.sorted() where !used.contains(asset) && everyLessonRead && !curriculum.escapingAssets.contains(asset) {
@@ -186,8 +195,7 @@ final class ProjectCompiler: Sendable {
                                                 locales: [curriculum.meta.language] + translations.files(of: curriculum.id).map(\.locale),
                                                 lessons: records, usedAssets: used.sorted(), everyLessonRead: everyLessonRead))
         }
-        return Compilation(project: project, curricula: curricula, diagnostics: diagnostics.all, translations: translations,
-                           compiled: Set(zip(jobs, results).filter { $0.1.compiled }.map { $0.0.lesson.path }))
+        return Compilation(project: project, curricula: curricula, diagnostics: diagnostics.all, translations: translations, compiled: compiled)
     }
 
     // MARK: - What sinks ask for later
@@ -196,46 +204,76 @@ final class ProjectCompiler: Sendable {
     /// object of a changed pack).
     func documents(of lesson: LessonSource, record: LessonRecord, in compilation: Compilation) -> [LessonDocumentBytes] {
         if let stored = storedDocuments(record) { return stored }
-        guard let c = compilation.project.curricula.firstIndex(where: { $0.id == lesson.curriculum }) else { return [] }
-        let curriculum = compilation.project.curricula[c]
+        guard let curriculum = compilation.project.curricula.first(where: { $0.id == lesson.curriculum }) else { return [] }
         let compiler = LessonCompiler(curriculum: curriculum, links: LinkIndex(project: compilation.project))
-        let job = LessonJob(curriculum: c, lesson: lesson, compiler: compiler, key: record.curriculumKey, cached: nil)
-        return compileLesson(job, curriculum: curriculum, catalog: LazyCatalog(project: compilation.project, translations: compilation.translations)).documents
+        return compileLesson(lesson, curriculum: curriculum, compiler: compiler, key: record.curriculumKey,
+                             catalog: LazyCatalog(project: compilation.project, translations: compilation.translations)).documents
     }
 
     /// The gzip object made earlier from the bytes with this digest.
-    func object(for digest: ContentDigest) -> ContentRef? { objects.withLock { $0[digest] } }
+    func object(for digest: ContentDigest) -> ContentRef? { objects.withLock { $0.all[digest] } }
 
-    func remember(object: ContentRef, for digest: ContentDigest) { objects.withLock { $0[digest] = object } }
+    func remember(object: ContentRef, for digest: ContentDigest) {
+        objects.withLock { o in
+            if o.all.updateValue(object, forKey: digest) != object { o.added.append((digest, object)) }
+        }
+    }
 
     // MARK: - Saving the cache
 
-    /// Writes what this run learnt for the next one. `build` is what a build folder now holds;
-    /// `live` the digests (besides lesson documents) whose objects and blobs are worth keeping.
-    func save(_ compilation: Compilation, build: (folder: URL, record: CompileCache.BuildRecord)? = nil, live: Set<ContentDigest> = []) throws {
+    /// Writes what this run learnt for the next one. `build` is what a build folder now holds
+    /// (and what changed in it); `live` the digests (besides lesson documents) whose objects and
+    /// blobs are worth keeping.
+    func save(_ compilation: Compilation, build: (folder: URL, changes: BuildFolder.Changes)? = nil, live: Set<ContentDigest> = []) throws {
         guard let cacheFolder, options.documents else { return }
-        var next = CompileCache()
-        var liveDocuments = live
+        var changes = CacheJournal.Delta()
+        var current = Set<String>()
+        current.reserveCapacity(cache.lessons.count)
         for (c, curriculum) in compilation.project.curricula.enumerated() {
             for (lesson, record) in zip(curriculum.lessons, compilation.curricula[c].lessons) {
                 guard let origin = lesson.origin else { continue }
-                next.lessons[lesson.path] = CompileCache.Lesson(loaded: LoadedLesson(lesson, origin: origin), record: record)
-                for file in record?.files ?? [] { if let d = file.document { liveDocuments.insert(d.digest) } }
+                current.insert(lesson.path)
+                let old = cache.lessons[lesson.path]
+                if compilation.compiled.contains(lesson.path) || old?.loaded.origin != origin || (old?.record == nil) != (record == nil) {
+                    changes.lessons.append((lesson.path, CompileCache.Lesson(loaded: LoadedLesson(lesson, origin: origin), record: record)))
+                }
             }
         }
-        next.files = digests.remembered
-        next.translations = compilation.translations
-        next.translations?.catalog = nil
-        let objects = self.objects.withLock { $0 }.filter { liveDocuments.contains($0.key) }
-        next.compressed = objects
-        next.builds = cache.builds
-        if let build { next.builds[build.folder.path] = build.record }
+        changes.removedLessons = cache.lessons.keys.filter { !current.contains($0) }
+        changes.files = digests.remembered
+        changes.translations = compilation.translations
+        changes.translations?.catalog = nil
+        changes.compressed = objects.withLock { $0.added }
+        if let build {
+            changes.builds = [(build.folder.path, build.changes.written, build.changes.removed)]
+            if build.changes.fresh { changes.removedBuilds = [build.folder.path] }
+        }
+        if let blobs {
+            let (added, dropped) = blobs.changes
+            changes.blobs = added
+            changes.removedBlobs = dropped
+        }
+        let unchanged = changes.lessons.isEmpty && changes.removedLessons.isEmpty && changes.files == cache.files
+            && changes.translations?.fingerprint == cache.translations?.fingerprint && changes.compressed.isEmpty
+            && changes.builds.allSatisfy { $0.files.isEmpty && $0.removed.isEmpty } && changes.blobs.isEmpty && changes.removedBlobs.isEmpty
+        // A run that learnt nothing new leaves the cache as it is.
+        guard !unchanged else { return }
+        var next = cache
+        changes.apply(to: &next)
+        if let base = cache.base, changes.lessons.count + changes.removedLessons.count <= max(64, next.lessons.count / 8),
+           (try? CacheJournal.append(changes, base: base, in: cacheFolder)) == true {
+            return
+        }
+        // A new index: only what the current lessons, indexes and assets use is kept.
+        var liveDigests = live
+        for compiled in compilation.curricula {
+            for record in compiled.lessons { for file in record?.files ?? [] { if let d = file.document { liveDigests.insert(d.digest) } } }
+        }
+        next.compressed = next.compressed.filter { liveDigests.contains($0.key) }
         // A few build folders at most: each record lists every file.
         while next.builds.count > 4, let oldest = next.builds.keys.sorted().first(where: { $0 != build?.folder.path }) { next.builds[oldest] = nil }
-        next.blobIndex = blobs?.index(keeping: liveDocuments.union(objects.values.map(\.digest))) ?? [:]
-        // A run that learnt nothing new leaves the cache as it is.
-        guard !next.same(as: cache, noLessonCompiled: compilation.compiledCount == 0) else { return }
-        try next.save(in: cacheFolder, replacing: cache, compiled: compilation.compiled)
+        next.blobIndex = blobs?.index(keeping: liveDigests.union(next.compressed.values.map(\.digest))) ?? [:]
+        try next.save(in: cacheFolder)
     }
 }
 
