@@ -163,8 +163,8 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
     /// cancels the task if it is still running. Nothing waits for URLSession to agree.
     private func end(_ t: Transfer, _ task: URLSessionTask, _ failure: FetchFailure?) {
         lock.lock()
-        if let failure, t.failure == nil { t.failure = failure }
         let first = !t.finished
+        if first, let failure, t.failure == nil { t.failure = failure }
         t.finished = true
         transfers[task.taskIdentifier] = nil
         lock.unlock()
