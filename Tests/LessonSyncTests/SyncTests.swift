@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LessonChannel
 import LessonSupport
 @testable import LessonSync
 

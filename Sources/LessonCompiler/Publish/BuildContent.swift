@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// What a release needs to know about one lesson in one locale besides its object: the words

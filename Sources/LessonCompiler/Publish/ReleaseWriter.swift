@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// Stages the signed files of a new release, or re-signs the current one (key rotation, a

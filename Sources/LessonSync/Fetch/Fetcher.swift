@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 #if canImport(Glibc)
 import Glibc

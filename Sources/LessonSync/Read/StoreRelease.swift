@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// One curriculum as an app lists it, in the locale it asked for or the one the store falls

@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// One curriculum in one locale as a device holds it: the curriculum's index, its assets and

@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// What one sync did: the releases before and after, what it cost, which lessons changed.

@@ -1,4 +1,5 @@
 import Foundation
+import LessonSupport
 
 /// Why a key or signature file was refused, in words for the person holding it.
 public struct MinisignError: Error, Equatable, CustomStringConvertible {

@@ -1,73 +1,8 @@
 import Foundation
+import LessonSupport
 #if canImport(Glibc)
 import Glibc
 #endif
-
-public struct ZipError: Error, Equatable, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
-/// The smallest ZIP that every unzip, phone and file manager reads: "stored" entries only (the
-/// objects inside are gzip already), entries in the order given, DOS time 1980-01-01 00:00, no
-/// extra fields, no data descriptors, no ZIP64. The same entries always give the same bytes.
-/// Without ZIP64 an archive holds fewer than 65,535 entries and 4 GiB: beyond that `add` throws.
-public struct ZipWriter {
-    private(set) public var data = Data()
-    private var central = Data()
-    private var count = 0
-    private var names = Set<String>()
-    /// The archive's size limit (ZIP offsets and sizes are 32-bit); smaller in tests.
-    let maxBytes: Int
-
-    public init() { self.init(maxBytes: Int(UInt32.max) - 1) }
-
-    init(maxBytes: Int) { self.maxBytes = maxBytes }
-
-    public mutating func add(_ name: String, _ contents: Data) throws {
-        precondition(names.insert(name).inserted, "duplicate ZIP entry \(name)")
-        precondition(ZipReader.isSafeName(name), "unsafe ZIP entry name \(name)")
-        let nameBytes = Array(name.utf8)
-        guard count + 1 < ZipReader.maxEntries else { throw ZipError("more than \(ZipReader.maxEntries - 1) entries: too many for a ZIP without ZIP64") }
-        let end = data.count + 30 + nameBytes.count + contents.count
-        guard end + central.count + 46 + nameBytes.count + 22 <= maxBytes else {
-            throw ZipError("\(name): the archive would exceed \(maxBytes) bytes, the most a ZIP without ZIP64 can hold")
-        }
-        let crc = Gzip.crc32(contents)
-        let offset = UInt32(data.count)
-        // Local file header.
-        data.append(le32(0x04034B50)); data.append(le16(10)); data.append(le16(0x0800)); data.append(le16(0))
-        data.append(le16(0)); data.append(le16(0x21))                     // time 00:00, date 1980-01-01
-        data.append(le32(crc)); data.append(le32(UInt32(contents.count))); data.append(le32(UInt32(contents.count)))
-        data.append(le16(UInt16(nameBytes.count))); data.append(le16(0))
-        data.append(contentsOf: nameBytes)
-        data.append(contents)
-        // Central directory record.
-        central.append(le32(0x02014B50)); central.append(le16(0x031E)); central.append(le16(10)); central.append(le16(0x0800))
-        central.append(le16(0)); central.append(le16(0)); central.append(le16(0x21))
-        central.append(le32(crc)); central.append(le32(UInt32(contents.count))); central.append(le32(UInt32(contents.count)))
-        central.append(le16(UInt16(nameBytes.count))); central.append(le16(0)); central.append(le16(0))
-        central.append(le16(0)); central.append(le16(0)); central.append(le32(0o100644 << 16))
-        central.append(le32(offset))
-        central.append(contentsOf: nameBytes)
-        count += 1
-    }
-
-    /// The finished archive.
-    public func finish() -> Data {
-        var out = data
-        let start = UInt32(out.count)
-        out.append(central)
-        out.append(le32(0x06054B50)); out.append(le16(0)); out.append(le16(0))
-        out.append(le16(UInt16(count))); out.append(le16(UInt16(count)))
-        out.append(le32(UInt32(central.count))); out.append(le32(start)); out.append(le16(0))
-        return out
-    }
-
-    private func le16(_ v: UInt16) -> Data { Data([UInt8(v & 0xFF), UInt8(v >> 8)]) }
-    private func le32(_ v: UInt32) -> Data { Data([UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]) }
-}
 
 /// Reads the ZIPs `ZipWriter` makes (and any other ZIP of stored entries) without trusting them.
 /// Only the central directory is read up front, and every entry is checked against its local
@@ -77,7 +12,7 @@ public struct ZipWriter {
 /// bytes are read only when asked for, up to a limit the caller takes from signed metadata, and
 /// checked against their CRC: memory holds the directory and the one entry being read. Refused:
 /// compression, encryption, ZIP64, split archives, unsafe or duplicate names, bad CRCs.
-public struct ZipReader: @unchecked Sendable {
+public struct ZipReader: Sendable {
     /// The most entries a ZIP without ZIP64 can count.
     public static let maxEntries = 65_535
     /// A pack's directory is about 130 bytes an entry; this allows long names and extra fields.
@@ -204,51 +139,5 @@ public struct ZipReader: @unchecked Sendable {
         guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\\"), name.utf8.count < 1024 else { return false }
         guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return false }
         return !name.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
-    }
-}
-
-/// Random access to an archive's bytes: in memory, or in a file read with pread(2), which
-/// several threads may call at once.
-final class ZipBytes: @unchecked Sendable {
-    private let data: Data?
-    private let fd: Int32
-    let count: Int
-
-    init(_ data: Data) {
-        self.data = data
-        fd = -1
-        count = data.count
-    }
-
-    init(_ url: URL) throws {
-        fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ZipError("\(url.path): \(String(cString: strerror(errno)))") }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            throw ZipError("\(url.path): not a regular file")
-        }
-        data = nil
-        count = Int(st.st_size)
-    }
-
-    deinit { if fd >= 0 { close(fd) } }
-
-    func read(at offset: Int, count n: Int) throws -> Data {
-        guard offset >= 0, n >= 0, offset <= count - n else { throw ZipError("truncated ZIP") }
-        if let data { return data.subdata(in: (data.startIndex + offset)..<(data.startIndex + offset + n)) }
-        var out = Data(count: n)
-        let complete = out.withUnsafeMutableBytes { raw -> Bool in
-            var done = 0
-            while done < n {
-                let r = pread(fd, raw.baseAddress! + done, n - done, off_t(offset + done))
-                if r < 0 && errno == EINTR { continue }
-                if r <= 0 { return false }
-                done += r
-            }
-            return true
-        }
-        guard complete else { throw ZipError("truncated ZIP (the file changed while it was read)") }
-        return out
     }
 }
