@@ -30,7 +30,7 @@ let package = Package(
         // load → validate → compile → build, translate, publish, legacy import/export.
         .target(name: "LessonCompiler", dependencies: ["LessonSupport", "LessonChannel", "Ccmark", "Clibxml2"]),
         // The device client: no dependency on the compiler.
-        .target(name: "LessonSync", dependencies: ["LessonSupport", "LessonChannel"]),
+        .target(name: "LessonSync", dependencies: ["LessonSupport", "LessonChannel"], swiftSettings: swift6),
         .executableTarget(name: "lessonc", dependencies: ["LessonCompiler", "LessonSync", "LessonChannel", "LessonSupport"]),
 
         .testTarget(name: "LessonSupportTests", dependencies: ["LessonSupport"]),

@@ -21,7 +21,7 @@ final class SyncTests: XCTestCase {
         let report = try f.sync(subscription: demoEN)
         XCTAssertEqual(report.fromRelease, 0)
         XCTAssertEqual(report.toRelease, 1)
-        XCTAssertEqual(report.method, "manifest")
+        XCTAssertEqual(report.method, .manifest)
         XCTAssertEqual(report.lessonsAdded, ["demo/en/demo-1", "demo/en/demo-2", "demo/en/demo-3"])
         XCTAssertEqual(report.lessonsChanged + report.lessonsRemoved, [])
         // The index, the picture and three lessons.
@@ -43,7 +43,7 @@ final class SyncTests: XCTestCase {
         try f.publish()
         f.server?.clearLog()
         let report = try f.sync()
-        XCTAssertEqual(report.method, "diff")
+        XCTAssertEqual(report.method, .diff)
         XCTAssertEqual([report.fromRelease, report.toRelease], [1, 2])
         XCTAssertEqual(report.lessonsChanged, ["demo/en/demo-2"])
         XCTAssertEqual(report.lessonsAdded + report.lessonsRemoved, [])
@@ -221,7 +221,7 @@ final class SyncTests: XCTestCase {
         let wider = Subscription(curricula: ["demo", "other"], locales: ["en", "fr"])
         let report = try f.sync(subscription: wider)
         XCTAssertEqual([report.fromRelease, report.toRelease], [2, 2])
-        XCTAssertEqual(report.method, "manifest")
+        XCTAssertEqual(report.method, .manifest)
         XCTAssertEqual(report.lessonsAdded.count, 3 + 2 + 2)
         // demo's French lessons, other's index and its four lessons: demo's index and picture are held.
         XCTAssertEqual(report.lines.first, "subscription changed at release 2 (now demo, other in en, fr): 7 lessons added, 0 changed, 0 removed; 8 objects fetched, \(SyncReport.bytes(report.bytesDownloaded)) downloaded")

@@ -23,7 +23,7 @@ struct ReleaseWriter {
     /// Everything this run writes is signed with the new key when rotating.
     var signer: MinisignSecretKey { o.rotateTo ?? o.key }
 
-    static func bytes(_ json: JSON) -> Data { Data((json.serialized() + "\n").utf8) }
+    static func bytes(_ json: JSON) -> Data { CanonicalJSON.document(json) }
 
     func sign(_ path: String, _ data: Data, release: Int) throws {
         let comment = ChannelPath.trustedComment(path: path, release: release)
