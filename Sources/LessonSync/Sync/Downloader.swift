@@ -8,7 +8,8 @@ import Glibc
 /// Downloads the objects a plan lacks, `width` at a time, in a task group: each job downloads
 /// one object into `partial/` (resuming what an earlier sync left), checks its size and hash,
 /// and moves it into `objects/`; or downloads one delta object and rebuilds every object it
-/// serves. After a job fails no new one starts; the running ones finish (what they downloaded
+/// serves. Transfers hold no thread while they wait; the file work around them (`DiskWork`) runs
+/// on a dispatch queue. After a job fails no new one starts; the running ones finish (what they downloaded
 /// is kept for the next sync), then the first failure is thrown.
 struct Downloader: Sendable {
     let fetcher: any Fetcher
@@ -91,13 +92,12 @@ struct Downloader: Sendable {
         var outcome = Outcome()
         switch job {
         case .fetch(let ref):
-            try await fetchObject(ref)
+            try await download(ref, keep: true)
             outcome.fetched += 1
         case .patch(let deltaObject, let targets):
             var patch: Data?
             do {
-                patch = try await downloadChecked(deltaObject, sync: false)
-                unlink(store.partURL(deltaObject.sha256).path)
+                patch = try await download(deltaObject, keep: false)
                 outcome.fetched += 1
             } catch let e as SyncError where e.kind == .network || e.kind == .store {
                 throw e
@@ -107,7 +107,7 @@ struct Downloader: Sendable {
             for target in targets {
                 do {
                     guard let patch else { throw SyncError(.integrity, "no delta") }
-                    outcome.contents[target.target.sha256] = try rebuild(target, patch: patch)
+                    outcome.contents[target.target.sha256] = try await DiskWork.run { try self.rebuild(target, patch: patch) }
                     outcome.deltas += 1
                 } catch let e as SyncError where e.kind == .store {
                     throw e
@@ -116,7 +116,7 @@ struct Downloader: Sendable {
                     if patch != nil {
                         outcome.notes.append("the delta for \(ChannelPath.object(target.target.sha256)) could not be used (\(error)); fetched the whole object")
                     }
-                    try await fetchObject(target.target)
+                    try await download(target.target, keep: true)
                     outcome.fetched += 1
                 }
             }
@@ -124,26 +124,25 @@ struct Downloader: Sendable {
         return outcome
     }
 
-    /// Downloads one object into `partial/` (resuming what an earlier sync left there) and
-    /// checks its size and hash; returns its bytes, flushed to disk when `sync`.
+    /// Downloads one object into `partial/` (resuming what an earlier sync left there), checks
+    /// its size and hash, and returns its bytes. With `keep`, the object is flushed and moved
+    /// into `objects/`; without, the download is removed once read (a delta object).
     @discardableResult
-    func downloadChecked(_ ref: ObjectRef, sync: Bool) async throws -> Data {
+    func download(_ ref: ObjectRef, keep: Bool) async throws -> Data {
         let path = ChannelPath.object(ref.sha256)
         let part = store.partURL(ref.sha256)
+        let writer = self.writer
         return try await retry.run(path) {
             try await fetcher.download(path, size: ref.size, into: part)
-            guard let data = try writer.readVerified(part, ref, sync: sync) else {
-                unlink(part.path)
-                throw FetchFailure.corrupt("the bytes do not match the sha256 the channel signed; refused")
+            return try await DiskWork.run {
+                guard let data = try writer.readVerified(part, ref, sync: keep) else {
+                    unlink(part.path)
+                    throw FetchFailure.corrupt("the bytes do not match the sha256 the channel signed; refused")
+                }
+                if keep { try writer.placeObject(part, sha: ref.sha256) } else { unlink(part.path) }
+                return data
             }
-            return data
         }
-    }
-
-    /// Downloads one object and moves it into `objects/`.
-    func fetchObject(_ ref: ObjectRef) async throws {
-        try await downloadChecked(ref, sync: true)
-        try writer.placeObject(store.partURL(ref.sha256), sha: ref.sha256)
     }
 
     /// Applies a delta to the content the store holds; the result must have the signed content
