@@ -173,6 +173,7 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(outline.lessons[0].title, "Lesson 1 of demo")
         XCTAssertEqual(outline.lessons[0].duration, "20 min")
         XCTAssertEqual(outline.lessons[0].units, ["Basics"])
+        XCTAssertEqual(outline.lessons.map(\.direction), [.ltr, .ltr, .ltr])
         XCTAssertEqual(try release.outline(curriculum: "demo", locale: "en").lessons.map(\.isFallback), [false, false, false])
 
         let lesson = try release.lessonJSON(id: "demo-2", locale: "en")

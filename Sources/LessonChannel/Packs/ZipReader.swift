@@ -42,6 +42,32 @@ public struct ZipReader: Sendable {
 
     private init(_ bytes: ZipBytes) throws {
         self.bytes = bytes
+        let end = try Self.endRecord(bytes)
+        let directory = try bytes.read(at: end.directoryStart, count: end.directorySize)
+        var names: [String] = []
+        var index: [String: Entry] = [:]
+        var p = 0
+        var previous: Entry?
+        for _ in 0..<end.count {
+            let record = try Self.record(in: directory, at: p, archive: bytes, directoryStart: end.directoryStart, after: previous, known: index)
+            index[record.entry.name] = record.entry
+            names.append(record.entry.name)
+            previous = record.entry
+            p = record.end
+        }
+        guard p == directory.count else { throw ZipError("corrupt ZIP (the central directory holds more than its entries)") }
+        self.names = names
+        self.index = index
+    }
+
+    /// Where the central directory is and how many entries it lists, from the end record.
+    struct EndRecord {
+        var count: Int
+        var directoryStart: Int
+        var directorySize: Int
+    }
+
+    private static func endRecord(_ bytes: ZipBytes) throws -> EndRecord {
         let total = bytes.count
         // The end record is the last 22 bytes plus a comment of up to 65535, and nothing after it.
         let tailStart = max(0, total - 22 - 65535)
@@ -63,50 +89,50 @@ public struct ZipReader: Sendable {
         if eocd >= 20, Self.u32(tail, eocd - 20) == 0x07064B50 { throw ZipError("ZIP64 archives are not supported") }
         guard directoryStart + directorySize == end else { throw ZipError("corrupt ZIP (central directory out of place)") }
         guard directorySize <= Self.maxDirectoryBytes, count <= Self.maxEntries else { throw ZipError("too many entries in the ZIP") }
-        let directory = try bytes.read(at: directoryStart, count: directorySize)
+        return EndRecord(count: count, directoryStart: directoryStart, directorySize: directorySize)
+    }
 
-        var names: [String] = []
-        var index: [String: Entry] = [:]
-        var p = 0
-        var previousEnd = 0, previousName = ""
-        for _ in 0..<count {
-            guard p + 46 <= directory.count, Self.u32(directory, p) == 0x02014B50 else { throw ZipError("corrupt ZIP (bad central directory record)") }
-            let flags = Self.u16(directory, p + 8), method = Self.u16(directory, p + 10)
-            let crc = UInt32(Self.u32(directory, p + 16)), csize = Self.u32(directory, p + 20), usize = Self.u32(directory, p + 24)
-            let nameLength = Self.u16(directory, p + 28), extraLength = Self.u16(directory, p + 30), commentLength = Self.u16(directory, p + 32)
-            let startDisk = Self.u16(directory, p + 34), localOffset = Self.u32(directory, p + 42)
-            let recordEnd = p + 46 + nameLength + extraLength + commentLength
-            guard recordEnd <= directory.count else { throw ZipError("corrupt ZIP (bad central directory record)") }
-            let nameBytes = directory[(p + 46)..<(p + 46 + nameLength)]
-            guard let name = String(validating: nameBytes, as: UTF8.self), ZipReader.isSafeName(name) else {
-                throw ZipError("unsafe entry name in ZIP: \(String(decoding: nameBytes, as: UTF8.self))")
-            }
-            guard flags & 0x2041 == 0 else { throw ZipError("\(name): encrypted ZIP entries are not supported") }
-            guard method == 0 else { throw ZipError("\(name): compressed ZIP entries are not supported (only stored)") }
-            guard csize == usize, csize != 0xFFFF_FFFF, startDisk == 0 else { throw ZipError("\(name): bad entry sizes") }
-            guard index[name] == nil else { throw ZipError("duplicate entry in ZIP: \(name)") }
-            // Its local header: after the previous entry's data, naming the same file.
-            guard localOffset >= previousEnd else {
-                throw ZipError("\(name): overlaps or comes before \(previousName) (entries must follow one another)")
-            }
-            guard localOffset + 30 + nameLength <= directoryStart else { throw ZipError("\(name): entry data out of range") }
-            let local = try bytes.read(at: localOffset, count: 30 + nameLength)
-            guard Self.u32(local, 0) == 0x04034B50 else { throw ZipError("\(name): bad local header") }
-            let localFlags = Self.u16(local, 6)
-            guard Self.u16(local, 8) == 0, Self.u16(local, 26) == nameLength, local[30...] == nameBytes,
-                  localFlags & 0x8 != 0 || (UInt32(Self.u32(local, 14)) == crc && Self.u32(local, 18) == csize && Self.u32(local, 22) == usize) else {
-                throw ZipError("\(name): the local header does not match the central directory")
-            }
-            let dataOffset = localOffset + 30 + nameLength + Self.u16(local, 28)
-            guard dataOffset + csize <= directoryStart else { throw ZipError("\(name): entry data out of range") }
-            index[name] = Entry(name: name, size: csize, dataOffset: dataOffset, crc: crc)
-            names.append(name)
-            (previousEnd, previousName) = (dataOffset + csize, name)
-            p = recordEnd
+    /// One central directory record and the entry it describes, checked against its local
+    /// header, which must come after the previous entry's data and before the directory; a name
+    /// in `known` is a duplicate.
+    private static func record(in directory: Data, at p: Int, archive bytes: ZipBytes, directoryStart: Int,
+                               after previous: Entry?, known: [String: Entry]) throws -> DirectoryRecord {
+        guard p + 46 <= directory.count, Self.u32(directory, p) == 0x02014B50 else { throw ZipError("corrupt ZIP (bad central directory record)") }
+        let flags = Self.u16(directory, p + 8), method = Self.u16(directory, p + 10)
+        let crc = UInt32(Self.u32(directory, p + 16)), csize = Self.u32(directory, p + 20), usize = Self.u32(directory, p + 24)
+        let nameLength = Self.u16(directory, p + 28), extraLength = Self.u16(directory, p + 30), commentLength = Self.u16(directory, p + 32)
+        let startDisk = Self.u16(directory, p + 34), localOffset = Self.u32(directory, p + 42)
+        let recordEnd = p + 46 + nameLength + extraLength + commentLength
+        guard recordEnd <= directory.count else { throw ZipError("corrupt ZIP (bad central directory record)") }
+        let nameBytes = directory[(p + 46)..<(p + 46 + nameLength)]
+        guard let name = String(validating: nameBytes, as: UTF8.self), ZipReader.isSafeName(name) else {
+            throw ZipError("unsafe entry name in ZIP: \(String(decoding: nameBytes, as: UTF8.self))")
         }
-        guard p == directory.count else { throw ZipError("corrupt ZIP (the central directory holds more than its entries)") }
-        self.names = names
-        self.index = index
+        guard flags & 0x2041 == 0 else { throw ZipError("\(name): encrypted ZIP entries are not supported") }
+        guard method == 0 else { throw ZipError("\(name): compressed ZIP entries are not supported (only stored)") }
+        guard csize == usize, csize != 0xFFFF_FFFF, startDisk == 0 else { throw ZipError("\(name): bad entry sizes") }
+        guard known[name] == nil else { throw ZipError("duplicate entry in ZIP: \(name)") }
+        // Its local header: after the previous entry's data, naming the same file.
+        if let previous, localOffset < previous.dataOffset + previous.size {
+            throw ZipError("\(name): overlaps or comes before \(previous.name) (entries must follow one another)")
+        }
+        guard localOffset + 30 + nameLength <= directoryStart else { throw ZipError("\(name): entry data out of range") }
+        let local = try bytes.read(at: localOffset, count: 30 + nameLength)
+        guard Self.u32(local, 0) == 0x04034B50 else { throw ZipError("\(name): bad local header") }
+        let localFlags = Self.u16(local, 6)
+        guard Self.u16(local, 8) == 0, Self.u16(local, 26) == nameLength, local[30...] == nameBytes,
+              localFlags & 0x8 != 0 || (UInt32(Self.u32(local, 14)) == crc && Self.u32(local, 18) == csize && Self.u32(local, 22) == usize) else {
+            throw ZipError("\(name): the local header does not match the central directory")
+        }
+        let dataOffset = localOffset + 30 + nameLength + Self.u16(local, 28)
+        guard dataOffset + csize <= directoryStart else { throw ZipError("\(name): entry data out of range") }
+        return DirectoryRecord(entry: Entry(name: name, size: csize, dataOffset: dataOffset, crc: crc), end: recordEnd)
+    }
+
+    /// An entry, and where its central directory record ends.
+    struct DirectoryRecord {
+        var entry: Entry
+        var end: Int
     }
 
     public func contains(_ name: String) -> Bool { index[name] != nil }
