@@ -9,16 +9,28 @@ import Synchronization
 final class LocalFetcher: Fetcher {
     let origin: String
     let source: any ChannelSource
-    private let read = Atomic<Int>(0)
+    private let bytesRead = Atomic<Int>(0)
 
     init(_ source: any ChannelSource, origin: String) {
         self.source = source
         self.origin = origin
     }
 
-    var bytesDownloaded: Int { read.load(ordering: .relaxed) }
+    var bytesDownloaded: Int { bytesRead.load(ordering: .relaxed) }
 
     func fetch(_ path: String, limit: Int) async throws -> Data? {
+        try await DiskWork.run { try self.read(path, limit: limit) }
+    }
+
+    func download(_ path: String, size: Int, into part: URL) async throws {
+        try await DiskWork.run {
+            guard let data = try self.read(path, limit: size) else { throw FetchFailure.notFound }
+            do { try FileIO.write(data, to: part.path) } catch { throw FetchFailure.disk("\(error)") }
+        }
+    }
+
+    /// The file's bytes, counted; blocking (a card or disk read), so called through `DiskWork`.
+    private func read(_ path: String, limit: Int) throws -> Data? {
         guard let size = source.size(of: path) else { return nil }
         guard size <= limit else { throw FetchFailure.tooLarge(limit: limit) }
         let data: Data?
@@ -28,13 +40,8 @@ final class LocalFetcher: Fetcher {
         } catch {
             throw FetchFailure.disk("\(origin)/\(path): \(error.localizedDescription)")
         }
-        read.wrappingAdd(data?.count ?? 0, ordering: .relaxed)
+        bytesRead.wrappingAdd(data?.count ?? 0, ordering: .relaxed)
         return data
-    }
-
-    func download(_ path: String, size: Int, into part: URL) async throws {
-        guard let data = try await fetch(path, limit: size) else { throw FetchFailure.notFound }
-        do { try FileIO.write(data, to: part.path) } catch { throw FetchFailure.disk("\(error)") }
     }
 
     func close() {}

@@ -54,7 +54,8 @@ public struct SyncOptions: Sendable {
 ///
 /// Threads: a sync is one task. It waits for the network without holding a thread (`Fetcher`
 /// is async; `HTTPFetcher` says how), runs up to `SyncOptions.concurrency` downloads at once in a
-/// task group (`Downloader`), and hashes many files at once with `Parallel.map` (CPU work).
+/// task group (`Downloader`), does blocking file work on a dispatch queue (`DiskWork`), and
+/// hashes many files at once with `Parallel.map` (CPU work).
 public enum Sync {
     public static func run(_ options: SyncOptions) async throws -> SyncReport {
         guard !options.trustedKeys.isEmpty else { throw SyncError(.untrusted, "no trusted public key was given") }
