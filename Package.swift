@@ -28,10 +28,10 @@ let package = Package(
         // (ZIP) and the verifier. Written by the publisher, read by the device client.
         .target(name: "LessonChannel", dependencies: ["LessonSupport"], exclude: ["README.md"], swiftSettings: swift6),
         // load → validate → compile → build, translate, publish, legacy import/export.
-        .target(name: "LessonCompiler", dependencies: ["LessonSupport", "LessonChannel", "Ccmark", "Clibxml2"]),
+        .target(name: "LessonCompiler", dependencies: ["LessonSupport", "LessonChannel", "Ccmark", "Clibxml2"], swiftSettings: swift6),
         // The device client: no dependency on the compiler.
         .target(name: "LessonSync", dependencies: ["LessonSupport", "LessonChannel"], swiftSettings: swift6),
-        .executableTarget(name: "lessonc", dependencies: ["LessonCompiler", "LessonSync", "LessonChannel", "LessonSupport"]),
+        .executableTarget(name: "lessonc", dependencies: ["LessonCompiler", "LessonSync", "LessonChannel", "LessonSupport"], swiftSettings: swift6),
 
         .testTarget(name: "LessonSupportTests", dependencies: ["LessonSupport"]),
         .testTarget(name: "LessonChannelTests", dependencies: ["LessonChannel", "LessonSupport"], swiftSettings: swift6),

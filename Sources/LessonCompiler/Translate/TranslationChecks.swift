@@ -48,7 +48,7 @@ enum TranslationChecks {
         }
         let (balanceProblems, unisolated) = bidi(flatten(target))
         for problem in balanceProblems { report(.error, .bidiUnbalanced, problem) }
-        if LocaleInfo.direction(locale) == "rtl", !unisolated.isEmpty, targetText.unicodeScalars.contains(where: isStrongRTL) {
+        if LocaleInfo.direction(locale) == .rtl, !unisolated.isEmpty, targetText.unicodeScalars.contains(where: isStrongRTL) {
             let runs = unisolated.prefix(3).map { "\"\($0)\"" }.joined(separator: ", ")
             report(.warning, .bidiNotIsolated, "left-to-right text \(runs)\(unisolated.count > 3 ? " and \(unisolated.count - 3) more" : "") inside right-to-left text is not isolated; wrap each in U+2066 (LRI) … U+2069 (PDI)")
         }
