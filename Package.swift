@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "lessonc", targets: ["lessonc"]),
         .library(name: "LessonCompiler", targets: ["LessonCompiler"]),
+        .library(name: "LessonChannel", targets: ["LessonChannel"]),
         .library(name: "LessonSync", targets: ["LessonSync"]),
     ],
     targets: [
@@ -21,19 +22,23 @@ let package = Package(
         .systemLibrary(name: "Csodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "Czlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // Shared by the compiler and the device client: JSON, hashing, signatures, gzip.
-        .target(name: "LessonSupport", dependencies: ["Csodium", "Czlib"]),
+        // Generic pieces: JSON, hashing and signatures (libsodium), gzip (zlib), files, parallel work.
+        .target(name: "LessonSupport", dependencies: ["Csodium", "Czlib"], swiftSettings: swift6),
+        // The channel format: its documents, canonical JSON, signatures and key chain, offline packs
+        // (ZIP) and the verifier. Written by the publisher, read by the device client.
+        .target(name: "LessonChannel", dependencies: ["LessonSupport"], exclude: ["README.md"], swiftSettings: swift6),
         // load → validate → compile → build, translate, publish, legacy import/export.
-        .target(name: "LessonCompiler", dependencies: ["LessonSupport", "Ccmark", "Clibxml2"], swiftSettings: swift6),
+        .target(name: "LessonCompiler", dependencies: ["LessonSupport", "LessonChannel", "Ccmark", "Clibxml2"], swiftSettings: swift6),
         // The device client: no dependency on the compiler.
-        .target(name: "LessonSync", dependencies: ["LessonSupport"]),
-        .executableTarget(name: "lessonc", dependencies: ["LessonCompiler", "LessonSync", "LessonSupport"], swiftSettings: swift6),
+        .target(name: "LessonSync", dependencies: ["LessonSupport", "LessonChannel"], swiftSettings: swift6),
+        .executableTarget(name: "lessonc", dependencies: ["LessonCompiler", "LessonSync", "LessonChannel", "LessonSupport"], swiftSettings: swift6),
 
         .testTarget(name: "LessonSupportTests", dependencies: ["LessonSupport"]),
-        .testTarget(name: "LessonCompilerTests", dependencies: ["LessonCompiler", "LessonSupport"],
+        .testTarget(name: "LessonChannelTests", dependencies: ["LessonChannel", "LessonSupport"], swiftSettings: swift6),
+        .testTarget(name: "LessonCompilerTests", dependencies: ["LessonCompiler", "LessonChannel", "LessonSupport"],
                     resources: [.copy("Golden")]),
         // The compiler only publishes fixture channels; the client under test never sees it.
-        .testTarget(name: "LessonSyncTests", dependencies: ["LessonSync", "LessonSupport", "LessonCompiler"]),
+        .testTarget(name: "LessonSyncTests", dependencies: ["LessonSync", "LessonChannel", "LessonSupport", "LessonCompiler"]),
     ],
     swiftLanguageModes: [.v5]
 )
@@ -42,6 +47,6 @@ let package = Package(
 // with -sanitize=fuzzer (libFuzzer supplies main) and reach internals through -enable-testing.
 // scripts/fuzz.sh builds them in .build-fuzz, apart from ordinary builds.
 if Context.environment["LESSONC_FUZZ"] == "1" {
-    package.targets.append(.executableTarget(name: "lessonc-fuzz", dependencies: ["LessonCompiler", "LessonSync", "LessonSupport"],
+    package.targets.append(.executableTarget(name: "lessonc-fuzz", dependencies: ["LessonCompiler", "LessonSync", "LessonChannel", "LessonSupport"],
                                              path: "Fuzz/Sources", swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }

@@ -12,9 +12,14 @@ curriculum in one locale through:
 
 For each it prints the bytes downloaded (every body byte: latest.json, signatures, diffs,
 manifests, objects; from `--report json`, cross-checked against the server's request log), the
-objects fetched and the wall time of the `lessonc sync` process.
+objects fetched, and the wall and CPU time of the `lessonc sync` process (with --repeat N, the
+median of N runs of the same sync from the same store).
 
-    Benchmarks/sync.py [--lessonc PATH] [--curriculum ID] [--locale LL] [--other ID]
+With --corpus N the channel holds N synthetic lessons in one curriculum (Benchmarks/gen_corpus.py,
+curriculum `bench`) instead, so the first sync downloads N objects: what the download
+concurrency and the thread model cost. The fourth case needs a second curriculum and is left out.
+
+    Benchmarks/sync.py [--lessonc PATH] [--curriculum ID] [--locale LL] [--other ID] [--repeat N] [--corpus N]
 
 Needs: python3 and a built lessonc (default .build/release/lessonc, else .build/debug/lessonc).
 """
@@ -22,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -64,16 +70,26 @@ def main():
     ap.add_argument("--curriculum", default="shg-business-skills")
     ap.add_argument("--locale", default="en")
     ap.add_argument("--other", default="rcc-advocate-training", help="a curriculum the device does not subscribe to")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each sync; the median wall time is printed")
+    ap.add_argument("--corpus", type=int, help="a synthetic curriculum of this many lessons instead of content/")
     a = ap.parse_args()
+    if a.corpus:
+        a.curriculum, a.locale, a.other = "bench", "en", None
     lessonc = find_lessonc(a.lessonc)
 
     work = tempfile.mkdtemp(prefix="lessonc-sync-bench-")
     server = None
     try:
         project, channel, store, key = (os.path.join(work, n) for n in ("project", "channel", "store", "bench"))
-        for folder in ("content", "locales"):
-            if os.path.isdir(os.path.join(ROOT, folder)):
-                shutil.copytree(os.path.join(ROOT, folder), os.path.join(project, folder))
+        if a.corpus:
+            generated = os.path.join(work, "corpus")
+            run([sys.executable, os.path.join(ROOT, "Benchmarks", "gen_corpus.py"), generated, "--lessons", str(a.corpus)])
+            shutil.copytree(os.path.join(generated, "lessonc"), project)
+            shutil.rmtree(generated)
+        else:
+            for folder in ("content", "locales"):
+                if os.path.isdir(os.path.join(ROOT, folder)):
+                    shutil.copytree(os.path.join(ROOT, folder), os.path.join(project, folder))
         run([lessonc, "keygen", "--out", key, "--no-passphrase"])
         env = dict(os.environ)
         epoch = int(time.time()) // 60 * 60
@@ -98,50 +114,61 @@ def main():
             os.remove(log)
             return sum(os.path.getsize(os.path.join(channel, p)) for p in paths), paths
 
-        def sync(extra=()):
-            start = time.monotonic()
-            r = run([lessonc, "sync", "--from", url, "--into", store, "--pubkey", key + ".pub", "--report", "json", *extra])
-            wall = time.monotonic() - start
-            return json.loads(r.stdout), wall
+        def sync(name, extra=(), note=""):
+            """Runs the same sync `--repeat` times from the same store; records the median wall time."""
+            before = os.path.join(work, "store-before")
+            if os.path.isdir(store):
+                shutil.copytree(store, before, symlinks=True)
+            walls, cpus = [], []
+            for attempt in range(a.repeat):
+                if attempt > 0:
+                    shutil.rmtree(store)
+                    if os.path.isdir(before):
+                        shutil.copytree(before, store, symlinks=True)
+                usage, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
+                r = run([lessonc, "sync", "--from", url, "--into", store, "--pubkey", key + ".pub", "--report", "json", *extra])
+                walls.append(time.monotonic() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpus.append(after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime)
+                report = json.loads(r.stdout)
+                bytes_served, paths = served()
+                if bytes_served != report["bytes_downloaded"]:
+                    sys.exit(f"{name}: lessonc counted {report['bytes_downloaded']} bytes, the server sent {bytes_served}")
+            shutil.rmtree(before, ignore_errors=True)
+            rows.append((name, report, (sorted(walls)[len(walls) // 2], sorted(cpus)[len(cpus) // 2]), note, paths))
 
         rows = []
 
-        def record(name, report, wall, note=""):
-            bytes_served, paths = served()
-            if bytes_served != report["bytes_downloaded"]:
-                sys.exit(f"{name}: lessonc counted {report['bytes_downloaded']} bytes, the server sent {bytes_served}")
-            rows.append((name, report, wall, note, paths))
-
-        report, wall = sync(["--curricula", a.curriculum, "--locales", a.locale])
-        record(f"first sync ({a.curriculum}, {a.locale})", report, wall)
-        report, wall = sync()
-        record("up-to-date check", report, wall)
+        sync(f"first sync ({a.curriculum}, {a.locale})", ["--curricula", a.curriculum, "--locales", a.locale])
+        sync("up-to-date check")
 
         edited = edit_one_lesson(project, a.curriculum, "carefully")
         publish(1)
-        report, wall = sync()
-        record("one-lesson edit (subscribed)", report, wall, edited)
+        sync("one-lesson edit (subscribed)", note=edited)
 
-        edited = edit_one_lesson(project, a.other, "carefully")
-        publish(2)
-        report, wall = sync()
-        record("one-lesson edit (not subscribed)", report, wall, edited)
+        if a.other:
+            edited = edit_one_lesson(project, a.other, "carefully")
+            publish(2)
+            sync("one-lesson edit (not subscribed)", note=edited)
 
         latest = sum(os.path.getsize(os.path.join(channel, p)) for p in ("latest.json", "latest.json.minisig"))
         print(f"lessonc:  {lessonc}")
-        print(f"channel:  content/ and locales/ of this repository, served by channel_server.py on {url}")
+        what = f"{a.corpus} synthetic lessons (gen_corpus.py)" if a.corpus else "content/ and locales/ of this repository"
+        print(f"channel:  {what}, served by channel_server.py on {url}")
         print()
-        print(f"{'case':36} {'release':>9} {'method':>9} {'lessons':>13} {'objects':>8} {'bytes':>9} {'wall s':>7}")
-        for name, r, wall, note, paths in rows:
+        print(f"{'case':36} {'release':>9} {'method':>9} {'lessons':>13} {'objects':>8} {'bytes':>9} {'wall s':>7} {'cpu s':>6}")
+        for name, r, (wall, cpu), note, paths in rows:
             lessons = f"+{r['lessons_added']} ~{r['lessons_changed']} -{r['lessons_removed']}"
             print(f"{name:36} {r['from_release']:>4}->{r['to_release']:<4} {r['method']:>9} {lessons:>13} {r['objects_fetched']:>8} "
-                  f"{r['bytes_downloaded']:>9} {wall:>7.3f}")
+                  f"{r['bytes_downloaded']:>9} {wall:>7.3f} {cpu:>6.3f}")
         print()
         for name, r, wall, note, paths in rows[1:]:
             print(f"{name}: {', '.join(paths)}" + (f"  (edited {note})" if note else ""))
         print()
         print(f"latest.json + signature alone: {latest} bytes. Bytes are HTTP bodies (what lessonc reports as")
-        print("bytes_downloaded, checked against the server's log); wall time is the whole lessonc process.")
+        print("bytes_downloaded, checked against the server's log); wall time is the whole lessonc process, cpu")
+        print("its user + system time (less sensitive to other work on the machine)"
+              + (f"; each the median of {a.repeat} runs." if a.repeat > 1 else "."))
     finally:
         if server:
             server.terminate()

@@ -1,5 +1,6 @@
 import Foundation
 @testable import LessonCompiler
+@testable import LessonChannel
 @testable import LessonSupport
 @testable import LessonSync
 

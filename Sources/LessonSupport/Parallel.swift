@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// The one way lessonc spreads work over cores: a map that returns its results in order.
 /// Work items never share mutable state; each writes only its own result slot.
@@ -24,20 +25,18 @@ public enum Parallel {
     }
 }
 
-/// Result slots written by index from many threads. `@unchecked Sendable` is safe because every
-/// access to `items` holds `lock`, and each index is written exactly once before `values()` reads.
-private final class Slots<R: Sendable>: @unchecked Sendable {
-    private var items: [R?]
-    private let lock = NSLock()
+/// Result slots written by index from many threads, each exactly once, then read once all are
+/// written. Every access goes through the mutex, so the compiler checks that it is `Sendable`.
+private final class Slots<R: Sendable>: Sendable {
+    private let items: Mutex<[R?]>
 
-    init(count: Int) { items = Array(repeating: nil, count: count) }
+    init(count: Int) { items = Mutex(Array(repeating: nil, count: count)) }
 
     func set(_ i: Int, _ value: R) {
-        lock.lock(); items[i] = value; lock.unlock()
+        items.withLock { $0[i] = value }
     }
 
     func values() -> [R] {
-        lock.lock(); defer { lock.unlock() }
-        return items.map { $0! }
+        items.withLock { $0.map { $0! } }
     }
 }

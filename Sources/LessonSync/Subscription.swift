@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// What a device holds: some curricula (or all) in some locales (or all). Stored in the store,

@@ -1,5 +1,6 @@
 import Foundation
 import LessonCompiler
+import LessonChannel
 import LessonSupport
 
 /// Reading and writing key files for the CLI: where a secret key comes from (a file or the

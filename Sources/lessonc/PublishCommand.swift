@@ -1,5 +1,6 @@
 import Foundation
 import LessonCompiler
+import LessonChannel
 import LessonSupport
 
 enum PublishCommand: Command {

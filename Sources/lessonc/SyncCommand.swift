@@ -1,6 +1,8 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 import LessonSync
+import Synchronization
 
 enum SyncCommand: Command {
     static let name = "sync"
@@ -109,18 +111,9 @@ enum SyncCommand: Command {
     }
 
     /// Progress on stderr: each step, and the download count every tenth of the way.
-    static func progressPrinter() -> (SyncProgress) -> Void {
-        let lock = NSLock()
-        var lastTenth = -1
-        return { p in
-            lock.lock(); defer { lock.unlock() }
-            if p.phase == .downloading && p.completed > 0 {
-                let tenth = p.completed * 10 / max(1, p.total)
-                guard tenth != lastTenth else { return }
-                lastTenth = tenth
-            }
-            Console.err("lessonc sync: \(p.message)")
-        }
+    static func progressPrinter() -> @Sendable (SyncProgress) -> Void {
+        let printer = ProgressPrinter()
+        return { printer.print($0) }
     }
 
     static func check(_ store: DeviceStore, keys: [MinisignPublicKey], path: String) -> Int32 {
@@ -137,5 +130,21 @@ enum SyncCommand: Command {
         }
         Console.err("\(path): \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") (\(what))")
         return ExitCode.invalid
+    }
+}
+
+/// Prints sync progress, leaving out download counts within the same tenth.
+final class ProgressPrinter: Sendable {
+    private let lastTenth = Mutex(-1)
+
+    func print(_ p: SyncProgress) {
+        lastTenth.withLock { lastTenth in
+            if p.phase == .downloading && p.completed > 0 {
+                let tenth = p.completed * 10 / max(1, p.total)
+                guard tenth != lastTenth else { return }
+                lastTenth = tenth
+            }
+            Console.err("lessonc sync: \(p.message)")
+        }
     }
 }

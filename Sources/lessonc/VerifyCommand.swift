@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 enum VerifyCommand: Command {
@@ -36,14 +37,12 @@ enum VerifyCommand: Command {
         guard let path = args["channel"], !path.isEmpty else { throw UsageError(message: "--channel is required") }
         guard let pubPath = args["pubkey"], !pubPath.isEmpty else { throw UsageError(message: "--pubkey is required") }
         let key = try KeyFiles.publicKey(path: pubPath)
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else { throw CommandError("\(path) does not exist") }
-        let source: ChannelSource
-        if isDir.boolValue {
-            source = DirectorySource(url)
-        } else {
-            do { source = ZipSource(try ZipReader(contentsOf: url)) } catch { throw CommandError("\(path): \(error)") }
+        let source: any ChannelSource
+        do throws(LocalChannel.OpenError) { source = try LocalChannel.open(URL(fileURLWithPath: path).standardizedFileURL) } catch {
+            switch error {
+            case .doesNotExist: throw CommandError("\(path) does not exist")
+            case .notAPack(let why): throw CommandError("\(path): \(why)")
+            }
         }
         let report = ChannelVerifier.verify(source, trusting: key, now: Int(Date().timeIntervalSince1970))
         for problem in report.problems { Console.out(problem) }

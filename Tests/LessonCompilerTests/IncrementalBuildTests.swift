@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import LessonCompiler
+import LessonChannel
 import LessonSupport
 
 /// The compile cache (issue 13, point 3): an incremental build must leave exactly what a cold

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import LessonCompiler
+import LessonChannel
 import LessonSupport
 @testable import LessonSync
 

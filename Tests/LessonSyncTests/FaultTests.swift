@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LessonChannel
 import LessonSupport
 @testable import LessonSync
 
@@ -104,7 +105,7 @@ final class FaultTests: XCTestCase {
         try f.publish()
         try f.startServer().faults([["path": "diffs/*", "fault": "404", "times": -1]])
         let report = try f.sync()
-        XCTAssertEqual(report.method, "manifest")
+        XCTAssertEqual(report.method, .manifest)
         XCTAssertEqual(report.lessonsChanged, ["demo/en/demo-2"])
         XCTAssertEqual(report.notes, ["diffs/1-2.json is missing; used the manifest instead"])
         f.assertStore(release: 2)

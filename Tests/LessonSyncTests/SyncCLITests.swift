@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LessonChannel
 import LessonSupport
 @testable import LessonSync
 
@@ -71,8 +72,8 @@ final class SyncCLITests: XCTestCase {
         XCTAssertEqual(report["lessons_changed"], 0)
         XCTAssertEqual(report["lessons_removed"], 0)
         let metadata = ["latest.json", "keys.json", "releases/1/manifest.json"].reduce(0) { $0 + f.size($1) + f.size($1 + ".minisig") }
-        let objects = try f.manifest(1).curricula["demo"]!.part("en")!["lessons"]!.objectValue!.values.reduce(0) { $0 + ($1["size"]?.intValue ?? 0) }
-            + f.manifest(1).curricula["demo"]!.index.size + f.manifest(1).curricula["demo"]!.assets.values.reduce(0) { $0 + $1.size }
+        let part = try XCTUnwrap(f.manifest(1).curricula["demo"]?.part("en"))
+        let objects = part.objects.reduce(0) { $0 + $1.size }
         XCTAssertEqual(report["bytes_downloaded"]?.intValue, metadata + objects)
         XCTAssertTrue(first.stderr.contains("lessonc sync: switching the store to release 1\n"), first.stderr)
 

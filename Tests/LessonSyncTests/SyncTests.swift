@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LessonChannel
 import LessonSupport
 @testable import LessonSync
 
@@ -20,7 +21,7 @@ final class SyncTests: XCTestCase {
         let report = try f.sync(subscription: demoEN)
         XCTAssertEqual(report.fromRelease, 0)
         XCTAssertEqual(report.toRelease, 1)
-        XCTAssertEqual(report.method, "manifest")
+        XCTAssertEqual(report.method, .manifest)
         XCTAssertEqual(report.lessonsAdded, ["demo/en/demo-1", "demo/en/demo-2", "demo/en/demo-3"])
         XCTAssertEqual(report.lessonsChanged + report.lessonsRemoved, [])
         // The index, the picture and three lessons.
@@ -42,7 +43,7 @@ final class SyncTests: XCTestCase {
         try f.publish()
         f.server?.clearLog()
         let report = try f.sync()
-        XCTAssertEqual(report.method, "diff")
+        XCTAssertEqual(report.method, .diff)
         XCTAssertEqual([report.fromRelease, report.toRelease], [1, 2])
         XCTAssertEqual(report.lessonsChanged, ["demo/en/demo-2"])
         XCTAssertEqual(report.lessonsAdded + report.lessonsRemoved, [])
@@ -172,6 +173,7 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(outline.lessons[0].title, "Lesson 1 of demo")
         XCTAssertEqual(outline.lessons[0].duration, "20 min")
         XCTAssertEqual(outline.lessons[0].units, ["Basics"])
+        XCTAssertEqual(outline.lessons.map(\.direction), [.ltr, .ltr, .ltr])
         XCTAssertEqual(try release.outline(curriculum: "demo", locale: "en").lessons.map(\.isFallback), [false, false, false])
 
         let lesson = try release.lessonJSON(id: "demo-2", locale: "en")
@@ -220,7 +222,7 @@ final class SyncTests: XCTestCase {
         let wider = Subscription(curricula: ["demo", "other"], locales: ["en", "fr"])
         let report = try f.sync(subscription: wider)
         XCTAssertEqual([report.fromRelease, report.toRelease], [2, 2])
-        XCTAssertEqual(report.method, "manifest")
+        XCTAssertEqual(report.method, .manifest)
         XCTAssertEqual(report.lessonsAdded.count, 3 + 2 + 2)
         // demo's French lessons, other's index and its four lessons: demo's index and picture are held.
         XCTAssertEqual(report.lines.first, "subscription changed at release 2 (now demo, other in en, fr): 7 lessons added, 0 changed, 0 removed; 8 objects fetched, \(SyncReport.bytes(report.bytesDownloaded)) downloaded")

@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// The SHA-256 of some bytes (a source file, a compiled document, a gzip object): how the compile

@@ -1,3 +1,4 @@
+import LessonChannel
 import LessonSupport
 
 /// The diff between two manifests, exactly as `DiffDocument(from:to:)` gives it (a test holds it

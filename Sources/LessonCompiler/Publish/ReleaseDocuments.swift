@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// The human-readable files of a release: NOTES.md for a programme coordinator, ATTRIBUTION.md

@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// Stages the signed files of a new release, or re-signs the current one (key rotation, a
@@ -27,7 +28,7 @@ struct ReleaseWriter {
     /// Everything this run writes is signed with the new key when rotating.
     var signer: MinisignSecretKey { o.rotateTo ?? o.key }
 
-    static func bytes(_ json: JSON) -> Data { Data((json.serialized() + "\n").utf8) }
+    static func bytes(_ json: JSON) -> Data { CanonicalJSON.document(json) }
 
     func sign(_ path: String, _ data: Data, release: Int) throws {
         let comment = ChannelPath.trustedComment(path: path, release: release)

@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 import Synchronization
 
@@ -171,24 +172,20 @@ final class ObjectStore: Sendable {
     func read(_ sha256: String) -> Data? { staging.read(ChannelPath.object(sha256)) }
 }
 
-/// One publish at a time per channel: an advisory lock on a file inside it.
+/// One publish at a time per channel: a `FileLock` (its rule says why deleting it is safe) on a
+/// hidden file inside it, which uploads leave out (PUBLISHING.md).
 final class ChannelLock {
-    private let fd: Int32
-    let url: URL
+    private let lock: FileLock
 
     init(channel: URL) throws {
-        url = channel.appendingPathComponent(".lessonc-lock")
-        fd = open(url.path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PublishError("cannot create \(url.path): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            throw PublishError("another lessonc publish is writing to \(channel.path)")
+        let path = channel.appendingPathComponent(".lessonc-lock").path
+        do throws(FileLock.Failure) { lock = try FileLock(path: path) } catch {
+            switch error {
+            case .busy: throw PublishError("another lessonc publish is writing to \(channel.path)")
+            case .cannotOpen(let why): throw PublishError("cannot create \(path): \(why)")
+            }
         }
     }
 
-    func release() {
-        unlink(url.path)
-        flock(fd, LOCK_UN)
-        close(fd)
-    }
+    func release() { lock.release() }
 }

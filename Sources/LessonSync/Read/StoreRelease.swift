@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// One curriculum as an app lists it, in the locale it asked for or the one the store falls
@@ -28,8 +29,7 @@ public struct LessonSummary: Equatable, Sendable {
     /// The title in the source language.
     public var sourceTitle: String
     public var locale: String
-    /// `ltr` or `rtl`.
-    public var direction: String
+    public var direction: TextDirection
     /// True when this locale's file holds the source-language text (not translated yet).
     public var isFallback: Bool
     public var duration: String?
@@ -37,6 +37,12 @@ public struct LessonSummary: Equatable, Sendable {
     public var contentWarning: String?
     /// Titles of the units the lesson sits in, outermost first.
     public var units: [String]
+}
+
+/// Which way a lesson's text runs (`direction` in the lesson format). A value this client does not
+/// know reads as left to right.
+public enum TextDirection: String, Sendable {
+    case ltr, rtl
 }
 
 public struct UnitOutline: Equatable, Sendable {
@@ -176,7 +182,7 @@ public struct StoreRelease: Sendable {
         return LessonSummary(
             id: id, title: doc["title"]?.stringValue ?? entry?["title"]?.stringValue ?? id,
             sourceTitle: entry?["title"]?.stringValue ?? doc["title"]?.stringValue ?? id, locale: doc["locale"]?.stringValue ?? locale,
-            direction: doc["direction"]?.stringValue ?? "ltr",
+            direction: doc["direction"]?.stringValue.flatMap(TextDirection.init(rawValue:)) ?? .ltr,
             isFallback: doc["fallback"]?.boolValue ?? entry?["fallback"]?[locale]?.boolValue ?? false,
             duration: entry?["duration"]?.stringValue, audience: strings(entry?["audience"]),
             contentWarning: entry?["content_warning"]?.stringValue, units: strings(doc["units"] ?? entry?["units"]))

@@ -1,38 +1,24 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
-/// One curriculum in one locale as a device holds it: the curriculum's index, its assets and
-/// that locale's lessons. The same shape as `ManifestCurriculum.part`, so its hash can be
-/// checked against the `parts` a signed diff gives.
-public struct StorePart: Equatable, Sendable {
-    public var index: ObjectRef
-    /// Asset path (`assets/x.svg`) → object.
-    public var assets: [String: ObjectRef]
-    /// Lesson id → object.
-    public var lessons: [String: ObjectRef]
+/// One curriculum in one locale as a device holds it (`ChannelPart`), so its hash can be checked
+/// against the `parts` a signed diff gives.
+public typealias StorePart = ChannelPart
 
-    public init(index: ObjectRef, assets: [String: ObjectRef], lessons: [String: ObjectRef]) {
-        self.index = index; self.assets = assets; self.lessons = lessons
-    }
-
+extension ChannelPart {
     init?(_ curriculum: ManifestCurriculum, locale: String) {
-        guard let lessons = curriculum.locales[locale] else { return nil }
-        self.init(index: curriculum.index, assets: curriculum.assets, lessons: lessons)
+        guard let part = curriculum.part(locale) else { return nil }
+        self = part
     }
 
-    /// The hash publish writes into a diff's `parts` for this curriculum × locale.
-    var hash: String {
-        ManifestCurriculum(title: "", version: "", license: "", index: index, assets: assets, locales: ["_": lessons]).partHash("_")!
-    }
-
-    var objects: [ObjectRef] { [index] + Array(assets.values) + Array(lessons.values) }
-
-    var json: JSON {
+    /// How store.json writes a part: each ref as `{"sha256", "size"}`.
+    var storeJSON: JSON {
         ["index": StoreState.refJSON(index), "assets": .object(assets.mapValues(StoreState.refJSON)),
          "lessons": .object(lessons.mapValues(StoreState.refJSON))]
     }
 
-    init(json: JSON, at path: String) throws {
+    init(storeJSON json: JSON, at path: String) throws {
         func refs(_ key: String) throws -> [String: ObjectRef] {
             guard let o = json[key]?.objectValue else { throw StoreError("\(path): '\(key)' must be an object") }
             return try o.mapValues { try StoreState.ref($0, at: "\(path).\(key)") }
@@ -44,7 +30,7 @@ public struct StorePart: Equatable, Sendable {
 
 /// `store.json`: what the store holds at one release. Written once per sync into a fresh state
 /// folder and never changed; the `CURRENT` pointer names the folder of the current release.
-struct StoreState: Equatable {
+struct StoreState: Equatable, Sendable {
     static let format = "lessonc-store/1"
     var release: Int
     var published: Int
@@ -73,7 +59,7 @@ struct StoreState: Equatable {
             "expires": expires.map { .string(Timestamp.rfc3339($0)) } ?? .null,
             "key": ["id": .string(key.keyIDString), "public_key": .string(key.base64), "generation": .int(keyGeneration)],
             "trusted_via": .array(trustedVia.map(JSON.string)), "subscription": subscription.json,
-            "parts": .object(parts.mapValues { .object($0.mapValues(\.json)) }),
+            "parts": .object(parts.mapValues { .object($0.mapValues(\.storeJSON)) }),
         ]
         o["contents"] = .object(contents.mapValues(Self.refJSON))
         return .object(o)
@@ -121,7 +107,7 @@ struct StoreState: Equatable {
             guard ChannelName.isSafe(c), let l = locales.objectValue else { throw StoreError("\(path): bad curriculum '\(c)'") }
             parts[c] = try l.reduce(into: [:]) { out, e in
                 guard ChannelName.isSafe(e.key) else { throw StoreError("\(path): bad locale '\(e.key)'") }
-                out[e.key] = try StorePart(json: e.value, at: "\(path): parts.\(c).\(e.key)")
+                out[e.key] = try StorePart(storeJSON: e.value, at: "\(path): parts.\(c).\(e.key)")
             }
         }
         self.parts = parts

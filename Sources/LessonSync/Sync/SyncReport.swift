@@ -1,4 +1,5 @@
 import Foundation
+import LessonChannel
 import LessonSupport
 
 /// What one sync did: the releases before and after, what it cost, which lessons changed.
@@ -6,8 +7,8 @@ public struct SyncReport: Sendable {
     /// The store's release before the sync (0 when it was empty) and after it.
     public var fromRelease = 0
     public var toRelease = 0
-    /// How the sync learned what changed: `diff`, `manifest`, or `none` when already up to date.
-    public var method = "none"
+    /// How the sync learned what changed.
+    public var method = SyncMethod.none
     /// Objects downloaded (deltas included) and every byte fetched, metadata and signatures included.
     public var objectsFetched = 0
     public var deltasApplied = 0
@@ -27,7 +28,7 @@ public struct SyncReport: Sendable {
 
     /// The object `lessonc sync --report json` prints (DESIGN.md, "Device store").
     public var json: JSON {
-        ["from_release": .int(fromRelease), "to_release": .int(toRelease), "method": .string(method),
+        ["from_release": .int(fromRelease), "to_release": .int(toRelease), "method": .string(method.rawValue),
          "objects_fetched": .int(objectsFetched), "deltas_applied": .int(deltasApplied), "bytes_downloaded": .int(bytesDownloaded),
          "lessons_added": .int(lessonsAdded.count), "lessons_changed": .int(lessonsChanged.count), "lessons_removed": .int(lessonsRemoved.count),
          "changes": ["added": .array(lessonsAdded.map(JSON.string)), "changed": .array(lessonsChanged.map(JSON.string)),
@@ -70,6 +71,16 @@ public struct SyncReport: Sendable {
         }
         return out + (n == 1 ? " byte" : " bytes")
     }
+}
+
+/// How a sync learned what changed (`method` in `--report json`).
+public enum SyncMethod: String, Sendable {
+    /// Already up to date: nothing beyond latest.json (or pack.json) was read.
+    case none
+    /// The signed diff from the store's release.
+    case diff
+    /// The whole manifest: a first sync, no usable diff, or a changed subscription.
+    case manifest
 }
 
 /// Where a sync is, for a progress display.

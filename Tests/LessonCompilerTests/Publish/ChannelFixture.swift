@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import LessonCompiler
+import LessonChannel
 import LessonSupport
 
 /// A tiny project (one curriculum, three lessons, one picture) and a channel folder beside it,

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import LessonCompiler
+import LessonChannel
 import LessonSupport
 
 /// The bytes of `build/` and of a channel, release after release, against listings recorded with

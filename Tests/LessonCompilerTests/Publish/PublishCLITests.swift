@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import LessonCompiler
+import LessonChannel
 import LessonSupport
 
 /// Debian's minisign, gzip and unzip read what lessonc writes; the lessonc binary's errors.

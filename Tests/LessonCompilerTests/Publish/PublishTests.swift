@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import LessonCompiler
+import LessonChannel
 import LessonSupport
 
 final class PublishTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import LessonCompiler
+import LessonChannel
 import LessonSupport
 
 /// Publish computes diffs with `ReleaseDiff`, which must give exactly what the channel format's

@@ -1,4 +1,5 @@
 import XCTest
+@testable import LessonChannel
 @testable import LessonSupport
 
 final class MinisignTests: XCTestCase {

@@ -1,11 +1,12 @@
 import Foundation
+import LessonSupport
 
 /// Checks a whole channel or offline pack against a key the reader trusts: every signature and
 /// trusted comment, every object's hash and size, and every cross-reference (latest → manifest,
 /// diffs ↔ the manifests they join, deltas → the objects they rebuild, packs ↔ the channel).
 /// Problems are collected, never thrown, so one run names all of them.
 public struct ChannelVerifier {
-    public struct Report {
+    public struct Report: Sendable {
         /// One line per problem: `path: what is wrong`.
         public var problems: [String] = []
         /// What was checked, for a summary line.
@@ -19,7 +20,7 @@ public struct ChannelVerifier {
     /// Largest object `verify` will decompress (an asset, or a very long lesson).
     public static let maxObjectBytes = ChannelLimits.maxObjectBytes
 
-    let source: ChannelSource
+    let source: any ChannelSource
     let trusted: MinisignPublicKey
     let now: Int
     var report = Report()
@@ -29,7 +30,7 @@ public struct ChannelVerifier {
     var manifests: [Int: Manifest] = [:]
 
     /// Verifies a channel folder, or an offline pack when `source` holds `pack.json`.
-    public static func verify(_ source: ChannelSource, trusting key: MinisignPublicKey, now: Int) -> Report {
+    public static func verify(_ source: any ChannelSource, trusting key: MinisignPublicKey, now: Int) -> Report {
         var v = ChannelVerifier(source: source, trusted: key, now: now, key: key)
         v.run()
         return v.report

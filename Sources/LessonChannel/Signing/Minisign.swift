@@ -1,4 +1,5 @@
 import Foundation
+import LessonSupport
 
 /// Why a key or signature file was refused, in words for the person holding it.
 public struct MinisignError: Error, Equatable, CustomStringConvertible {
@@ -85,7 +86,7 @@ public struct MinisignPublicKey: Equatable, Sendable {
 
 /// An Ed25519 secret key in minisign's secret key format: unencrypted (`minisign -G -W`) or
 /// encrypted with a passphrase through scrypt, exactly as minisign encrypts its keys.
-public struct MinisignSecretKey {
+public struct MinisignSecretKey: Sendable {
     public let keyID: [UInt8]
     /// libsodium's 64-byte form: seed followed by the public key.
     public private(set) var secretKey: [UInt8]
