@@ -176,6 +176,34 @@ final class SchemaTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(counts(r.stdout)["lessonc-diff/1"] ?? 0, 15, r.stdout)
     }
 
+    /// Every document format the code writes is specified in docs/ and (except the device
+    /// store's) has a schema that accepts it: bumping a format without the spec fails here.
+    func testEveryFormatTheCodeWritesIsSpecifiedAndHasASchema() throws {
+        let fm = FileManager.default
+        let sources = Self.repo.appendingPathComponent("Sources")
+        var formats = Set<String>()
+        let pattern = try NSRegularExpression(pattern: "\"(lessonc-[a-z]+/[0-9]+)\"")
+        for case let path as String in fm.enumerator(atPath: sources.path)! where path.hasSuffix(".swift") {
+            let text = try String(contentsOf: sources.appendingPathComponent(path), encoding: .utf8)
+            for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                formats.insert(String(text[Range(m.range(at: 1), in: text)!]))
+            }
+        }
+        formats.remove("lessonc-sync/1")  // the User-Agent, not a document
+        XCTAssertTrue(formats.isSuperset(of: ["lessonc-latest/1", "lessonc-manifest/1", "lessonc-lesson/2", "lessonc-store/1"]), "\(formats)")
+        let docs = try ["channel-format.md", "lesson-format.md", "device-store.md"]
+            .map { try String(contentsOf: Self.repo.appendingPathComponent("docs/\($0)"), encoding: .utf8) }.joined()
+        let schemas = try fm.contentsOfDirectory(atPath: Self.repo.appendingPathComponent("docs/schemas").path)
+            .filter { $0.hasSuffix(".schema.json") }
+            .map { try String(contentsOf: Self.repo.appendingPathComponent("docs/schemas/\($0)"), encoding: .utf8) }.joined()
+        for format in formats.sorted() {
+            XCTAssertTrue(docs.contains("`\(format)`"), "\(format) is written by the code but not specified in docs/")
+            if format != "lessonc-store/1" {
+                XCTAssertTrue(schemas.contains("\"\(format)\""), "\(format) is written by the code but no schema in docs/schemas accepts it")
+            }
+        }
+    }
+
     // MARK: - What the schemas refuse
 
     struct Case {
