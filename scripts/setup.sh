@@ -10,8 +10,10 @@ packages=(pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev li
 if [ "$mode" = "test" ]; then
     # minisign: signature interop; libxml2-utils: xmllint; translate-toolkit: XLIFF interop;
     # python3: the HTTP servers the sync tests start on 127.0.0.1; cmark-gfm: its spec.txt
-    # (/usr/share/doc/cmark-gfm/spec.txt.gz), the Markdown corpus of SpecCorpusTests.
-    packages+=(minisign libxml2-utils translate-toolkit python3 unzip cmark-gfm)
+    # (/usr/share/doc/cmark-gfm/spec.txt.gz), the Markdown corpus of SpecCorpusTests;
+    # python3-jsonschema: docs/schemas/validate.py (SchemaTests); nginx, openssl, curl: a channel
+    # served over TLS with Examples/nginx.conf (NginxTests).
+    packages+=(minisign libxml2-utils translate-toolkit python3 unzip cmark-gfm python3-jsonschema nginx openssl curl)
 fi
 if [ "$mode" = "bench" ]; then
     packages+=(hugo time python3)
