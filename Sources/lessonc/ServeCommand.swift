@@ -41,7 +41,9 @@ enum ServeCommand: Command {
         let watcher = SourceWatcher(root: location.root)
         var seen = watcher.fingerprint()
         let first = site.run()
-        PreviewCommand.report(first, format: "text", location: location)
+        // stdout carries only the address, for scripts; the rest goes to stderr.
+        for d in first.diagnostics { Console.err(location.display(d).description) }
+        Console.err("\(first.lessonCount) lesson\(first.lessonCount == 1 ? "" : "s") in \(first.curriculumCount) curricul\(first.curriculumCount == 1 ? "um" : "a"): \(first.errors) error\(first.errors == 1 ? "" : "s"), \(first.warnings) warning\(first.warnings == 1 ? "" : "s")")
         guard first.written else {
             Console.err("serve: cannot write the preview to \(options.output.path)")
             return ExitCode.invalid

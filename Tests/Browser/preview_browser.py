@@ -137,7 +137,7 @@ def serve_check(config, driver, watch, out):
         line = process.stdout.readline().strip()
         serve["announced"] = line
         if not line.startswith("serving "):
-            serve["error"] = "no 'serving' line: " + line + process.stderr.read()
+            serve["error"] = "no 'serving' line first on stdout: " + line
             out["serve"] = serve
             return
         url = line.split(" ", 1)[1]

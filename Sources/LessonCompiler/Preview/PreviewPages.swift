@@ -22,7 +22,8 @@ enum PreviewPages {
     static func page(title: String, locale: String, root: String, breadcrumb: [(String, String?)], body: String, script: Bool = false) -> String {
         var html = "<!DOCTYPE html>\n<html lang=\"\(esc(locale))\" dir=\"\(LocaleInfo.direction(locale).rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        html += "<title>\(esc(title))</title>\n<link rel=\"stylesheet\" href=\"\(root)preview.css\">\n</head>\n<body>\n"
+        // An empty icon: no request for /favicon.ico.
+        html += "<title>\(esc(title))</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"\(root)preview.css\">\n</head>\n<body>\n"
         html += "<a class=\"skip\" href=\"#main\"\(ui(locale))>Skip to content</a>\n"
         html += "<header class=\"site\"\(ui(locale))>\n<nav aria-label=\"Breadcrumb\">\n<ol class=\"breadcrumb\">\n"
         for (text, href) in breadcrumb {
@@ -266,7 +267,7 @@ enum PreviewPages {
         let lesson = c.curriculum.lessons[i]
         let ui = ui(locale)
         let sourceLang = langAttributes(c.source, page: locale)
-        var body = "<h1><span\(ui)>Review:</span> <span\(langAttributes(c.isFallback(i, locale) ? c.source : locale, page: locale))>\(esc(c.title(i, locale)))</span></h1>\n"
+        var body = "<h1\(ui)>Review: <span\(langAttributes(c.isFallback(i, locale) ? c.source : locale, page: "en"))>\(esc(c.title(i, locale)))</span></h1>\n"
         body += "<p class=\"meta\"\(ui)>\(esc(PreviewModel.localeName(c.source))) → \(esc(PreviewModel.localeName(locale))) · <code>\(esc(c.xliffPath(locale)))</code> · "
         body += "<a href=\"../\(esc(PreviewSite.pageName(lesson.id)))\">Read the lesson as devices get it</a></p>\n"
         let translationProblems = diagnostics.filter { $0.path == c.xliffPath(locale) }
