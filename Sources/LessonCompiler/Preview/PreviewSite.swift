@@ -66,7 +66,7 @@ public final class PreviewSite: Sendable {
     public func run() -> PreviewResult {
         let out = options.output.standardizedFileURL
         var result = PreviewResult()
-        if let problem = PreviewSite.checkOutput(out) {
+        if let problem = PreviewSite.checkOutput(out, root: options.root.standardizedFileURL) {
             result.diagnostics = [Diagnostic(.error, .outputError, problem, path: out.path)]
             result.written = false
             return result
@@ -114,7 +114,7 @@ public final class PreviewSite: Sendable {
         let rendered = Parallel.map(lessonPages) { page -> (String, ContentDigest, [UInt8]?) in
             let path = page.path(model)
             let key = page.inputKey(model)
-            if previous[path] == key { return (path, key, nil) }
+            if previous[path] == key, FileManager.default.fileExists(atPath: out.appendingPathComponent(path).path) { return (path, key, nil) }
             return (path, key, Array(page.render(model, sink: sink, compiler: compiler, compilation: compilation, catalog: catalog).utf8))
         }
         var inputs: [String: ContentDigest] = [:]
@@ -136,8 +136,12 @@ public final class PreviewSite: Sendable {
 
     /// Why `out` cannot take the site, or nil: it must be a folder that is empty, new, or a preview
     /// site already (nothing a person keeps there is ever removed).
-    static func checkOutput(_ out: URL) -> String? {
+    static func checkOutput(_ out: URL, root: URL) -> String? {
         let fm = FileManager.default
+        // The site inside the sources would be read as sources (and `serve` would rebuild forever).
+        for folder in ["content", TranslationCatalog.localesFolder] where (out.path + "/").hasPrefix(root.appendingPathComponent(folder).path + "/") {
+            return "the preview cannot be written inside \(folder)/; give another folder with --out"
+        }
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: out.path, isDirectory: &isDir) else { return nil }
         guard isDir.boolValue else { return "the output is a file, not a folder" }
@@ -167,8 +171,6 @@ public final class PreviewSite: Sendable {
             let bytes: [UInt8]
             switch files[path]! {
             case .unchanged:
-                if fm.fileExists(atPath: url.path) { continue }
-                failures.append(Diagnostic(.error, .outputError, "the page was removed while lessonc was running; run it again", path: url.path))
                 continue
             case .bytes(let b): bytes = b
             case .copy(let source):

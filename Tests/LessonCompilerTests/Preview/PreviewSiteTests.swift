@@ -193,6 +193,24 @@ final class PreviewSiteTests: XCTestCase {
         XCTAssertEqual(PreviewSite.files(under: p.root.appendingPathComponent("notes")), ["mine.txt"])
     }
 
+    func testThePreviewIsNotWrittenAmongTheSources() throws {
+        let p = try TestProject.previewProject()
+        let result = run(p, out: p.root.appendingPathComponent("content/site"))
+        XCTAssertFalse(result.written)
+        XCTAssertEqual(result.diagnostics.map(\.message), ["the preview cannot be written inside content/; give another folder with --out"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p.root.appendingPathComponent("content/site").path))
+    }
+
+    func testAPageDeletedBehindTheSitesBackIsWrittenAgain() throws {
+        let p = try TestProject.previewProject()
+        let site = PreviewSite(p.previewOptions())
+        _ = site.run()
+        try p.remove("build/preview/demo/en/rules.html")
+        let again = site.run()
+        XCTAssertEqual(again.filesWritten, 1)
+        XCTAssertTrue(try p.page("demo/en/rules.html").contains("<h1>The rules</h1>"))
+    }
+
     /// The preview reads lessons back from their JSON: every lesson of the repository reads back
     /// to the blocks it was written from.
     func testLessonReaderReadsBackWhatLessonJSONWrites() throws {
