@@ -50,8 +50,8 @@ public struct PreviewResult: Sendable {
 /// works from `file://` and from any static host.
 public final class PreviewSite: Sendable {
     public let options: PreviewOptions
-    /// Page → digest of what it was rendered from, and file → digest of its bytes, as last written.
-    private let memo = Mutex<(inputs: [String: ContentDigest], bytes: [String: ContentDigest])>(([:], [:]))
+    /// What the site's files were made from, as last written (nil until read from the cache).
+    private let memo = Mutex<[String: PageMemo]?>(nil)
 
     /// The file that marks a folder as a preview site (so stale files in it may be removed).
     public static let marker = ".lessonc-preview"
@@ -110,11 +110,15 @@ public final class PreviewSite: Sendable {
 
         // Lesson pages: rendered in parallel, each only when what it is made from changed.
         let catalog = PreviewCatalog(project: compilation.project, translations: compilation.translations)
-        let previous = memo.withLock { $0.inputs }
+        let memoFile = cacheFolder.map { PageMemo.file(in: $0, for: out) }
+        let previous = memo.withLock { m in
+            if m == nil { m = memoFile.map(PageMemo.read) ?? [:] }
+            return m!
+        }
         let rendered = Parallel.map(lessonPages) { page -> (String, ContentDigest, [UInt8]?) in
             let path = page.path(model)
             let key = page.inputKey(model)
-            if previous[path] == key, FileManager.default.fileExists(atPath: out.appendingPathComponent(path).path) { return (path, key, nil) }
+            if let m = previous[path], m.input == key, m.holds(out.appendingPathComponent(path)) { return (path, key, nil) }
             return (path, key, Array(page.render(model, sink: sink, compiler: compiler, compilation: compilation, catalog: catalog).utf8))
         }
         var inputs: [String: ContentDigest] = [:]
@@ -122,15 +126,14 @@ public final class PreviewSite: Sendable {
             inputs[path] = key
             files[path] = bytes.map { .bytes($0) } ?? .unchanged
         }
-        let (written, removed, failures) = write(files, into: out)
+        let (written, removed, failures, next) = write(files, into: out, previous: previous, inputs: inputs)
         result.filesWritten = written
         result.filesRemoved = removed
         if !failures.isEmpty {
             result.diagnostics = Diagnostic.sorted(result.diagnostics + failures)
-            memo.withLock { $0 = ([:], [:]) }
-        } else {
-            memo.withLock { $0.inputs = inputs }
         }
+        memo.withLock { $0 = next }
+        if let memoFile { PageMemo.write(next, to: memoFile) }
         return result
     }
 
@@ -159,11 +162,13 @@ public final class PreviewSite: Sendable {
         case unchanged
     }
 
-    /// Writes what changed, removes what is no longer produced. Returns (written, removed, failures).
-    private func write(_ files: [String: PreviewFile], into out: URL) -> (Int, Int, [Diagnostic]) {
+    /// Writes what changed, removes what is no longer produced. Returns (written, removed,
+    /// failures, what the folder now holds).
+    private func write(_ files: [String: PreviewFile], into out: URL, previous: [String: PageMemo],
+                       inputs: [String: ContentDigest]) -> (Int, Int, [Diagnostic], [String: PageMemo]) {
         let fm = FileManager.default
         var failures: [Diagnostic] = []
-        var known = memo.withLock { $0.bytes }
+        var next: [String: PageMemo] = [:]
         var written = 0
         var folders = Set<String>()
         for path in files.keys.sorted() {
@@ -171,6 +176,7 @@ public final class PreviewSite: Sendable {
             let bytes: [UInt8]
             switch files[path]! {
             case .unchanged:
+                next[path] = previous[path]
                 continue
             case .bytes(let b): bytes = b
             case .copy(let source):
@@ -180,9 +186,14 @@ public final class PreviewSite: Sendable {
                 bytes = [UInt8](data)
             }
             let digest = ContentDigest(of: bytes)
-            if known[path] == digest, fm.fileExists(atPath: url.path) { continue }
-            if known[path] == nil, let old = fm.contents(atPath: url.path), old.count == bytes.count, ContentDigest(of: old) == digest {
-                known[path] = digest
+            if let m = previous[path], m.bytes == digest, m.holds(url) {
+                next[path] = PageMemo(input: inputs[path], bytes: digest, stamp: m.stamp)
+                continue
+            }
+            // A file already there with these bytes (a site written before the cache knew it) stays.
+            if let old = fm.contents(atPath: url.path), old.count == bytes.count, ContentDigest(of: old) == digest,
+               let stamp = FileStamp.lstat(url.path)?.stamp {
+                next[path] = PageMemo(input: inputs[path], bytes: digest, stamp: stamp)
                 continue
             }
             let folder = url.deletingLastPathComponent().path
@@ -195,45 +206,82 @@ public final class PreviewSite: Sendable {
                 let temporary = url.path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
                 try FileIO.write(bytes, to: temporary)
                 try FileIO.rename(temporary, to: url.path)
-                known[path] = digest
+                if let stamp = FileStamp.lstat(url.path)?.stamp { next[path] = PageMemo(input: inputs[path], bytes: digest, stamp: stamp) }
                 written += 1
             } catch {
                 failures.append(Diagnostic(.error, .outputError, "cannot write: \(error)", path: url.path))
             }
         }
-        var removed = 0
+        var removed: [String] = []
         for path in PreviewSite.files(under: out) where files[path] == nil {
-            if (try? fm.removeItem(at: out.appendingPathComponent(path))) != nil { removed += 1 }
-            known[path] = nil
+            if unlink(out.appendingPathComponent(path).path) == 0 { removed.append(path) }
         }
-        PreviewSite.removeEmptyFolders(out)
-        memo.withLock { $0.bytes = known.filter { files[$0.key] != nil } }
-        return (written, removed, failures)
+        PreviewSite.removeEmptyFolders(out, after: removed)
+        return (written, removed.count, failures, next)
     }
 
     /// Every file under `root`, relative to it.
-    static func files(under root: URL) -> [String] {
-        guard let e = FileManager.default.enumerator(atPath: root.path) else { return [] }
-        var out: [String] = []
-        while let path = e.nextObject() as? String {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDir), !isDir.boolValue { out.append(path) }
+    static func files(under root: URL) -> [String] { DirectoryListing.files(under: root.path) }
+
+    /// Removes the folders under `root` that removing files left empty.
+    static func removeEmptyFolders(_ root: URL, after removed: [String]) {
+        var folders = Set<String>()
+        for path in removed {
+            var parts = path.split(separator: "/").dropLast()
+            while !parts.isEmpty { folders.insert(parts.joined(separator: "/")); parts = parts.dropLast() }
+        }
+        for folder in folders.sorted(by: { $0.count > $1.count }) {
+            // rmdir removes only an empty folder.
+            _ = rmdir(root.appendingPathComponent(folder).path)
+        }
+    }
+}
+
+/// What one file of the site was made from when it was written, and its stamp then: a file
+/// whose stamp is unchanged still holds those bytes. Kept in the compile cache's folder between
+/// runs (one file per output folder), so a second `lessonc preview` renders only what changed.
+struct PageMemo: Sendable, Equatable {
+    /// The digest of a lesson page's inputs (nil for other files).
+    var input: ContentDigest?
+    var bytes: ContentDigest
+    var stamp: FileStamp
+
+    func holds(_ url: URL) -> Bool {
+        guard let now = FileStamp.lstat(url.path)?.stamp else { return false }
+        return now.size == stamp.size && now.modified == stamp.modified && now.inode == stamp.inode
+    }
+
+    static func file(in cacheFolder: URL, for out: URL) -> URL {
+        cacheFolder.appendingPathComponent("preview-" + ContentDigest(of: Array(out.path.utf8)).hex.prefix(16) + ".txt")
+    }
+
+    /// One line per file: path, input digest or "-", bytes digest, size, modified, inode (tab-separated).
+    static func read(_ url: URL) -> [String: PageMemo] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [:] }
+        var out: [String: PageMemo] = [:]
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.hasPrefix(header) else { return [:] }
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard f.count == 6, let bytes = ContentDigest(hex: String(f[2])), let size = Int64(f[3]), let modified = Int64(f[4]),
+                  let inode = UInt64(f[5]) else { continue }
+            let input = f[1] == "-" ? nil : ContentDigest(hex: String(f[1]))
+            out[String(f[0])] = PageMemo(input: input, bytes: bytes,
+                                         stamp: FileStamp(device: 0, inode: inode, size: size, modified: modified, changed: 0))
         }
         return out
     }
 
-    static func removeEmptyFolders(_ root: URL) {
-        let fm = FileManager.default
-        guard let e = fm.enumerator(atPath: root.path) else { return }
-        var folders: [String] = []
-        while let path = e.nextObject() as? String {
-            var isDir: ObjCBool = false
-            if fm.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDir), isDir.boolValue { folders.append(path) }
+    static let header = "lessonc preview memo 1\n"
+
+    static func write(_ memo: [String: PageMemo], to url: URL) {
+        var text = header
+        for path in memo.keys.sorted() where !path.contains("\t") && !path.contains("\n") {
+            let m = memo[path]!
+            text += "\(path)\t\(m.input?.hex ?? "-")\t\(m.bytes.hex)\t\(m.stamp.size)\t\(m.stamp.modified)\t\(m.stamp.inode)\n"
         }
-        for folder in folders.sorted(by: { $0.count > $1.count }) {
-            let url = root.appendingPathComponent(folder)
-            if (try? fm.contentsOfDirectory(atPath: url.path))?.isEmpty == true { try? fm.removeItem(at: url) }
-        }
+        let temporary = url.path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        if (try? FileIO.write(Array(text.utf8), to: temporary)) != nil { try? FileIO.rename(temporary, to: url.path) }
     }
 }
 

@@ -211,6 +211,17 @@ final class PreviewSiteTests: XCTestCase {
         XCTAssertTrue(try p.page("demo/en/rules.html").contains("<h1>The rules</h1>"))
     }
 
+    func testASecondRunRendersNothingAndAPageChangedByHandIsWrittenAgain() throws {
+        let p = try TestProject.previewProject()
+        _ = run(p)
+        let memo = try XCTUnwrap(PreviewSite.files(under: p.root.appendingPathComponent(".lessonc-cache")).first { $0.hasPrefix("preview-") })
+        XCTAssertTrue(try String(contentsOf: p.root.appendingPathComponent(".lessonc-cache/\(memo)"), encoding: .utf8).contains("demo/ar/rules.html\t"))
+        try p.write("build/preview/demo/en/saving.html", "changed by hand")
+        let again = run(p)
+        XCTAssertEqual(again.filesWritten, 1)
+        XCTAssertTrue(try p.page("demo/en/saving.html").contains("<h1>Saving together</h1>"))
+    }
+
     /// The preview reads lessons back from their JSON: every lesson of the repository reads back
     /// to the blocks it was written from.
     func testLessonReaderReadsBackWhatLessonJSONWrites() throws {
