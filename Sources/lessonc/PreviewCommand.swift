@@ -21,8 +21,9 @@ enum PreviewCommand: Command {
     problems shows them at the top, with file:line:column; a lesson with errors is still shown, so
     the preview is written even when validate would fail (the exit status says so).
 
-    Lessons come from the compile cache when nothing they depend on changed, and only files whose
-    bytes change are written. The same sources always give byte-identical files.
+    Lessons come from the compile cache when nothing they depend on changed, pages whose inputs
+    did not change are not rendered again, and only files whose bytes change are written. The
+    same sources always give byte-identical files.
     'lessonc serve' shows the preview on 127.0.0.1 and reloads it as you edit.
 
     Options:
