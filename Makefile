@@ -41,6 +41,7 @@ bench: lessonc
 	Benchmarks/build-speed.sh
 	python3 Benchmarks/one-lesson-edit.py
 	python3 Benchmarks/sync.py
+	python3 Benchmarks/preview.py
 
 clean:
 	rm -rf build .build .build-fuzz
