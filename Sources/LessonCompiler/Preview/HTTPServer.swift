@@ -17,11 +17,14 @@ public final class HTTPServer: Sendable {
         public var status: Int
         public var contentType: String
         public var body: [UInt8]
+        /// For a redirect (301).
+        public var location: String?
 
-        public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8]) {
+        public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8], location: String? = nil) {
             self.status = status
             self.contentType = contentType
             self.body = body
+            self.location = location
         }
 
         public static func text(_ status: Int, _ text: String) -> Response { Response(status: status, body: Array((text + "\n").utf8)) }
@@ -113,6 +116,7 @@ public final class HTTPServer: Sendable {
         }
         var head = "HTTP/1.1 \(response.status) \(HTTPServer.reason(response.status))\r\n"
         head += "Content-Type: \(response.contentType)\r\nContent-Length: \(response.body.count)\r\n"
+        if let location = response.location { head += "Location: \(location)\r\n" }
         head += "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n"
         send(client, Array(head.utf8) + (method == "HEAD" ? [] : response.body))
     }
@@ -157,6 +161,7 @@ public final class HTTPServer: Sendable {
     static func reason(_ status: Int) -> String {
         switch status {
         case 200: return "OK"
+        case 301: return "Moved Permanently"
         case 400: return "Bad Request"
         case 403: return "Forbidden"
         case 404: return "Not Found"

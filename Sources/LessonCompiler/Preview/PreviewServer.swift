@@ -66,6 +66,12 @@ public final class PreviewServer: Sendable {
             while version.current == seen && Date() < deadline { usleep(20_000) }
             return HTTPServer.Response(status: 200, contentType: "application/json", body: Array("{\"version\":\(version.current)}".utf8))
         default:
+            // A folder without its slash: relative links in its index.html need the slash.
+            if !request.path.hasSuffix("/"), let path = resolve(request.path, in: folder), path.hasSuffix("/index.html"),
+               !request.path.hasSuffix("/index.html") {
+                let location = request.path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "" }.joined(separator: "/")
+                return HTTPServer.Response(status: 301, body: [], location: "/" + location + "/")
+            }
             guard let path = resolve(request.path, in: folder), let data = FileManager.default.contents(atPath: path) else {
                 return .text(404, "not found")
             }

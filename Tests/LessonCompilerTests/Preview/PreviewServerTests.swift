@@ -52,6 +52,10 @@ final class PreviewServerTests: XCTestCase {
         XCTAssertTrue(page.contains("Content-Type: text/html; charset=utf-8\r\n"))
         XCTAssertTrue(page.contains("<script>window.__lessoncVersion = 1;</script>\n<script src=\"/__lessonc/live.js\"></script>\n</body>"), "the reload script is added")
         XCTAssertEqual(status(try request(port, "GET /demo/assets/box.svg HTTP/1.1\r\n\r\n")), "HTTP/1.1 200 OK")
+        let folder = try request(port, "GET /demo/ar HTTP/1.1\r\n\r\n")
+        XCTAssertEqual(status(folder), "HTTP/1.1 301 Moved Permanently")
+        XCTAssertTrue(folder.contains("\r\nLocation: /demo/ar/\r\n"), folder)
+        XCTAssertTrue(try request(port, "GET /demo/ar/ HTTP/1.1\r\n\r\n").contains("<html lang=\"ar\" dir=\"rtl\">"))
         for path in ["/../secret.txt", "/demo/../../secret.txt", "/%2e%2e/secret.txt", "/demo/%2E%2E/%2E%2E/secret.txt", "/..%2fsecret.txt",
                      "/demo/leak.txt", "/.lessonc-preview", "/%00", "/demo\\..\\..\\secret.txt", "/nothing.html"] {
             let response = try request(port, "GET \(path) HTTP/1.1\r\n\r\n")
