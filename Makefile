@@ -39,6 +39,8 @@ setup-test:
 bench: lessonc
 	@scripts/setup.sh bench
 	Benchmarks/build-speed.sh
+	Benchmarks/build-speed.sh 40000
+	python3 Benchmarks/incremental.py
 	python3 Benchmarks/one-lesson-edit.py
 	python3 Benchmarks/sync.py
 	python3 Benchmarks/preview.py

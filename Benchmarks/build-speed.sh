@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cold `lessonc build` on a synthetic corpus against Hugo on the same Markdown, in one run.
+# Cold `lessonc build` (no compile cache) on a synthetic corpus against Hugo on the same Markdown, in one run.
 # Prints wall time, lessons per second and peak RSS (from /usr/bin/time -v).
 #   Benchmarks/build-speed.sh [LESSONS]      (default 10000; needs: make lessonc, hugo, /usr/bin/time)
 set -euo pipefail
@@ -19,6 +19,11 @@ measure() {   # measure NAME COMMAND... → sets WALL and RSS_MB
     RSS_MB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")
 }
 
+# A cold build: without lessonc's compile cache (ROOT/.lessonc-cache), which would otherwise make
+# every run after the first incremental. An older lessonc without the cache has no --no-cache.
+nocache=()
+"$lessonc" build --help | grep -q -- --no-cache && nocache=(--no-cache)
+
 # Alternate the two tools, each into a fresh output folder (nothing is deleted between runs:
 # ext4 slows file creation right after deletions, which would favour whichever runs later),
 # and report the median of RUNS runs of each.
@@ -30,7 +35,7 @@ for r in $(seq 1 "$runs"); do
         measure "hugo-$r" hugo --quiet -s "$work/hugo" -d "$work/hugo/public-$r"
         hugo_walls+=("$WALL") hugo_rsss+=("$RSS_MB")
     fi
-    measure "lessonc-$r" "$lessonc" build --root "$work/lessonc" --out "$work/lessonc/build-$r"
+    measure "lessonc-$r" "$lessonc" build --root "$work/lessonc" --out "$work/lessonc/build-$r" "${nocache[@]}"
     lc_walls+=("$WALL") lc_rsss+=("$RSS_MB")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
