@@ -43,6 +43,7 @@ bench: lessonc
 	python3 Benchmarks/incremental.py
 	python3 Benchmarks/one-lesson-edit.py
 	python3 Benchmarks/sync.py
+	python3 Benchmarks/preview.py
 
 clean:
 	rm -rf build .build .build-fuzz

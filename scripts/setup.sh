@@ -14,6 +14,9 @@ if [ "$mode" = "test" ]; then
     # python3-jsonschema: docs/schemas/validate.py (SchemaTests); nginx, openssl, curl: a channel
     # served over TLS with Examples/nginx.conf (NginxTests).
     packages+=(minisign libxml2-utils translate-toolkit python3 unzip cmark-gfm python3-jsonschema nginx openssl curl)
+    # chromium, chromium-driver, python3-selenium: the preview's browser tests (PreviewBrowserTests);
+    # python3-pip: fetches axe-core for them (below).
+    packages+=(chromium chromium-driver python3-selenium python3-pip)
 fi
 if [ "$mode" = "bench" ]; then
     packages+=(hugo time python3)
@@ -34,6 +37,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# axe-core, the accessibility checker the browser tests run in the page: the copy PyPI's
+# axe-playwright-python ships (axe.min.js only; nothing is installed into Python).
+if [ "$mode" = "test" ]; then
+    tools="$(cd "$(dirname "$0")/.." && pwd)/.build/test-tools"
+    if [ ! -f "$tools/axe.min.js" ]; then
+        echo "setup: fetching axe-core (axe-playwright-python 0.1.8 from PyPI) into $tools" >&2
+        mkdir -p "$tools"
+        /usr/bin/python3 -m pip download --no-deps --disable-pip-version-check -q --dest "$tools" axe-playwright-python==0.1.8
+        unzip -o -q -j "$tools"/axe_playwright_python-0.1.8-*.whl 'axe_playwright_python/axe.min.js' -d "$tools"
+    fi
 fi
 
 if ! command -v swift >/dev/null; then

@@ -44,14 +44,22 @@ enum ValidateCommand: Command {
 
     /// Prints diagnostics (stdout), with paths as seen from the current folder, and a one-line summary (stderr).
     static func report(_ result: BuildResult, format: String, strict: Bool, location: ProjectLocation) {
-        if let note = result.cacheNote { Console.err("lessonc: \(note)") }
-        let shown = result.diagnostics.map(location.display)
+        report(result.diagnostics, lessons: result.lessonCount, curricula: result.curriculumCount, cacheNote: result.cacheNote,
+               format: format, strict: strict, location: location)
+    }
+
+    static func report(_ diagnostics: [Diagnostic], lessons: Int, curricula: Int, cacheNote: String?, format: String, strict: Bool,
+                       location: ProjectLocation) {
+        if let note = cacheNote { Console.err("lessonc: \(note)") }
+        let shown = diagnostics.map(location.display)
         if format == "json" {
             Console.out(JSON.array(shown.map(\.json)).pretty())
         } else {
             for d in shown { Console.out(d.description) }
         }
-        let summary = "\(result.lessonCount) lesson\(result.lessonCount == 1 ? "" : "s") in \(result.curriculumCount) curricul\(result.curriculumCount == 1 ? "um" : "a"): \(result.errors) error\(result.errors == 1 ? "" : "s"), \(result.warnings) warning\(result.warnings == 1 ? "" : "s")\(strict && result.warnings > 0 ? " (--strict: warnings are errors)" : "")"
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let warnings = diagnostics.count - errors
+        let summary = "\(lessons) lesson\(lessons == 1 ? "" : "s") in \(curricula) curricul\(curricula == 1 ? "um" : "a"): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\(strict && warnings > 0 ? " (--strict: warnings are errors)" : "")"
         Console.err(summary)
     }
 }

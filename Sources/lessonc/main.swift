@@ -11,6 +11,8 @@ let commands: [Command.Type] = [
     SyncCommand.self,
     ImportCommand.self,
     ExportCommand.self,
+    PreviewCommand.self,
+    ServeCommand.self,
 ]
 
 let version = "lessonc 0.1.0"
