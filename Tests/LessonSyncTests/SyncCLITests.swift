@@ -50,6 +50,8 @@ final class SyncCLITests: XCTestCase {
             (["sync", "--check", "--into", "s", "--deadline", "5"], "--check takes only --into and --pubkey, not --deadline"),
             (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--curricula", "a/b"], "--curricula must be a comma-separated list of names, or 'all', not 'a/b'"),
             (["sync", "--check", "--into", "s", "--from", "x"], "--check takes only --into and --pubkey, not --from"),
+            (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--bulk", "on"], "--bulk must be one of auto, off, not 'on'"),
+            (["sync", "--check", "--into", "s", "--bulk", "off"], "--check takes only --into and --pubkey, not --bulk"),
         ]
         for (args, message) in cases {
             let r = try lessonc(args)
@@ -58,11 +60,44 @@ final class SyncCLITests: XCTestCase {
         }
     }
 
+    /// The JSON report holds counts whatever the sync did; lesson ids only with --verbose.
+    /// Progress goes to stderr only on a terminal or with --progress.
+    func testReportIsCountsUnlessVerboseAndProgressOnlyWhenAsked() throws {
+        let (f, pub) = try fixture()
+        let store = f.storeURL.path
+        let first = try lessonc(["sync", "--from", f.channel.path, "--into", store, "--pubkey", pub, "--report", "json"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(first.stderr, "", "no progress when stderr is not a terminal")
+        let report = try JSON.parse(first.stdout)
+        XCTAssertNil(report["changes"])
+        XCTAssertEqual(report["lessons_added"], 10, "demo (3) and other (2) in en and fr")
+        XCTAssertEqual(report["objects_from_packs"], 0, "a local channel is read file by file")
+        XCTAssertEqual(report["pack_requests"], 0)
+
+        try f.lesson("demo", 2, "A changed text.")
+        try f.publish()
+        let second = try lessonc(["sync", "--from", f.channel.path, "--into", store, "--pubkey", pub, "--report", "json", "--verbose", "--progress"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(try JSON.parse(second.stdout)["changes"], ["added": [], "changed": ["demo/en/demo-2", "demo/fr/demo-2"], "removed": []])
+        XCTAssertTrue(second.stderr.hasPrefix("lessonc sync: checking \(f.channel.path)\n"), second.stderr)
+        XCTAssertTrue(second.stderr.contains("lessonc sync: switching the store to release 2\n"), second.stderr)
+
+        // Words: every id with --verbose, none beyond 20 without.
+        for n in 1...3 { try f.lesson("demo", n, "Release 3 text \(n).") }
+        for n in 4...24 { try f.lesson("demo", n, "A new lesson \(n).") }
+        try f.publish()
+        let third = try lessonc(["sync", "--from", f.channel.path, "--into", store, "--pubkey", pub, "--verbose"])
+        let listed = third.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("  ") }
+        XCTAssertEqual(listed.filter { $0.hasPrefix("  added: ") }.count, 42, third.stdout)
+        XCTAssertEqual(listed.filter { $0.hasPrefix("  changed: ") }.count, 6, third.stdout)
+        XCTAssertTrue(third.stdout.hasPrefix("updated from release 2 to release 3 (all curricula in all locales): 42 lessons added, 6 changed, 0 removed; "), third.stdout)
+    }
+
     func testReportJSONWordsAndTheStoredSubscription() throws {
         let (f, pub) = try fixture()
         let store = f.storeURL.path
         let channel = "file://" + f.channel.path
-        let first = try lessonc(["sync", "--from", channel, "--into", store, "--pubkey", pub, "--curricula", "demo", "--locales", "en", "--report", "json"])
+        let first = try lessonc(["sync", "--from", channel, "--into", store, "--pubkey", pub, "--curricula", "demo", "--locales", "en", "--report", "json", "--progress"])
         XCTAssertEqual(first.status, 0, first.stderr)
         let report = try JSON.parse(first.stdout)
         XCTAssertEqual(report["from_release"], 0)

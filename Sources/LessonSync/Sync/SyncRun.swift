@@ -46,7 +46,7 @@ struct SyncRun {
         let update = try await newParts(head, key: trust.key, subscription: subscription)
         let plan = planObjects(update.parts, deltas: update.deltas)
         if let pack = head.pack { try checkPackHolds(plan, parts: update.parts, pack: pack) }
-        let contents = try await download(plan)
+        let contents = try await download(plan, parts: update.parts, release: head.kind == .latest ? head.release : nil)
         let folder = try await newStateFolder(head, trust: trust, subscription: subscription, parts: update.parts, contents: contents)
         countLessons(from: old?.parts ?? [:], to: update.parts)
         progress(.switching, "switching the store to release \(head.release)")
