@@ -19,7 +19,7 @@ Paths under alias/ serve the same files as the root (a same-origin redirect targ
 "times" counts requests to spoil (-1: always).
 Every request line and its headers are appended to the log (JSON lines) for privacy checks,
 and, once answered, the status and the body bytes sent. --latency adds that many seconds before
-every answer (a slow link's round trip, for benchmarks). Range requests: "bytes=A-", "bytes=A-B"
+every answer (a slow link's round trip, for benchmarks). The client's port tells connections apart. Range requests: "bytes=A-", "bytes=A-B"
 and "bytes=-N" (the last N bytes), answered 206 with Content-Range, or 416.
 The server stops by itself after 600 s so a crashed test never leaves it behind.
 """
@@ -73,7 +73,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(args.latency)
         if args.log:
             with lock, open(args.log, "a") as f:
-                f.write(json.dumps({"method": "GET", "path": self.path, "headers": dict(self.headers)}) + "\n")
+                f.write(json.dumps({"method": "GET", "path": self.path, "headers": dict(self.headers),
+                                    "client_port": self.client_address[1]}) + "\n")
         try:
             self.answer()
         finally:
