@@ -198,10 +198,11 @@ def main():
 
         far = None
         if a.behind:
-            words = ["gently", "slowly", "openly", "kindly", "calmly", "firmly", "warmly", "wisely"]
+            # Words the synthetic corpus never uses, so no edit brings back an earlier text.
+            words = ["zephyr", "quokka", "jovial", "sprocket", "wombat", "fjords", "glyphs", "kayaks"]
             missed = step - 1
             while missed < a.behind:
-                edit_one_lesson(project, a.curriculum, words[missed % len(words)] + str(missed))
+                edit_one_lesson(project, a.curriculum, words[missed % len(words)])
                 publish(step)
                 step += 1
                 missed += 1

@@ -96,8 +96,11 @@ enum SyncCommand: Command {
         let printer = ProgressPrinter(mode: Console.stderrIsTerminal ? .terminal : args.has("progress") ? .lines : .quiet)
         options.progress = { printer.print($0) }
         let result: SyncReport
-        defer { printer.finish() }
-        do { result = try Sync.run(options) } catch let e as SyncError {
+        defer { printer.finish() }  // also when something other than a SyncError ends the sync
+        do {
+            result = try Sync.run(options)
+            printer.finish()
+        } catch let e as SyncError {
             printer.finish()
             Console.err("lessonc sync: \(e.message)")
             Console.err("the store \(into) was not changed")

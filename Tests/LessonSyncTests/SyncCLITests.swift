@@ -93,6 +93,35 @@ final class SyncCLITests: XCTestCase {
         XCTAssertTrue(third.stdout.hasPrefix("updated from release 2 to release 3 (all curricula in all locales): 42 lessons added, 6 changed, 0 removed; "), third.stdout)
     }
 
+    /// On a terminal, progress is one line rewritten in place and cleared before the result.
+    /// `script` (util-linux) gives the sync a terminal.
+    func testProgressOnATerminalIsOneLineRewrittenInPlace() throws {
+        let (f, pub) = try fixture()
+        let command = [CrashTests.lessonc, "sync", "--from", f.channel.path, "--into", f.storeURL.path, "--pubkey", pub].joined(separator: " ")
+        let r = try run("/usr/bin/script", ["-qec", command, "/dev/null"])
+        XCTAssertEqual(r.status, 0, r.stdout)
+        let result = try XCTUnwrap(r.stdout.range(of: "installed release 1"), r.stdout)
+        let progress = String(r.stdout[..<result.lowerBound])
+        XCTAssertTrue(progress.hasPrefix("\r\u{1B}[Klessonc sync: checking \(f.channel.path)\r\u{1B}[Klessonc sync: fetching "), progress)
+        XCTAssertTrue(progress.contains("\r\u{1B}[Klessonc sync: switching the store to release 1\r\u{1B}[K"), progress)
+        XCTAssertFalse(progress.contains("\n"), "one line: \(progress)")
+        XCTAssertTrue(progress.hasSuffix("\r\u{1B}[K"), "cleared before the result: \(progress)")
+    }
+
+    func run(_ tool: String, _ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: "")
+    }
+
     func testReportJSONWordsAndTheStoredSubscription() throws {
         let (f, pub) = try fixture()
         let store = f.storeURL.path

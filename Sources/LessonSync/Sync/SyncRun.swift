@@ -67,7 +67,7 @@ struct SyncRun {
 
     /// latest.json for a channel; pack.json only for a pack on this machine.
     func headKind() async throws -> HeadKind {
-        if try await source.read(ChannelPath.latest) != nil { return .latest }
+        if try await source.readWithSignature(ChannelPath.latest) != nil { return .latest }
         if fetcher is LocalFetcher, try await source.read(ChannelPath.pack) != nil { return .pack }
         throw SyncError(.source, "\(fetcher.origin): no latest.json; this is not a lessonc channel (or the URL is wrong)")
     }
