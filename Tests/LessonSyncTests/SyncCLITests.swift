@@ -52,6 +52,7 @@ final class SyncCLITests: XCTestCase {
             (["sync", "--check", "--into", "s", "--from", "x"], "--check takes only --into and --pubkey, not --from"),
             (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--bulk", "on"], "--bulk must be one of auto, off, not 'on'"),
             (["sync", "--check", "--into", "s", "--bulk", "off"], "--check takes only --into and --pubkey, not --bulk"),
+            (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--bulk-span", "10"], "--bulk-span must be a whole number from 4096 to 268435456, not '10'"),
         ]
         for (args, message) in cases {
             let r = try lessonc(args)
