@@ -84,7 +84,7 @@ public enum Builder {
                 for entry in translations {
                     let t = Translator.translate(compiled, segments: segments, file: entry.document.file(for: source.id), locale: entry.locale,
                                                  path: entry.path, diagnostics: &diagnostics)
-                    let publish = t.isComplete || (options.minCoverage < 100 && t.coverage >= options.minCoverage)
+                    let publish = t.publishes(minCoverage: options.minCoverage)
                     fallbacks.insert(lesson: source.id, locale: entry.locale, fallback: !publish)
                     if writing {
                         outputs.append((entry.locale, LessonEncoder.lessonBytes(publish ? t.lesson : compiled, curriculum: curriculum, locale: entry.locale,

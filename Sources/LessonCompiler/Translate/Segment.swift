@@ -33,6 +33,24 @@ public enum SegmentKind: String, Sendable, CaseIterable {
     case imageAlt = "alt"
     case imageTitle = "caption"
     case footnote = "fn"
+    // The curriculum's own texts (the pseudo-lesson `_curriculum`): devices show them in menus.
+    case description
+    case levelTitle = "level-title"
+    case unitTitle = "unit-title"
+    case unitSummary = "unit-summary"
+    case durationUnit = "duration-unit"
+}
+
+/// Where a text sits, beyond its kind: what translators are told about it (extract's notes).
+struct SegmentPlace: Sendable, Equatable {
+    var headingLevel: Int?
+    /// The callout around the text (`tip`, `warning`, …).
+    var callout: String?
+    /// For a quiz option: whether it is a correct answer.
+    var correct: Bool?
+    var inQuote = false
+    /// The image an alt text or caption describes.
+    var image: String?
 }
 
 /// One translatable text of a lesson.
@@ -43,6 +61,9 @@ public struct Segment: Sendable {
     public var runs: [SegmentRun]
     /// The source inline behind each code id, to rebuild a translation with the source's links, code and images.
     var codes: [String: Inline]
+
+    /// A plain text (a title, a description) as a segment; nil when it holds nothing to translate.
+    init?(kind: SegmentKind, text: String) { self.init(kind: kind, inlines: [.text(text)]) }
 
     /// The segment for a text, or nil when it holds nothing to translate (only codes, spaces or symbols).
     init?(kind: SegmentKind, inlines: [Inline]) {
@@ -194,81 +215,111 @@ public struct Segment: Sendable {
 /// from what the visitor returns. Extraction and merging share this one walk, so a translated
 /// lesson has exactly its source's block structure and only its texts differ.
 enum SegmentWalker {
-    typealias Visit = (SegmentKind, [Inline]) -> [Inline]
+    typealias Visit = (SegmentKind, SegmentPlace, [Inline]) -> [Inline]
 
     static func segments(of lesson: CompiledLesson) -> [Segment] {
         var out: [Segment] = []
-        _ = rewrite(lesson) { kind, inlines in
+        _ = rewrite(lesson) { kind, _, inlines in
             if let s = Segment(kind: kind, inlines: inlines) { out.append(s) }
             return inlines
         }
         return out
     }
 
-    static func rewrite(_ lesson: CompiledLesson, _ visit: Visit) -> CompiledLesson {
-        var out = lesson
-        out.source.meta.title = plain(visit(.title, [.text(lesson.source.meta.title)]))
-        if let w = lesson.source.meta.contentWarning { out.source.meta.contentWarning = plain(visit(.contentWarning, [.text(w)])) }
-        out.blocks = blocks(lesson.blocks, .paragraph, visit)
+    /// Segments with where each sits, for translators' notes.
+    static func placedSegments(of lesson: CompiledLesson) -> [(segment: Segment, place: SegmentPlace)] {
+        var out: [(segment: Segment, place: SegmentPlace)] = []
+        _ = rewrite(lesson) { kind, place, inlines in
+            if let s = Segment(kind: kind, inlines: inlines) { out.append((s, place)) }
+            return inlines
+        }
         return out
     }
 
-    private static func blocks(_ list: [Block], _ context: SegmentKind, _ visit: Visit) -> [Block] {
-        list.map { block($0, context, visit) }
+    static func rewrite(_ lesson: CompiledLesson, _ visit: (SegmentKind, [Inline]) -> [Inline]) -> CompiledLesson {
+        rewrite(lesson) { kind, _, inlines in visit(kind, inlines) }
     }
 
-    private static func block(_ b: Block, _ context: SegmentKind, _ visit: Visit) -> Block {
+    static func rewrite(_ lesson: CompiledLesson, _ visit: Visit) -> CompiledLesson {
+        var out = lesson
+        out.source.meta.title = plain(visit(.title, SegmentPlace(), [.text(lesson.source.meta.title)]))
+        if let w = lesson.source.meta.contentWarning { out.source.meta.contentWarning = plain(visit(.contentWarning, SegmentPlace(), [.text(w)])) }
+        out.blocks = blocks(lesson.blocks, .paragraph, SegmentPlace(), visit)
+        return out
+    }
+
+    private static func blocks(_ list: [Block], _ context: SegmentKind, _ place: SegmentPlace, _ visit: Visit) -> [Block] {
+        list.map { block($0, context, place, visit) }
+    }
+
+    private static func block(_ b: Block, _ context: SegmentKind, _ place: SegmentPlace, _ visit: Visit) -> Block {
         switch b {
-        case .heading(let level, let inl): return .heading(level: level, inlines: text(.heading, inl, visit))
-        case .paragraph(let inl): return .paragraph(text(context, inl, visit))
+        case .heading(let level, let inl):
+            var p = place
+            p.headingLevel = level
+            return .heading(level: level, inlines: text(.heading, p, inl, visit))
+        case .paragraph(let inl): return .paragraph(text(context, place, inl, visit))
         case .list(let ordered, let start, let items):
-            return .list(ordered: ordered, start: start, items: items.map { ListItem(blocks: blocks($0.blocks, .listItem, visit), checked: $0.checked) })
+            return .list(ordered: ordered, start: start, items: items.map { ListItem(blocks: blocks($0.blocks, .listItem, place, visit), checked: $0.checked) })
         case .table(let alignments, let header, let rows):
             return .table(alignments: alignments,
-                          header: header.map { TableCell(inlines: text(.tableHeader, $0.inlines, visit)) },
-                          rows: rows.map { $0.map { TableCell(inlines: text(.tableCell, $0.inlines, visit)) } })
-        case .image(let img): return .image(image(img, visit))
+                          header: header.map { TableCell(inlines: text(.tableHeader, place, $0.inlines, visit)) },
+                          rows: rows.map { $0.map { TableCell(inlines: text(.tableCell, place, $0.inlines, visit)) } })
+        case .image(let img): return .image(image(img, place, visit))
         case .callout(let kind, let title, let duration, let body):
-            return .callout(kind: kind, title: title.isEmpty ? title : text(.calloutTitle, title, visit), duration: duration,
-                            blocks: blocks(body, .paragraph, visit))
+            var p = place
+            p.callout = kind
+            return .callout(kind: kind, title: title.isEmpty ? title : text(.calloutTitle, p, title, visit), duration: duration,
+                            blocks: blocks(body, .paragraph, p, visit))
         case .quiz(let question, let options, let explanation):
-            return .quiz(question: blocks(question, .quizQuestion, visit),
-                         options: options.map { QuizOption(inlines: text(.quizOption, $0.inlines, visit), correct: $0.correct) },
-                         explanation: blocks(explanation, .quizExplanation, visit))
-        case .quote(let body): return .quote(blocks(body, .paragraph, visit))
-        case .footnote(let number, let body): return .footnote(number: number, blocks: blocks(body, .footnote, visit))
+            var p = place
+            p.callout = "quiz"
+            return .quiz(question: blocks(question, .quizQuestion, p, visit),
+                         options: options.map { option in
+                             var o = p
+                             o.correct = option.correct
+                             return QuizOption(inlines: text(.quizOption, o, option.inlines, visit), correct: option.correct)
+                         },
+                         explanation: blocks(explanation, .quizExplanation, p, visit))
+        case .quote(let body):
+            var p = place
+            p.inQuote = true
+            return .quote(blocks(body, .paragraph, p, visit))
+        case .footnote(let number, let body): return .footnote(number: number, blocks: blocks(body, .footnote, place, visit))
         case .code, .rule: return b
         }
     }
 
     /// Images inside a text are visited first (their alt texts are segments of their own), so the
     /// text's codes already hold the translated images when the text itself is visited.
-    private static func text(_ kind: SegmentKind, _ inl: [Inline], _ visit: Visit) -> [Inline] {
-        visit(kind, nestedImages(inl, visit))
+    private static func text(_ kind: SegmentKind, _ place: SegmentPlace, _ inl: [Inline], _ visit: Visit) -> [Inline] {
+        visit(kind, place, nestedImages(inl, place, visit))
     }
 
-    private static func nestedImages(_ list: [Inline], _ visit: Visit) -> [Inline] {
+    private static func nestedImages(_ list: [Inline], _ place: SegmentPlace, _ visit: Visit) -> [Inline] {
         list.map { i in
             switch i {
-            case .image(let img): return .image(image(img, visit))
-            case .emphasis(let c): return .emphasis(nestedImages(c, visit))
-            case .strong(let c): return .strong(nestedImages(c, visit))
-            case .strikethrough(let c): return .strikethrough(nestedImages(c, visit))
-            case .link(let t, let title, let c): return .link(target: t, title: title, children: nestedImages(c, visit))
+            case .image(let img): return .image(image(img, place, visit))
+            case .emphasis(let c): return .emphasis(nestedImages(c, place, visit))
+            case .strong(let c): return .strong(nestedImages(c, place, visit))
+            case .strikethrough(let c): return .strikethrough(nestedImages(c, place, visit))
+            case .link(let t, let title, let c): return .link(target: t, title: title, children: nestedImages(c, place, visit))
             default: return i
             }
         }
     }
 
-    private static func image(_ img: Image, _ visit: Visit) -> Image {
+    private static func image(_ img: Image, _ place: SegmentPlace, _ visit: Visit) -> Image {
         var out = img
-        if !img.alt.isEmpty { out.alt = plain(visit(.imageAlt, [.text(img.alt)])) }
-        if !img.title.isEmpty { out.title = plain(visit(.imageTitle, [.text(img.title)])) }
+        var p = place
+        p.image = img.src
+        if !img.alt.isEmpty { out.alt = plain(visit(.imageAlt, p, [.text(img.alt)])) }
+        if !img.title.isEmpty { out.title = plain(visit(.imageTitle, p, [.text(img.title)])) }
         return out
     }
 
     /// Plain-text fields (title, alt text) keep only the words of a translation.
-    private static func plain(_ inl: [Inline]) -> String {
+    static func plain(_ inl: [Inline]) -> String {
         inl.map { i -> String in
             switch i {
             case .text(let s): return s

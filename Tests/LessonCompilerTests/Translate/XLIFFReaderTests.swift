@@ -2,6 +2,7 @@ import XCTest
 @testable import LessonCompiler
 
 /// Malformed XLIFF is an error with line and column, never a crash; `validate` reports it.
+/// A problem with one unit is a warning: that unit is not used and the rest is (issue 15).
 final class XLIFFReaderTests: XCTestCase {
     /// A file for the demo curriculum whose trans-units start on line 5.
     func xliff(_ units: String, head: String = #"<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">"#,
@@ -54,15 +55,19 @@ final class XLIFFReaderTests: XCTestCase {
         XCTAssertEqual(try validate(xliff("", languages: #"source-language="en" target-language="de""#)), [
             "locales/fr/demo.xlf:3:1: error: target-language is \"de\" but the file is in locales/fr/ [xliff-language]",
         ])
-        XCTAssertEqual(try validate(xliff("", languages: #"source-language="en-GB" target-language="fr""#)), [
-            "locales/fr/demo.xlf:3:1: error: source-language is \"en-GB\" but the curriculum is written in \"en\" [xliff-language]",
+        XCTAssertEqual(try validate(xliff("", languages: #"source-language="es" target-language="fr""#)), [
+            "locales/fr/demo.xlf:3:1: error: source-language is \"es\" but the curriculum is written in \"en\" [xliff-language]",
+        ])
+        XCTAssertEqual(try validate(xliff("", languages: #"source-language="en" target-language="fr-CA""#)), [], "a region is allowed")
+        XCTAssertEqual(try validate(xliff("", languages: #"source-language="pt-BR" target-language="fr""#)), [
+            "locales/fr/demo.xlf:3:1: error: source-language is \"pt-BR\" but the curriculum is written in \"en\" [xliff-language]",
         ])
     }
 
     func testDuplicateUnitID() throws {
         let unit = #"<trans-unit id="rules/p-1"><source>We meet every week.</source></trans-unit>"#
         XCTAssertEqual(try validate(xliff(unit + "\n  " + unit)), [
-            "locales/fr/demo.xlf:6:3: error: duplicate unit id \"rules/p-1\" (first on line 5) [xliff-duplicate-id]",
+            "locales/fr/demo.xlf:6:3: warning: duplicate unit id \"rules/p-1\" (first on line 5); this one is ignored [xliff-duplicate-id]",
         ])
     }
 
@@ -73,15 +78,15 @@ final class XLIFFReaderTests: XCTestCase {
             <trans-unit id="saving/p-1"><source>Saving</source></trans-unit>
             <trans-unit><source>No id</source></trans-unit>
             """)), [
-            "locales/fr/demo.xlf:6:1: error: unknown unit id \"rules/para-2\"; lessonc writes ids like lesson-id/p-3 and they must not change [xliff-unknown-id]",
-            "locales/fr/demo.xlf:7:1: error: unit id \"saving/p-1\" belongs to lesson \"saving\", not to this file's lesson \"rules\" [xliff-unknown-id]",
-            "locales/fr/demo.xlf:8:1: error: <trans-unit> has no id [xliff-structure]",
+            "locales/fr/demo.xlf:6:1: warning: unknown unit id \"rules/para-2\"; lessonc writes ids like lesson-id/p-3 and they must not change; the unit is ignored [xliff-unknown-id]",
+            "locales/fr/demo.xlf:7:1: warning: unit id \"saving/p-1\" belongs to lesson \"saving\", not to this file's lesson \"rules\"; the unit is ignored [xliff-unknown-id]",
+            "locales/fr/demo.xlf:8:1: warning: <trans-unit> has no id; the unit is ignored [xliff-structure]",
         ])
     }
 
     func testUnknownLesson() throws {
         XCTAssertEqual(try validate(xliff(#"<trans-unit id="gone/p-1"><source>Old text</source></trans-unit>"#)), [
-            "locales/fr/demo.xlf:3:1: error: unknown lesson id \"gone\": demo has no such lesson; run 'lessonc translate extract --locale fr' to drop it [xliff-unknown-id]",
+            "locales/fr/demo.xlf:3:1: warning: unknown lesson id \"gone\": demo has no such lesson, so its units are not used; 'lessonc translate extract --locale fr' moves them to the translation memory [xliff-unknown-id]",
         ])
     }
 
@@ -91,9 +96,9 @@ final class XLIFFReaderTests: XCTestCase {
             <trans-unit id="rules/p-2"><target>Sans source</target></trans-unit>
             <trans-unit id="rules/title-1"><source>The rules</source><target state="translated"><bpt id="1">[</bpt>Les règles</target></trans-unit>
             """)), [
-            "locales/fr/demo.xlf:5:64: error: unknown state \"done\"; XLIFF 1.2 states are final, needs-adaptation, needs-l10n, needs-review-adaptation, needs-review-l10n, needs-review-translation, needs-translation, new, signed-off, translated [xliff-structure]",
-            "locales/fr/demo.xlf:6:1: error: <trans-unit id=\"rules/p-2\"> has no <source> [xliff-structure]",
-            "locales/fr/demo.xlf:7:85: error: inline element <bpt> is not used by lessonc; keep the <g>, <x/> and <ph> codes of the source [inline-code-parity]",
+            "locales/fr/demo.xlf:5:64: warning: unknown state \"done\"; XLIFF 1.2 states are final, needs-adaptation, needs-l10n, needs-review-adaptation, needs-review-l10n, needs-review-translation, needs-translation, new, signed-off, translated; the text stays untranslated [xliff-structure]",
+            "locales/fr/demo.xlf:6:1: warning: <trans-unit id=\"rules/p-2\"> has no <source>; the unit is ignored [xliff-structure]",
+            "locales/fr/demo.xlf:7:85: warning: inline element <bpt> is not used by lessonc; keep the <g>, <x/> and <ph> codes of the source; the text stays untranslated until then [inline-code-parity]",
         ])
     }
 
