@@ -45,7 +45,7 @@ public enum LocaleInfo {
         return (parts.first ?? "", script, region)
     }
 
-    public enum Script: String, Sendable {
+    public enum Script: String, Sendable, CaseIterable {
         case latin, arabic, hebrew, ethiopic, devanagari, bengali, cyrillic, greek
     }
 

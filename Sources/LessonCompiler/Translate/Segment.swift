@@ -140,6 +140,8 @@ public struct Segment: Sendable {
 
     /// Collapses whitespace in text (never inside code) and trims the segment's ends.
     static func normalized(_ runs: [SegmentRun]) -> [SegmentRun] {
+        // What extract wrote is normalised already: most runs come back as they are.
+        if isNormalized(runs, top: true) { return runs }
         var out = collapse(runs)
         if case .text(let s)? = out.first, s.unicodeScalars.first == " " { out[0] = .text(String(s.unicodeScalars.dropFirst())) }
         if case .text(let s)? = out.last, s.unicodeScalars.last == " " { out[out.count - 1] = .text(String(s.unicodeScalars.dropLast())) }
@@ -170,17 +172,40 @@ public struct Segment: Sendable {
         return out
     }
 
+    /// Whether `normalized` would return these runs unchanged.
+    private static func isNormalized(_ runs: [SegmentRun], top: Bool) -> Bool {
+        var previousText = false
+        for (i, run) in runs.enumerated() {
+            switch run {
+            case .text(let s):
+                if previousText || s.isEmpty || !hasCollapsedSpaces(s) { return false }
+                if top && i == 0 && s.utf8.first == 0x20 { return false }
+                if top && i == runs.count - 1 && s.utf8.last == 0x20 { return false }
+                // Spaces collapse across neighbouring texts only; codes keep them apart.
+                previousText = true
+            case .group(_, _, let children):
+                if !isNormalized(children, top: false) { return false }
+                previousText = false
+            default: previousText = false
+            }
+        }
+        return true
+    }
+
+    /// No tab, line end, double space or non-ASCII space (lead bytes of U+0085, U+2000…, U+3000) to collapse.
+    static func hasCollapsedSpaces(_ s: String) -> Bool {
+        var previousSpace = false
+        for b in s.utf8 {
+            if (0x09...0x0D).contains(b) || b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3 || (b == 0x20 && previousSpace) { return false }
+            previousSpace = b == 0x20
+        }
+        return true
+    }
+
     /// Runs of breaking whitespace become one space. Most texts have none to collapse: they are
     /// returned as they are, without walking their scalars (this was the build's hottest loop).
     static func collapseSpaces(_ s: String) -> String {
-        var previousSpace = false
-        var clean = true
-        for b in s.utf8 {
-            // Tabs and line ends, double spaces, and lead bytes of non-ASCII spaces (U+0085, U+2000…, U+3000).
-            if (0x09...0x0D).contains(b) || b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3 || (b == 0x20 && previousSpace) { clean = false; break }
-            previousSpace = b == 0x20
-        }
-        if clean { return s }
+        if hasCollapsedSpaces(s) { return s }
         var t = String.UnicodeScalarView()
         var space = false
         for u in s.unicodeScalars {
@@ -206,8 +231,22 @@ public struct Segment: Sendable {
     /// The translatable text only: group contents included, codes left out.
     static func plainText(_ runs: [SegmentRun]) -> String { text(runs) { _ in "" } }
 
+    /// Words: runs of non-space characters holding a letter or a digit.
     static func wordCount(_ runs: [SegmentRun]) -> Int {
-        plainText(runs).split(whereSeparator: \.isWhitespace).filter { $0.contains { $0.isLetter || $0.isNumber } }.count
+        var count = 0
+        var inWord = false, counted = false
+        for u in plainText(runs).unicodeScalars {
+            // ASCII first: Unicode properties are slow to look up.
+            let space = u.value < 0x80 ? (u == " " || (0x09...0x0D).contains(u.value)) : u.properties.isWhitespace
+            if space { inWord = false; continue }
+            if !inWord { inWord = true; counted = false }
+            if !counted {
+                let wordy = u.value < 0x80 ? ((0x30...0x39).contains(u.value) || (0x41...0x5A).contains(u.value) || (0x61...0x7A).contains(u.value))
+                    : (u.properties.isAlphabetic || u.properties.numericType != nil)
+                if wordy { count += 1; counted = true }
+            }
+        }
+        return count
     }
 }
 

@@ -6,8 +6,25 @@ import Foundation
 /// - errors: `inline-code-parity`, `url-kept`, `number-kept`, `empty-target`, `bidi-unbalanced`, `wrong-script`
 /// - warnings: `target-same-as-source`, `edge-whitespace`, `end-punctuation`, `bidi-not-isolated`, `length-ratio`
 enum TranslationChecks {
+    /// What the checks need to know about a locale, worked out once for all its units.
+    struct LocaleFacts: Sendable {
+        var tag: String
+        var rightToLeft: Bool
+        var script: LocaleInfo.Script?
+        init(_ locale: String) {
+            tag = locale
+            rightToLeft = LocaleInfo.direction(locale) == "rtl"
+            script = LocaleInfo.script(locale)
+        }
+    }
+
     static func check(_ unit: XLIFFUnit, source: [SegmentRun], locale: String, path: String) -> [Diagnostic] {
+        check(unit, source: source, locale: LocaleFacts(locale), path: path)
+    }
+
+    static func check(_ unit: XLIFFUnit, source: [SegmentRun], locale facts: LocaleFacts, path: String) -> [Diagnostic] {
         guard let target = unit.target else { return [] }
+        let locale = facts.tag
         var out: [Diagnostic] = []
         func report(_ severity: Severity, _ rule: Rule, _ message: String) {
             out.append(Diagnostic(severity, rule, "unit \(unit.id): \(message)", path: path,
@@ -15,7 +32,7 @@ enum TranslationChecks {
         }
         let sourceText = Segment.plainText(source)
         let targetText = Segment.plainText(target)
-        if targetText.allSatisfy(\.isWhitespace) && !target.contains(where: { $0.codeID != nil }) {
+        if !targetText.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) && !target.contains(where: { $0.codeID != nil }) {
             report(.error, .emptyTarget, "the target is empty but its state is \"\(unit.state ?? "none")\"; translate it or set state=\"needs-translation\"")
             return out
         }
@@ -35,19 +52,21 @@ enum TranslationChecks {
             if !extra.isEmpty { parts.append("not in the source: \(extra.joined(separator: ", "))") }
             report(.error, .numberKept, "numbers differ from the source (\(parts.joined(separator: "; "))); keep every number, in any digits")
         }
-        if Segment.normalized(target) == Segment.normalized(source), sourceText.contains(where: \.isLetter) {
+        // Plain texts first: comparing them is cheap, and they differ in nearly every translation.
+        if sameIgnoringSpaces(targetText, sourceText), Segment.normalized(target) == Segment.normalized(source),
+           sourceText.contains(where: \.isLetter) {
             report(.warning, .targetSameAsSource, "the target is the same as the source; translate it, or confirm it needs no translation")
         }
         let flatTarget = flatten(target)
         if let first = flatTarget.first, first.isWhitespace || flatTarget.last!.isWhitespace {
             report(.warning, .edgeWhitespace, "the target \(first.isWhitespace ? "starts" : "ends") with whitespace; the source does not")
         }
-        let script = LocaleInfo.script(locale)
+        let script = facts.script
         if let script, let problem = endPunctuation(source: flatten(source), target: flatTarget, script: script) {
             report(.warning, .endPunctuation, problem)
         }
         // Most targets have no bidi controls, and in left-to-right text nothing else is checked.
-        let rightToLeft = LocaleInfo.direction(locale) == "rtl" && targetText.unicodeScalars.contains(where: isStrongRTL)
+        let rightToLeft = facts.rightToLeft && targetText.unicodeScalars.contains(where: isStrongRTL)
         if rightToLeft || hasBidiControls(targetText) {
             let (balanceProblems, unisolated) = bidi(target)
             for problem in balanceProblems { report(.error, .bidiUnbalanced, problem) }
@@ -59,7 +78,8 @@ enum TranslationChecks {
         if let script, let problem = wrongScript(flatTarget, expected: script, locale: locale) {
             report(.error, .wrongScript, problem)
         }
-        let sourceLength = sourceText.count, targetLength = targetText.count
+        // Scalars, not characters: a ratio needs no grapheme breaking.
+        let sourceLength = scalarCount(sourceText), targetLength = scalarCount(targetText)
         if sourceLength >= 20 {
             let ratio = Double(targetLength) / Double(sourceLength)
             if ratio < 0.4 || ratio > 2.5 {
@@ -150,13 +170,26 @@ enum TranslationChecks {
         return out
     }
 
+    /// The decimal digits of a text as values 0–9, with 10 between numbers.
+    static func digitSequence(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var inNumber = false
+        for scalar in text.unicodeScalars {
+            var digit: UInt8?
+            if scalar.value < 0x80 {
+                if scalar.value >= 0x30 && scalar.value <= 0x39 { digit = UInt8(scalar.value - 0x30) }
+            } else if scalar.properties.numericType == .decimal, let v = scalar.properties.numericValue {
+                digit = UInt8(v)
+            }
+            if let digit { out.append(digit); inNumber = true } else if inNumber { out.append(10); inNumber = false }
+        }
+        return out
+    }
+
     static func numberDifference(source: String, target: String, ignoring urls: [String]) -> (missing: [String], extra: [String]) {
         var s = source, t = target
-        // The common case: the same digits in the same order.
-        if urls.isEmpty {
-            let a = numbers(in: s), b = numbers(in: t)
-            if a == b { return ([], []) }
-        }
+        // The common case: the same numbers in the same order, seen without building any string.
+        if urls.isEmpty && digitSequence(s) == digitSequence(t) { return ([], []) }
         for url in urls { s = s.replacingOccurrences(of: url, with: " "); t = t.replacingOccurrences(of: url, with: " ") }
         var counts: [String: Int] = [:]
         for n in numbers(in: s) { counts[n, default: 0] += 1 }
@@ -166,9 +199,41 @@ enum TranslationChecks {
         return (missing, extra)
     }
 
+    /// Whether two texts are the same once spaces are left out: most translations differ in their
+    /// first bytes, so this stops early, without building anything.
+    static func sameIgnoringSpaces(_ a: String, _ b: String) -> Bool {
+        var i = a.utf8.makeIterator(), j = b.utf8.makeIterator()
+        func next(_ it: inout String.UTF8View.Iterator) -> UInt8? {
+            while let c = it.next() { if !(c == 0x20 || (0x09...0x0D).contains(c)) { return c } }
+            return nil
+        }
+        while true {
+            let x = next(&i), y = next(&j)
+            if x != y { return false }
+            if x == nil { return true }
+        }
+    }
+
+    /// Unicode scalars in a text, counted on its UTF-8 bytes.
+    static func scalarCount(_ text: String) -> Int {
+        var n = 0
+        for b in text.utf8 where b & 0xC0 != 0x80 { n += 1 }
+        return n
+    }
+
     /// Whether `text` holds `needle` (ASCII), without Foundation.
     static func contains(_ text: String, _ needle: StaticString) -> Bool {
-        text.utf8.firstRange(of: UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)) != nil
+        var text = text
+        return text.withUTF8 { buf in
+            let n = needle.utf8CodeUnitCount, p = needle.utf8Start
+            guard buf.count >= n else { return false }
+            for i in 0...(buf.count - n) where buf[i] == p[0] {
+                var k = 1
+                while k < n && buf[i + k] == p[k] { k += 1 }
+                if k == n { return true }
+            }
+            return false
+        }
     }
 
     // MARK: Text with codes
@@ -311,25 +376,27 @@ enum TranslationChecks {
 
     /// Most letters outside isolates must be in the locale's script; isolated runs are quoted foreign text.
     static func wrongScript(_ text: String, expected: LocaleInfo.Script, locale: String) -> String? {
-        var counts: [LocaleInfo.Script: Int] = [:]
+        let scripts = LocaleInfo.Script.allCases
+        var counts = [Int](repeating: 0, count: scripts.count)
+        let latin = scripts.firstIndex(of: .latin)!
         var total = 0
         var depth = 0
         for scalar in text.unicodeScalars {
             if scalar.value < 0x80 {
                 // ASCII letters are Latin; looking up properties is the slow path.
-                if depth == 0 && ((0x41...0x5A).contains(scalar.value) || (0x61...0x7A).contains(scalar.value)) { counts[.latin, default: 0] += 1; total += 1 }
+                if depth == 0 && ((0x41...0x5A).contains(scalar.value) || (0x61...0x7A).contains(scalar.value)) { counts[latin] += 1; total += 1 }
                 continue
             }
             if isolateOpeners.contains(scalar) { depth += 1; continue }
             if scalar == "\u{2069}" { depth = max(0, depth - 1); continue }
             guard depth == 0, scalar.properties.isAlphabetic, let script = LocaleInfo.script(of: scalar) else { continue }
-            counts[script, default: 0] += 1
+            counts[scripts.firstIndex(of: script)!] += 1
             total += 1
         }
         guard total >= 4 else { return nil }
-        let inScript = counts[expected] ?? 0
+        let inScript = counts[scripts.firstIndex(of: expected)!]
         guard inScript * 2 < total else { return nil }
-        let found = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }!.key
+        let found = scripts.indices.max { counts[$0] != counts[$1] ? counts[$0] < counts[$1] : scripts[$0].rawValue > scripts[$1].rawValue }.map { scripts[$0] }!
         return "the target is mostly in \(found.rawValue) script; \(locale) is written in \(expected.rawValue) script"
     }
 }

@@ -13,9 +13,23 @@ public enum SegmentStatus: Equatable, Sendable {
 
 /// A lesson rendered into one locale: texts from the XLIFF where translated, the source elsewhere.
 public struct LessonTranslation: Sendable {
-    public var lesson: CompiledLesson
+    /// The source lesson and, per segment, the target to use (nil: the source's text).
+    let compiled: CompiledLesson
+    let targets: [[SegmentRun]?]
     public var segments: [Segment]
     public var statuses: [SegmentStatus]
+
+    /// The translated lesson, built when asked: a lesson that falls back never needs it.
+    public var lesson: CompiledLesson {
+        guard targets.contains(where: { $0 != nil }) else { return compiled }
+        var next = 0
+        return SegmentWalker.rewrite(compiled) { kind, inlines in
+            guard let segment = Segment(kind: kind, inlines: inlines) else { return inlines }
+            defer { next += 1 }
+            guard next < targets.count, let target = targets[next] else { return inlines }
+            return segment.inlines(from: Segment.normalized(target))
+        }
+    }
 
     public var total: Int { segments.count }
     public var translated: Int { statuses.filter { $0 == .translated }.count }
@@ -38,14 +52,7 @@ public enum Translator {
                                  diagnostics: inout [Diagnostic]) -> LessonTranslation {
         let segments = known ?? SegmentWalker.segments(of: compiled)
         let merged = merge(segments, file: file, locale: locale, path: path, diagnostics: &diagnostics)
-        var next = 0
-        let lesson = SegmentWalker.rewrite(compiled) { kind, inlines in
-            guard let segment = Segment(kind: kind, inlines: inlines) else { return inlines }
-            defer { next += 1 }
-            guard next < merged.targets.count, let target = merged.targets[next] else { return inlines }
-            return segment.inlines(from: Segment.normalized(target))
-        }
-        return LessonTranslation(lesson: lesson, segments: segments, statuses: merged.statuses)
+        return LessonTranslation(compiled: compiled, targets: merged.targets, segments: segments, statuses: merged.statuses)
     }
 
     /// What each segment gets from the units of a file: its status, and the target to use (nil: the source).
@@ -57,6 +64,7 @@ public enum Translator {
     static func merge(_ segments: [Segment], file: XLIFFFile?, locale: String, path: String, diagnostics: inout [Diagnostic]) -> Merged {
         if let problems = file?.problems { diagnostics += problems }
         let units = file?.units ?? []
+        let facts = TranslationChecks.LocaleFacts(locale)
         var out = Merged(statuses: [], targets: [])
         out.statuses.reserveCapacity(segments.count)
         out.targets.reserveCapacity(segments.count)
@@ -66,7 +74,7 @@ public enum Translator {
                 let unit = units[u]
                 var fails = false
                 if claimsTranslation(unit) && !unit.isDamaged {
-                    for d in TranslationChecks.check(unit, source: segment.runs, locale: locale, path: path) {
+                    for d in TranslationChecks.check(unit, source: segment.runs, locale: facts, path: path) {
                         guard d.severity == .error else { diagnostics.append(d); continue }
                         fails = true
                         diagnostics.append(Diagnostic(.warning, d.rule, d.message + "; the text stays untranslated until this is fixed",

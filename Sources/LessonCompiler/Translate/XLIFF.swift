@@ -233,12 +233,16 @@ public struct XLIFFUnit: Sendable {
 
     /// `lesson-id/kind-n` → its parts; nil when the id is not one lessonc writes.
     public static func parseID(_ id: String) -> (lesson: String, kind: SegmentKind, number: Int)? {
-        guard let slash = id.lastIndex(of: "/") else { return nil }
+        // "/" and "-" are ASCII: found on the bytes, which is much faster than on characters.
+        let bytes = id.utf8
+        guard let slash = bytes.lastIndex(of: 0x2F) else { return nil }
         let lesson = String(id[..<slash])
-        let rest = id[id.index(after: slash)...]
-        guard Pattern.id.matches(lesson) || lesson == curriculumTexts, let dash = rest.lastIndex(of: "-"),
-              let kind = SegmentKind(rawValue: String(rest[..<dash])),
-              let n = Int(rest[rest.index(after: dash)...]), n >= 1, String(n) == rest[rest.index(after: dash)...] else { return nil }
+        let rest = id[bytes.index(after: slash)...]
+        guard Pattern.id.matches(lesson) || lesson == curriculumTexts, let dash = rest.utf8.lastIndex(of: 0x2D),
+              let kind = SegmentKind(rawValue: String(rest[..<dash])) else { return nil }
+        let digits = rest[rest.utf8.index(after: dash)...]
+        guard let first = digits.utf8.first, first != 0x30, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              digits.utf8.count <= 9, let n = Int(digits) else { return nil }
         return (lesson, kind, n)
     }
 }
@@ -340,18 +344,43 @@ public enum XLIFFWriter {
     /// Inline content: text escaped, codes as `<g>`, `<x/>` and `<ph>`.
     public static func inline(_ runs: [SegmentRun]) -> String {
         var out = ""
+        inline(runs, into: &out)
+        return out
+    }
+
+    /// Appends to one string: this is how every text's key is made, on every read.
+    static func inline(_ runs: [SegmentRun], into out: inout String) {
         for run in runs {
             switch run {
-            case .text(let s): out += text(s)
+            case .text(let s): LibXML.escape(s, into: &out)
             case .group(let id, let ctype, let children):
-                out += "<g id=\"\(attr(id))\" ctype=\"\(attr(ctype))\">\(inline(children))</g>"
+                out += "<g id=\""
+                LibXML.escape(id, attribute: true, into: &out)
+                out += "\" ctype=\""
+                LibXML.escape(ctype, attribute: true, into: &out)
+                out += "\">"
+                inline(children, into: &out)
+                out += "</g>"
             case .placeholder(let id, let ctype, let equiv):
-                out += "<x id=\"\(attr(id))\" ctype=\"\(attr(ctype))\"" + (equiv.isEmpty ? "" : " equiv-text=\"\(attr(equiv))\"") + "/>"
+                out += "<x id=\""
+                LibXML.escape(id, attribute: true, into: &out)
+                out += "\" ctype=\""
+                LibXML.escape(ctype, attribute: true, into: &out)
+                if !equiv.isEmpty {
+                    out += "\" equiv-text=\""
+                    LibXML.escape(equiv, attribute: true, into: &out)
+                }
+                out += "\"/>"
             case .native(let id, let ctype, let code):
-                out += "<ph id=\"\(attr(id))\" ctype=\"\(attr(ctype))\">\(text(code))</ph>"
+                out += "<ph id=\""
+                LibXML.escape(id, attribute: true, into: &out)
+                out += "\" ctype=\""
+                LibXML.escape(ctype, attribute: true, into: &out)
+                out += "\">"
+                LibXML.escape(code, into: &out)
+                out += "</ph>"
             }
         }
-        return out
     }
 
     /// Runs as a person reads them in a plain-text note: code shown as in Markdown.

@@ -138,95 +138,6 @@ public enum XLIFFReader {
     /// Markdown may nest, so every translation of a valid lesson fits.
     public static let maxInlineDepth = CommonMark.maxNesting
 
-    /// What a `<trans-unit>` holds, or nil (after a problem) when it cannot be used at all.
-    static func unit(_ node: XMLNode, in file: inout XLIFFFile, seen: inout [String: Int], mode: UnitsReader.Mode, path: String) -> XLIFFUnit? {
-        func problem(_ rule: Rule, _ message: String, line: Int = node.line, column: Int = node.column) {
-            file.problems.append(Diagnostic(.warning, rule, message, path: path, line: max(1, line), column: max(1, column)))
-        }
-        guard let id = node.attribute("id"), !id.isEmpty else {
-            problem(.xliffStructure, "<trans-unit> has no id; the unit is ignored")
-            return nil
-        }
-        if mode == .lessons {
-            guard let parsed = XLIFFUnit.parseID(id) else {
-                problem(.xliffUnknownId, "unknown unit id \"\(id)\"; lessonc writes ids like lesson-id/p-3 and they must not change; the unit is ignored")
-                return nil
-            }
-            if file.lessonID.isEmpty { file.lessonID = parsed.lesson }
-            if parsed.lesson != file.lessonID {
-                problem(.xliffUnknownId, "unit id \"\(id)\" belongs to lesson \"\(parsed.lesson)\", not to this file's lesson \"\(file.lessonID)\"; the unit is ignored")
-                return nil
-            }
-        }
-        if let first = seen[id] {
-            problem(.xliffDuplicateId, "duplicate unit id \"\(id)\" (first on line \(first)); this one is ignored")
-            return nil
-        }
-        seen[id] = node.line
-        guard let sourceNode = node.element("source") else {
-            problem(.xliffStructure, "<trans-unit id=\"\(id)\"> has no <source>; the unit is ignored")
-            return nil
-        }
-        var damaged = false
-        func inline(_ n: XMLNode) -> [SegmentRun] { runs(n, path: path, damaged: &damaged, into: &file.problems) }
-        var unit = XLIFFUnit(id: id, source: inline(sourceNode))
-        unit.line = node.line
-        unit.column = node.column
-        for (name, value) in node.attributes {
-            switch name {
-            case "id": break
-            case "approved" where value == "yes" || value == "no": unit.approved = value == "yes"
-            // lessonc's own: written anew by extract.
-            case "maxwidth", "size-unit": break
-            default: unit.otherAttributes.append((name, value))
-            }
-        }
-        var sawTarget = false
-        for child in node.children where child.kind == .element {
-            switch child.name {
-            case "source": break
-            case "target" where !sawTarget:
-                sawTarget = true
-                unit.target = inline(child)
-                unit.targetLine = child.line
-                unit.targetColumn = child.column
-                for (name, value) in child.attributes {
-                    switch name {
-                    case "state":
-                        if XLIFFUnit.states.contains(value) { unit.state = value } else {
-                            problem(.xliffStructure, "unknown state \"\(value)\"; XLIFF 1.2 states are \(XLIFFUnit.states.sorted().joined(separator: ", ")); the text stays untranslated",
-                                    line: child.line, column: child.column)
-                            unit.state = "needs-translation"
-                            damaged = true
-                        }
-                    case "state-qualifier": unit.stateQualifier = value
-                    default: unit.otherTargetAttributes.append((name, value))
-                    }
-                }
-            case "alt-trans":
-                let type = child.attribute("alttranstype")
-                let origin = child.attribute("origin") ?? ""
-                let source = child.element("source").map(inline)
-                guard let target = child.element("target").map(inline) else { unit.otherElements.append(child); continue }
-                if type == "previous-version", unit.previous == nil, let source, origin.isEmpty {
-                    unit.previous = (source, target)
-                } else if type == "proposal", let o = XLIFFSuggestion.Origin(rawValue: origin), let source, unit.suggestion == nil {
-                    unit.suggestion = XLIFFSuggestion(origin: o, quality: Int(child.attribute("match-quality") ?? "") ?? 100, source: source, target: target,
-                                                      place: child.attribute("extradata") ?? "")
-                } else {
-                    unit.alternatives.append(XLIFFAlternative(attributes: child.attributes, source: source, target: target))
-                }
-            case "note":
-                guard child.attribute("from") != "lessonc" else { continue }
-                unit.notes.append(XLIFFNote(from: child.attribute("from"), annotates: child.attribute("annotates"), priority: child.attribute("priority"), text: child.textContent))
-            default:
-                unit.otherElements.append(child)
-            }
-        }
-        unit.isDamaged = damaged
-        return unit
-    }
-
     /// Inline content of `<source>` or `<target>`. `<mrk>` (tool markers) is transparent; codes
     /// lessonc never writes, and what nests beyond `maxInlineDepth`, are reported and make the unit unusable.
     static func runs(_ node: XMLNode, path: String, depth: Int = 0, damaged: inout Bool, into problems: inout [Diagnostic]) -> [SegmentRun] {
@@ -364,7 +275,8 @@ final class OutlineReader: XMLStreamDelegate {
     func element(_ node: XMLNode, depth: Int, endOffset: Int) {}
 }
 
-/// The second pass: the units of one `<file>` (or of every `<file>` of a translation memory).
+/// The second pass: the units of one `<file>` (or of every `<file>` of a translation memory),
+/// built straight from the parser's events: inline codes become runs as they are read.
 final class UnitsReader: XMLStreamDelegate {
     enum Mode { case lessons, memory }
     let path: String
@@ -372,8 +284,41 @@ final class UnitsReader: XMLStreamDelegate {
     /// For a memory, read in one pass: checks the root and the languages.
     let outline: OutlineReader?
     var files: [XLIFFFile] = []
-    private var current: XLIFFFile?
+    var wantsText: Bool { true }
+    // Touched on every event, from the one thread that parses: see XMLStream.
+    @exclusivity(unchecked) private var current: XLIFFFile?
     private var seen: [String: Int] = [:]
+
+    /// The `<trans-unit>` being read.
+    private struct UnitDraft {
+        var tag: XMLStartTag
+        var source: [SegmentRun]?
+        var target: [SegmentRun]?
+        var targetTag: XMLStartTag?
+        var state: String?
+        var stateQualifier: String?
+        var otherTargetAttributes: [(name: String, value: String)] = []
+        var notes: [XLIFFNote] = []
+        var captured: [XMLNode] = []
+        var damaged = false
+        var problems: [Diagnostic] = []
+    }
+    @exclusivity(unchecked) private var unit: UnitDraft?
+    private var unitDepth = 0
+
+    /// Inline content being read: one frame per open `<g>`, `<ph>` or `<mrk>`.
+    private struct Frame {
+        enum Kind { case top, group(id: String, ctype: String), native(id: String, ctype: String), marker }
+        var kind: Kind
+        var runs: [SegmentRun] = []
+        var text = ""
+    }
+    private enum Inline { case source, target }
+    private var inline: Inline?
+    @exclusivity(unchecked) private var frames: [Frame] = []
+    /// Per element open inside `<source>`/`<target>`: whether it opened a frame (`<x/>` and skipped ones do not).
+    @exclusivity(unchecked) private var opened: [Bool] = []
+    @exclusivity(unchecked) private var note: (tag: XMLStartTag, text: String)?
 
     init(path: String, mode: Mode, outline: OutlineReader? = nil) {
         self.path = path
@@ -381,8 +326,48 @@ final class UnitsReader: XMLStreamDelegate {
         self.outline = outline
     }
 
+    private func problem(_ rule: Rule, _ message: String, at tag: XMLStartTag) {
+        unit?.problems.append(Diagnostic(.warning, rule, message, path: path, line: max(1, tag.line), column: max(1, tag.column)))
+    }
+
     func start(_ tag: XMLStartTag) -> XMLStreamAction {
         if let outline, outline.fatal != nil { return .skip }
+        if inline != nil { return inlineStart(tag) }
+        if note != nil { return .skip }
+        if unit != nil {
+            guard tag.depth == unitDepth + 1 else { return .skip }
+            switch tag.name {
+            case "source" where unit?.source == nil:
+                inline = .source
+                frames = [Frame(kind: .top)]
+                opened = []
+                return .events
+            case "target" where unit?.targetTag == nil:
+                inline = .target
+                frames = [Frame(kind: .top)]
+                opened = []
+                unit?.targetTag = tag
+                for (name, value) in tag.attributes {
+                    switch name {
+                    case "state":
+                        if XLIFFUnit.states.contains(value) { unit?.state = value } else {
+                            problem(.xliffStructure, "unknown state \"\(value)\"; XLIFF 1.2 states are \(XLIFFUnit.states.sorted().joined(separator: ", ")); the text stays untranslated", at: tag)
+                            unit?.state = "needs-translation"
+                            unit?.damaged = true
+                        }
+                    case "state-qualifier": unit?.stateQualifier = value
+                    default: unit?.otherTargetAttributes.append((name, value))
+                    }
+                }
+                return .events
+            case "note":
+                note = (tag, "")
+                return .events
+            default:
+                // <alt-trans> and what other tools add are read whole.
+                return .capture
+            }
+        }
         switch tag.depth {
         case 1:
             if let outline, !outline.root(tag) { return .skip }
@@ -398,27 +383,183 @@ final class UnitsReader: XMLStreamDelegate {
             guard current != nil else { return .skip }
             switch tag.name {
             case "body", "group": return .events
-            case "header", "trans-unit": return .capture
+            case "header": return .capture
+            case "trans-unit":
+                unit = UnitDraft(tag: tag)
+                unitDepth = tag.depth
+                return .events
             default: return .skip
             }
         }
     }
 
+    private func inlineStart(_ tag: XMLStartTag) -> XMLStreamAction {
+        let action = inlineAction(tag)
+        if action != .capture { opened.append(action == .events) }
+        return action
+    }
+
+    private func inlineAction(_ tag: XMLStartTag) -> XMLStreamAction {
+        // As deep as a lesson's Markdown may nest, so every translation of a valid lesson fits.
+        if frames.count > XLIFFReader.maxInlineDepth {
+            problem(.xliffStructure, "inline codes nest more than \(XLIFFReader.maxInlineDepth) levels deep here; the text stays untranslated until it keeps the codes of the source", at: tag)
+            unit?.damaged = true
+            return .capture
+        }
+        let id = tag.attribute("id") ?? ""
+        let ctype = tag.attribute("ctype") ?? ""
+        switch tag.name {
+        case "g": frames.append(Frame(kind: .group(id: id, ctype: ctype)))
+        case "ph": frames.append(Frame(kind: .native(id: id, ctype: ctype)))
+        case "mrk": frames.append(Frame(kind: .marker))
+        case "x":
+            append(.placeholder(id: id, ctype: ctype, equiv: tag.attribute("equiv-text") ?? ""))
+            return .skip
+        default:
+            problem(.inlineCodeParity, "inline element <\(tag.name)> is not used by lessonc; keep the <g>, <x/> and <ph> codes of the source; the text stays untranslated until then", at: tag)
+            unit?.damaged = true
+            return .skip
+        }
+        return .events
+    }
+
+    private func append(_ run: SegmentRun) {
+        let top = frames.count - 1
+        if case .text(let t) = run {
+            if case .native = frames[top].kind { frames[top].text += t; return }
+            if case .text(let prev)? = frames[top].runs.last { frames[top].runs[frames[top].runs.count - 1] = .text(prev + t); return }
+        }
+        frames[top].runs.append(run)
+    }
+
+    func text(_ text: String) {
+        if inline != nil { append(.text(text)) } else if note != nil { note?.text += text }
+    }
+
     func element(_ node: XMLNode, depth: Int, endOffset: Int) {
-        guard var file = current else { return }
-        defer { current = file }
-        if node.name == "header" {
-            for note in node.elements("note") where note.attribute("from") != "lessonc" {
-                file.notes.append(XLIFFNote(from: note.attribute("from"), annotates: note.attribute("annotates"), priority: note.attribute("priority"), text: note.textContent))
-            }
+        if inline != nil {
+            // Nested beyond the limit: only its words are kept.
+            append(.text(node.textContent))
             return
         }
-        if let unit = XLIFFReader.unit(node, in: &file, seen: &seen, mode: mode, path: path) { file.units.append(unit) }
+        if unit != nil { unit?.captured.append(node); return }
+        guard node.name == "header" else { return }
+        for n in node.elements("note") where n.attribute("from") != "lessonc" {
+            current?.notes.append(XLIFFNote(from: n.attribute("from"), annotates: n.attribute("annotates"), priority: n.attribute("priority"), text: n.textContent))
+        }
     }
 
     func end(name: String, depth: Int, endOffset: Int) {
-        guard depth == 2, let file = current else { return }
-        current = nil
-        files.append(file)
+        if let which = inline {
+            if let framed = opened.popLast() {
+                guard framed else { return }
+            }
+            let frame = frames.removeLast()
+            guard !frames.isEmpty else {
+                inline = nil
+                if which == .source { unit?.source = frame.runs } else { unit?.target = frame.runs }
+                return
+            }
+            switch frame.kind {
+            case .group(let id, let ctype): append(.group(id: id, ctype: ctype, children: frame.runs))
+            case .native(let id, let ctype): append(.native(id: id, ctype: ctype, code: frame.text))
+            case .marker: for r in frame.runs { append(r) }
+            case .top: break
+            }
+            return
+        }
+        if let n = note, depth == unitDepth + 1 {
+            note = nil
+            if n.tag.attribute("from") != "lessonc" {
+                unit?.notes.append(XLIFFNote(from: n.tag.attribute("from"), annotates: n.tag.attribute("annotates"), priority: n.tag.attribute("priority"), text: n.text))
+            }
+            return
+        }
+        if let draft = unit, depth == unitDepth {
+            unit = nil
+            guard var file = current else { return }
+            if let built = finish(draft, in: &file) {
+                file.units.append(built)
+                file.problems += draft.problems
+            }
+            current = file
+            return
+        }
+        if depth == 2, let file = current {
+            current = nil
+            files.append(file)
+        }
+    }
+
+    /// The unit, or nil (after a problem) when it cannot be used at all.
+    private func finish(_ draft: UnitDraft, in file: inout XLIFFFile) -> XLIFFUnit? {
+        let tag = draft.tag
+        func problem(_ rule: Rule, _ message: String) {
+            file.problems.append(Diagnostic(.warning, rule, message, path: path, line: max(1, tag.line), column: max(1, tag.column)))
+        }
+        guard let id = tag.attribute("id"), !id.isEmpty else {
+            problem(.xliffStructure, "<trans-unit> has no id; the unit is ignored")
+            return nil
+        }
+        if mode == .lessons {
+            guard let parsed = XLIFFUnit.parseID(id) else {
+                problem(.xliffUnknownId, "unknown unit id \"\(id)\"; lessonc writes ids like lesson-id/p-3 and they must not change; the unit is ignored")
+                return nil
+            }
+            if file.lessonID.isEmpty { file.lessonID = parsed.lesson }
+            if parsed.lesson != file.lessonID {
+                problem(.xliffUnknownId, "unit id \"\(id)\" belongs to lesson \"\(parsed.lesson)\", not to this file's lesson \"\(file.lessonID)\"; the unit is ignored")
+                return nil
+            }
+        }
+        if let first = seen[id] {
+            problem(.xliffDuplicateId, "duplicate unit id \"\(id)\" (first on line \(first)); this one is ignored")
+            return nil
+        }
+        seen[id] = tag.line
+        guard let source = draft.source else {
+            problem(.xliffStructure, "<trans-unit id=\"\(id)\"> has no <source>; the unit is ignored")
+            return nil
+        }
+        var unit = XLIFFUnit(id: id, source: source, target: draft.target, state: draft.state)
+        unit.line = tag.line
+        unit.column = tag.column
+        if let t = draft.targetTag {
+            unit.targetLine = t.line
+            unit.targetColumn = t.column
+            unit.target = unit.target ?? []
+        }
+        unit.stateQualifier = draft.stateQualifier
+        unit.otherTargetAttributes = draft.otherTargetAttributes
+        unit.notes = draft.notes
+        for (name, value) in tag.attributes {
+            switch name {
+            case "id": break
+            case "approved" where value == "yes" || value == "no": unit.approved = value == "yes"
+            // lessonc's own: written anew by extract.
+            case "maxwidth", "size-unit": break
+            default: unit.otherAttributes.append((name, value))
+            }
+        }
+        // Other tools' alternatives are kept as they are; what is odd in them never makes the unit unusable.
+        var ignored: [Diagnostic] = []
+        var odd = false
+        func inline(_ n: XMLNode) -> [SegmentRun] { XLIFFReader.runs(n, path: path, damaged: &odd, into: &ignored) }
+        for child in draft.captured {
+            guard child.name == "alt-trans", let target = child.element("target").map(inline) else { unit.otherElements.append(child); continue }
+            let type = child.attribute("alttranstype")
+            let origin = child.attribute("origin") ?? ""
+            let source = child.element("source").map(inline)
+            if type == "previous-version", unit.previous == nil, let source, origin.isEmpty {
+                unit.previous = (source, target)
+            } else if type == "proposal", let o = XLIFFSuggestion.Origin(rawValue: origin), let source, unit.suggestion == nil {
+                unit.suggestion = XLIFFSuggestion(origin: o, quality: Int(child.attribute("match-quality") ?? "") ?? 100, source: source, target: target,
+                                                  place: child.attribute("extradata") ?? "")
+            } else {
+                unit.alternatives.append(XLIFFAlternative(attributes: child.attributes, source: source, target: target))
+            }
+        }
+        unit.isDamaged = draft.damaged
+        return unit
     }
 }

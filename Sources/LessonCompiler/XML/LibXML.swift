@@ -255,9 +255,22 @@ public enum LibXML {
     /// Characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) are dropped, so the output is always well formed.
     public static func escape(_ s: String, attribute: Bool = false) -> String {
         // Most text needs nothing: return it without rebuilding it scalar by scalar.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0xEF }) { return s }
+        if isPlain(s) { return s }
         var out = ""
-        out.reserveCapacity(s.utf8.count)
+        escape(s, attribute: attribute, into: &out)
+        return out
+    }
+
+    /// No byte that escaping could change (a control, &, <, >, ", or the lead byte of U+FFFE/U+FFFF).
+    private static func isPlain(_ s: String) -> Bool {
+        for b in s.utf8 where b < 0x20 || b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0xEF { return false }
+        return true
+    }
+
+    /// `escape`, appended to `out`.
+    public static func escape(_ s: String, attribute: Bool = false, into out: inout String) {
+        if isPlain(s) { out += s; return }
+        out.reserveCapacity(out.utf8.count + s.utf8.count)
         for scalar in s.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
@@ -271,7 +284,6 @@ public enum LibXML {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out
     }
 }
 
@@ -314,6 +326,15 @@ public protocol XMLStreamDelegate: AnyObject {
     /// `endOffset`: byte offset just past the end tag (or the `/>`), -1 when not in the scanned bytes.
     func end(name: String, depth: Int, endOffset: Int)
     func element(_ node: XMLNode, depth: Int, endOffset: Int)
+    /// Character data between the events (not inside a captured or skipped element), when `wantsText`.
+    func text(_ text: String)
+    var wantsText: Bool { get }
+}
+
+extension XMLStreamDelegate {
+    public func element(_ node: XMLNode, depth: Int, endOffset: Int) {}
+    public func text(_ text: String) {}
+    public var wantsText: Bool { false }
 }
 
 /// Reads XML with libxml2's SAX2 parser, pulling bytes as it goes: nothing but the elements a
@@ -335,27 +356,33 @@ public final class XMLStream {
     public var failed: Bool { error != nil || doctype != nil || readFailed }
 
     private weak var delegate: XMLStreamDelegate?
+    private let wantsText: Bool
     private let maxDepth: Int
-    private var scanner: XMLTagScanner
+    // The state below is touched once or more per element, from libxml2's callbacks on the one
+    // thread that called `parse`: dynamic exclusivity checks on it cost more than the rest of the
+    // callbacks' work, and no two accesses can overlap.
+    @exclusivity(unchecked) private var scanner: XMLTagScanner
     private var ctxt: xmlParserCtxtPtr?
     private var input: Input?
-    private var depth = 0
+    @exclusivity(unchecked) private var depth = 0
     /// Per open element: whether its start tag came from the scanner, and where a self-closing tag ends.
-    private var open: [(scanned: Bool, selfClosingEnd: Int)] = []
+    @exclusivity(unchecked) private var open: [(scanned: Bool, selfClosingEnd: Int)] = []
     /// Start tags still to come from bytes that are not scanned.
-    private var unscannedStarts: Int
+    @exclusivity(unchecked) private var unscannedStarts: Int
     /// Once libxml2 and the scanner disagree, positions are no longer trusted.
-    private var inStep = true
-    private var skipDepth = 0
-    private var captureDepth = 0
-    private var stack: [XMLNode] = []
-    private var namespaces: [String: String] = [:]
+    @exclusivity(unchecked) private var inStep = true
+    @exclusivity(unchecked) private var skipDepth = 0
+    @exclusivity(unchecked) private var captureDepth = 0
+    @exclusivity(unchecked) private var stack: [XMLNode] = []
+    @exclusivity(unchecked) private var names: [UnsafePointer<xmlChar>: String] = [:]
+    private var lastNamespace: (pointer: UnsafePointer<xmlChar>, string: String)?
 
     /// `origin`: where the first scanned byte sits in the file (line, column, byte offset).
     /// `unscannedStarts`: how many start tags come before the first scanned byte (a wrapper's root).
     public init(delegate: XMLStreamDelegate, maxDepth: Int = LibXML.maxDepth, origin: (line: Int, column: Int, offset: Int) = (1, 1, 0),
                 unscannedStarts: Int = 0) {
         self.delegate = delegate
+        wantsText = delegate.wantsText
         self.maxDepth = maxDepth
         self.unscannedStarts = unscannedStarts
         scanner = XMLTagScanner(line: origin.line, column: origin.column, offset: origin.offset)
@@ -449,11 +476,20 @@ public final class XMLStream {
 
     private func string(_ p: UnsafePointer<xmlChar>?) -> String { p.map { String(cString: $0) } ?? "" }
 
+    /// Element names and namespace URIs come from the parser's dictionary: one pointer per distinct
+    /// string for the whole parse, so each is made into a Swift string once.
+    private func interned(_ p: UnsafePointer<xmlChar>) -> String {
+        if let known = names[p] { return known }
+        let s = String(cString: p)
+        names[p] = s
+        return s
+    }
+
     private func namespace(_ uri: UnsafePointer<xmlChar>?) -> String? {
         guard let uri else { return nil }
-        let s = String(cString: uri)
-        if let known = namespaces[s] { return known }
-        namespaces[s] = s
+        if uri == lastNamespace?.pointer { return lastNamespace?.string }
+        let s = interned(uri)
+        lastNamespace = (uri, s)
         return s
     }
 
@@ -492,17 +528,18 @@ public final class XMLStream {
                     let prefix = string(p)
                     attrs.append(("\(prefix):\(string(a[0]))", value))
                     if prefix != "xml", !attrs.contains(where: { $0.name == "xmlns:" + prefix }) { attrs.append(("xmlns:" + prefix, string(a[2]))) }
-                } else {
-                    attrs.append((string(a[0]), value))
+                } else if let name = a[0] {
+                    attrs.append((interned(name), value))
                 }
             }
         }
+        let name = localname.map(interned) ?? ""
         if captureDepth > 0 {
-            stack.append(XMLNode(kind: .element, name: string(localname), namespace: namespace(uri), attributes: attrs, children: [], text: "",
+            stack.append(XMLNode(kind: .element, name: name, namespace: namespace(uri), attributes: attrs, children: [], text: "",
                                  line: line, column: column))
             return
         }
-        let startTag = XMLStartTag(name: string(localname), prefix: prefix.map { string($0) }, namespace: namespace(uri), attributes: attrs,
+        let startTag = XMLStartTag(name: name, prefix: prefix.map { string($0) }, namespace: namespace(uri), attributes: attrs,
                                    line: line, column: column, offset: tag?.offset ?? -1, tagEnd: tag?.end ?? -1, depth: depth)
         switch delegate?.start(startTag) ?? .skip {
         case .events: break
@@ -534,11 +571,16 @@ public final class XMLStream {
             }
             return
         }
-        delegate?.end(name: string(localname), depth: depth, endOffset: endOffset)
+        delegate?.end(name: localname.map(interned) ?? "", depth: depth, endOffset: endOffset)
     }
 
     private func characters(_ ch: UnsafePointer<xmlChar>, _ len: Int) {
-        guard captureDepth > 0, skipDepth == 0, error == nil, !stack.isEmpty else { return }
+        guard skipDepth == 0, error == nil else { return }
+        if captureDepth == 0 {
+            if wantsText { delegate?.text(String(decoding: UnsafeBufferPointer(start: ch, count: len), as: UTF8.self)) }
+            return
+        }
+        guard !stack.isEmpty else { return }
         let text = String(decoding: UnsafeBufferPointer(start: ch, count: len), as: UTF8.self)
         let top = stack.count - 1
         if let last = stack[top].children.last, last.kind == .text {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds the tags of raw XML fed in chunks: where each start tag, end tag and DOCTYPE begins
 /// (byte offset, line, and UTF-16 column as editors count) and ends. Comments, CDATA sections and
 /// processing instructions are skipped. Pure Swift: it only reads bytes that libxml2 parses
@@ -129,12 +131,16 @@ struct XMLTagScanner {
         while i < n {
             switch state {
             case .text:
-                while i < n {
-                    let b = p[i]
-                    if b == 0x3C { break }
-                    if b == 0x0A { line += 1; lineStart = base + i + 1 }
-                    i += 1
+                // Text is most of a file: memchr finds the next tag and the line ends before it.
+                let start = p.baseAddress! + i
+                let lt = memchr(start, 0x3C, n - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(p.baseAddress!) } ?? n
+                var q = i
+                while q < lt, let nl = memchr(p.baseAddress! + q, 0x0A, lt - q) {
+                    q = UnsafeRawPointer(nl) - UnsafeRawPointer(p.baseAddress!) + 1
+                    line += 1
+                    lineStart = base + q
                 }
+                i = lt
                 guard i < n else { break }
                 // `<![CDATA[` is the longest opening to tell apart.
                 if n - i < 9 && !final {
