@@ -294,13 +294,14 @@ public enum XLIFFWriter {
             out += "        <note from=\"lessonc\">The source text changed; check the translation. Previous source: \(text(readable(previous.source)))</note>\n"
         }
         if let s = u.suggestion {
-            out += "        <alt-trans alttranstype=\"proposal\" origin=\"\(s.origin.rawValue)\" match-quality=\"\(s.quality)\">\n"
+            // extradata keeps where it came from, so the note reads the same after every extract.
+            out += "        <alt-trans alttranstype=\"proposal\" origin=\"\(s.origin.rawValue)\" match-quality=\"\(s.quality)\" extradata=\"\(attr(s.place))\">\n"
             out += "          <source>\(inline(s.source))</source>\n"
             out += "          <target>\(inline(s.target))</target>\n"
             out += "        </alt-trans>\n"
             let from = s.origin == .memory ? "the translation memory (a text that was removed from \(s.place))" : "the same text in \(s.place)"
-            let match = s.quality == 100 ? "" : ", \(s.quality)% of its words in common: \(readable(s.source))"
-            out += "        <note from=\"lessonc\">\(text("Suggested from \(from)\(match). Check it, then mark it translated."))</note>\n"
+            let match = s.quality == 100 ? "" : " It translated a text with \(s.quality)% of these words: \u{201C}\(readable(s.source))\u{201D}"
+            out += "        <note from=\"lessonc\">\(text("Suggested from \(from).\(match) Check it, then mark it translated."))</note>\n"
         }
         for alt in u.alternatives {
             out += "        <alt-trans\(attributes(alt.attributes))>\n"

@@ -38,4 +38,56 @@ final class TranslationStatusTests: XCTestCase {
         // And the curriculum's own texts: "Demo curriculum", "A curriculum for tests.", "Unit".
         XCTAssertEqual(row.wordsLeft, 2 + 6 + 2 + 4 + 1)
     }
+
+    /// `--locale`, `--curriculum` and per-lesson rows, with words split into translated, to review and new.
+    func testFiltersAndLessonRows() throws {
+        let p = try TestProject.translatable()
+        p.extract("fr")
+        p.extract("sw")
+        for (id, text) in TranslationBuildTests.rulesFR { try p.translate("fr", id, text) }
+        try p.translate("fr", "saving/h-1", "Pourquoi épargner", state: "needs-review-translation")
+        let fr = TranslationStatus.run(root: p.root, options: .init(locales: ["FR"], curricula: ["demo"]))
+        XCTAssertEqual(fr.rows.map(\.locale), ["fr"])
+        XCTAssertEqual(fr.rows[0].lessonCells, [
+            ["fr", "demo", "saving", "19", "0 (0%)", "1", "18", "fallback", "0", "2", "69"],
+            ["fr", "demo", "rules", "3", "3 (100%)", "0", "0", "published", "11", "0", "0"],
+            ["fr", "demo", "(titles, description, units)", "3", "0 (0%)", "0", "3", "-", "0", "0", "7"],
+        ])
+        XCTAssertEqual(fr.rows[0].json(lessons: true)["lesson_rows"]?.arrayValue?[1], [
+            "id": "rules", "segments": 3, "translated": 3, "needs_review": 0, "failing_checks": 0, "new": 0, "coverage": 100, "published": true,
+            "words_translated": 11, "words_review": 0, "words_new": 0, "words_left": 0,
+        ])
+        XCTAssertEqual(TranslationStatus.run(root: p.root, options: .init(locales: ["de"])).rows, [])
+        XCTAssertEqual(TranslationStatus.run(root: p.root, options: .init(curricula: ["nope"])).diagnostics.map(\.description),
+                       ["content/nope:1:1: error: no curriculum 'nope' in content/ [unknown-curriculum]"])
+    }
+
+    func testTheCommandLine() throws {
+        let p = try TestProject.translatable()
+        p.extract("fr")
+        for (id, text) in TranslationBuildTests.rulesFR { try p.translate("fr", id, text) }
+        _ = try XCTUnwrap(CLITests.lessonc, "lessonc is not built next to the tests; run 'swift build' first")
+        let text = try Run(Run.lessonc, ["translate", "status", "--lessons", "--locale", "fr"], cwd: p.root)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertEqual(text.stdout, """
+            LOCALE  CURRICULUM  LESSON                        SEGMENTS  TRANSLATED  REVIEW  NEW      BUILD  WORDS DONE  WORDS TO REVIEW  WORDS NEW
+            fr      demo        saving                              19      0 (0%)       0   19   fallback           0                0         71
+            fr      demo        rules                                3    3 (100%)       0    0  published          11                0          0
+            fr      demo        (titles, description, units)         3      0 (0%)       0    3          -           0                0          7
+
+            LOCALE  CURRICULUM  SEGMENTS  TRANSLATED  REVIEW  NEW  LESSONS  PUBLISHED  FALLBACK  WORDS DONE  WORDS TO REVIEW  WORDS NEW
+            fr      demo              25     3 (12%)       0   22        2          1         1          11                0         78
+
+            """)
+        let json = try Run(Run.lessonc, ["translate", "status", "--format", "json", "--curriculum", "demo", "--lessons"], cwd: p.root)
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let rows = try JSON.parse(Data(json.stdout.utf8)).arrayValue ?? []
+        XCTAssertEqual(rows.first?["lesson_rows"]?.arrayValue?.map { $0["id"]! }, ["saving", "rules", "_curriculum"])
+        XCTAssertEqual(rows.first?["words_translated"], 11)
+        let unknown = try Run(Run.lessonc, ["translate", "status", "--curriculum", "nope"], cwd: p.root)
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.stderr, "content/nope:1:1: error: no curriculum 'nope' in content/ [unknown-curriculum]\n")
+        let badTag = try Run(Run.lessonc, ["translate", "status", "--locale", "french"], cwd: p.root)
+        XCTAssertEqual(badTag.status, 2)
+    }
 }

@@ -130,4 +130,64 @@ final class XLIFFReaderTests: XCTestCase {
         XCTAssertEqual(b.elements("c").map { [$0.line, $0.column] }, [[3, 5], [3, 21]])
         XCTAssertEqual([root.element("f")!.line, root.element("f")!.column], [4, 16])
     }
+
+    // MARK: - Streaming (issue 14)
+
+    /// `read` keeps only where each lesson's `<file>` is; units are read from the file when asked.
+    func testALessonsUnitsAreReadFromTheFileWhenAsked() throws {
+        let p = try TestProject.translatable()
+        p.extract("fr")
+        try p.translate("fr", "rules/p-1", "Nous nous réunissons chaque semaine.")
+        let url = p.root.appendingPathComponent(p.xliffPath("fr"))
+        var d: [Diagnostic] = []
+        let doc = try XCTUnwrap(XLIFFReader.read(.file(path: url.path), path: p.xliffPath("fr"), sourceLanguage: "en", targetLanguage: "fr", into: &d))
+        XCTAssertEqual(d, [])
+        XCTAssertEqual(doc.outline.map(\.lessonID), ["saving", "rules", "_curriculum"])
+        let bytes = try Data(contentsOf: url)
+        let rules = doc.outline[1]
+        XCTAssertTrue(String(decoding: bytes[rules.range], as: UTF8.self).hasPrefix("<file original=\"content/demo/01-unit/02-rules.md\""))
+        XCTAssertTrue(String(decoding: bytes[rules.range], as: UTF8.self).hasSuffix("</file>"))
+        XCTAssertEqual(doc.file(for: "rules")?.units.map(\.id), ["rules/title-1", "rules/p-1", "rules/p-2"])
+        XCTAssertEqual(doc.file(for: "rules")?.units[1].target, [.text("Nous nous réunissons chaque semaine.")])
+        XCTAssertEqual(doc.file(for: "rules")?.units[1].targetLine, rules.line + 12)
+        // Changed on disk in between: said so, never a crash or a wrong unit.
+        try "<xliff/>".write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertEqual(doc.file(for: "rules")?.problems.map(\.description), [
+            "locales/fr/demo.xlf:\(rules.line):\(rules.column): error: the file changed while lessonc was reading it; run the command again [unreadable]",
+        ])
+    }
+
+    func testUTF16FilesAreRead() throws {
+        let text = xliff(#"<trans-unit id="rules/p-1"><source>We meet every week.</source><target state="translated">Nous nous réunissons chaque semaine.</target></trans-unit>"#)
+            .replacingOccurrences(of: #"encoding="UTF-8""#, with: #"encoding="UTF-16""#)
+        var d: [Diagnostic] = []
+        var data = Data([0xFF, 0xFE])
+        data.append(text.data(using: .utf16LittleEndian)!)
+        let doc = try XCTUnwrap(XLIFFReader.read(data, path: "x.xlf", sourceLanguage: "en", targetLanguage: "fr", into: &d))
+        XCTAssertEqual(d, [])
+        XCTAssertEqual(doc.file(for: "rules")?.units.first?.target, [.text("Nous nous réunissons chaque semaine.")])
+    }
+
+    /// A DOCTYPE is refused wherever it is in the prolog, before libxml2 reads its declarations.
+    func testDoctypeAfterALongPrologIsRefused() throws {
+        let text = "<?xml version=\"1.0\"?>\n<!--" + String(repeating: "x", count: 10_000) + "-->\n<!DOCTYPE x [<!ENTITY a \"aaaa\">]>\n<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\"/>\n"
+        XCTAssertEqual(try validate(text), ["locales/fr/demo.xlf:3:1: error: XLIFF files must not have a DOCTYPE [xliff-syntax]"])
+    }
+
+    func testTheScannerFindsTagsAcrossChunkBoundaries() {
+        let xml = Array("<a x=\"1>\">\n<!-- <b> --><![CDATA[<c>]]><?pi <d>?><é:e/>\n  <f></f></a>".utf8)
+        for size in 1...xml.count {
+            var scanner = XMLTagScanner()
+            var at = 0
+            while at < xml.count {
+                let end = min(xml.count, at + size)
+                xml[at..<end].withUnsafeBufferPointer { scanner.feed($0) }
+                at = end
+            }
+            scanner.feed(UnsafeBufferPointer(start: nil, count: 0), final: true)
+            var tags: [String] = []
+            while let t = scanner.next() { tags.append("\(t.kind) \(t.offset)-\(t.end) \(t.line):\(t.column)\(t.selfClosing ? " /" : "")") }
+            XCTAssertEqual(tags, ["start 0-10 1:1", "start 48-55 2:38 /", "start 58-61 3:3", "end 61-65 3:0", "end 65-69 3:0"], "chunks of \(size)")
+        }
+    }
 }
