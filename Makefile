@@ -33,6 +33,7 @@ bench: lessonc
 	Benchmarks/build-speed.sh
 	python3 Benchmarks/one-lesson-edit.py
 	python3 Benchmarks/sync.py
+	python3 Benchmarks/translations.py
 
 clean:
 	rm -rf build .build

@@ -131,6 +131,9 @@ enum TranslateCommand: Command {
             return ExitCode.invalid
         }
         for f in result.files { Console.err(f.description) }
+        if let memory = result.memory {
+            Console.err("\(location.display(memory.path)): \(memory.added) removed translation\(memory.added == 1 ? "" : "s") kept for suggestions")
+        }
         if result.files.isEmpty { Console.err("nothing to extract: every curriculum is written in '\(locale)'") }
         return ExitCode.success
     }

@@ -41,7 +41,15 @@ public enum TranslationExtractor {
     public struct Result: Sendable {
         public var diagnostics: [Diagnostic]
         public var files: [FileSummary]
+        /// The translation memory, when this run added to it: its path and how many translations it gained.
+        public var memory: (path: String, added: Int)?
         public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
+
+        public init(diagnostics: [Diagnostic], files: [FileSummary], memory: (path: String, added: Int)? = nil) {
+            self.diagnostics = diagnostics
+            self.files = files
+            self.memory = memory
+        }
     }
 
     /// Lessons matched and written at a time: bounds memory on large curricula.
@@ -182,7 +190,8 @@ public enum TranslationExtractor {
                 diagnostics.append(Diagnostic(.error, .outputError, "cannot replace the file: \(String(cString: strerror(errno)))", path: s.path))
             }
         }
-        return Result(diagnostics: diagnostics, files: summaries)
+        let added = remembered.values.reduce(0, +)
+        return Result(diagnostics: diagnostics, files: summaries, memory: added > 0 ? (memoryPath, added) : nil)
     }
 
     static func asError(_ d: Diagnostic) -> Diagnostic {
