@@ -120,8 +120,9 @@ public enum TranslationExtractor {
         }
         if diagnostics.contains(where: { $0.severity == .error }) { return Result(diagnostics: diagnostics, files: []) }
 
-        let suggestions = Suggestions(existing: project.curricula.compactMap { c in existing[c.id].map { (c, $0.document) } },
-                                      memory: memoryFiles, locale: locale)
+        let documents = project.curricula.compactMap { c in existing[c.id].map { (c, $0.document) } }
+        let memory = memoryFiles
+        let suggestions = LazySuggestions { Suggestions(existing: documents, memory: memory, locale: locale) }
         let links = LinkIndex(project: project)
         let titles = LessonTitles(project)
         // Folders made here are removed again when nothing is written.
@@ -211,7 +212,7 @@ public enum TranslationExtractor {
         var path: String
         var links: LinkIndex
         var titles: LessonTitles
-        var suggestions: Suggestions
+        var suggestions: LazySuggestions
     }
 
     struct Outcome {

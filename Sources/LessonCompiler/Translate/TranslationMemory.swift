@@ -90,8 +90,29 @@ struct Suggestions: Sendable {
     }
 }
 
+/// `Suggestions`, made the first time a new text needs one: indexing every translated text of
+/// the locale means reading all of its files, which a re-extract with no new text never needs.
+/// `@unchecked Sendable` is safe: `value` is only read or written while holding `lock`, and the
+/// value itself is an immutable Sendable struct once made.
+final class LazySuggestions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Suggestions?
+    private let make: @Sendable () -> Suggestions
+
+    init(_ make: @escaping @Sendable () -> Suggestions) { self.make = make }
+
+    var suggestions: Suggestions {
+        lock.lock()
+        defer { lock.unlock() }
+        if let value { return value }
+        let made = make()
+        value = made
+        return made
+    }
+}
+
 extension TranslationExtractor.FileContext {
-    func suggestion(for segment: Segment) -> XLIFFSuggestion? { suggestions.suggest(for: segment, sourceLanguage: curriculum.meta.language) }
+    func suggestion(for segment: Segment) -> XLIFFSuggestion? { suggestions.suggestions.suggest(for: segment, sourceLanguage: curriculum.meta.language) }
 }
 
 /// The translation memory of a locale, `locales/<locale>/_memory.xlf`: XLIFF 1.2 with one `<file>`

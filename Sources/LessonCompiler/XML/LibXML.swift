@@ -395,7 +395,7 @@ public final class XMLStream {
         return withoutActuallyEscaping(input) { input in
             self.input = input
             defer { self.input = nil }
-            var sax = XMLStream.handler
+            var sax = XMLStream.handler()
             let me = Unmanaged.passUnretained(self).toOpaque()
             guard let ctxt = xmlCreateIOParserCtxt(&sax, me, { context, buffer, length in
                 guard let context, let buffer else { return -1 }
@@ -450,7 +450,8 @@ public final class XMLStream {
 
     // MARK: SAX callbacks
 
-    private static let handler: xmlSAXHandler = {
+    /// The callbacks, made per parse: a C struct of function pointers is not Sendable, so it is not kept in a static.
+    private static func handler() -> xmlSAXHandler {
         var h = xmlSAXHandler()
         h.initialized = UInt32(XML_SAX2_MAGIC)
         h.startElementNs = { ctx, localname, prefix, uri, _, _, count, _, attributes in
@@ -472,7 +473,7 @@ public final class XMLStream {
             Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().stop(LibXML.parseError(UnsafePointer(error)))
         }
         return h
-    }()
+    }
 
     private func string(_ p: UnsafePointer<xmlChar>?) -> String { p.map { String(cString: $0) } ?? "" }
 
