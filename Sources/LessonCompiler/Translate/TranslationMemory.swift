@@ -54,13 +54,24 @@ struct Suggestions: Sendable {
         }
     }
 
+    /// Lower-cased words: runs of letters and digits (ASCII first: Unicode properties are slow to look up).
     static func words(_ runs: [SegmentRun]) -> Set<String> {
-        Set(Segment.plainText(runs).lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
+        var out = Set<String>()
+        var word = String.UnicodeScalarView()
+        for u in Segment.plainText(runs).lowercased().unicodeScalars {
+            let wordy = u.value < 0x80 ? ((0x30...0x39).contains(u.value) || (0x61...0x7A).contains(u.value))
+                : (u.properties.isAlphabetic || u.properties.numericType != nil)
+            if wordy { word.append(u) } else if !word.isEmpty { out.insert(String(word)); word = String.UnicodeScalarView() }
+        }
+        if !word.isEmpty { out.insert(String(word)) }
+        return out
     }
 
     /// The best suggestion for a new text, if any: the same text translated in the locale first,
     /// then the memory's same text, then its nearest with most words in common.
     func suggest(for segment: Segment, sourceLanguage: String) -> XLIFFSuggestion? {
+        // A locale with nothing translated yet (a first extract) has nothing to suggest.
+        if exact.isEmpty && memory.isEmpty { return nil }
         for location in exact[segment.key.hashValue] ?? [] {
             let (curriculum, document) = documents[location.document]
             guard LocaleInfo.canonical(curriculum.meta.language) == LocaleInfo.canonical(sourceLanguage) else { continue }
@@ -74,6 +85,7 @@ struct Suggestions: Sendable {
         if let i = memoryByKey[segment.key], fits(memory[i]) {
             return XLIFFSuggestion(origin: .memory, quality: 100, source: memory[i].source, target: memory[i].target, place: memory[i].place)
         }
+        guard !memory.isEmpty else { return nil }
         let words = Suggestions.words(segment.runs)
         guard words.count >= 3 else { return nil }
         var shared: [Int: Int] = [:]
