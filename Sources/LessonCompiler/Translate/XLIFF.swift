@@ -22,6 +22,10 @@ public struct XLIFFDocument: Sendable {
         public var column: Int
         /// Bytes from its `<file` to the end of its `</file>`.
         var range: Range<Int>
+        /// Whether reading it can change what the build does: false when every `<target>` is empty
+        /// and every unit is in order (ids, states, codes), so each of its texts is untranslated and
+        /// reading it would report nothing.
+        var needsReading = true
     }
 
     enum Storage: Sendable {
@@ -64,15 +68,25 @@ public struct XLIFFDocument: Sendable {
 
     public var outline: [Outline] {
         switch storage {
-        case .memory(let files): return files.map { Outline(lessonID: $0.lessonID, original: $0.original, line: $0.line, column: $0.column, range: 0..<0) }
+        case .memory(let files): return files.map { Outline(lessonID: $0.lessonID, original: $0.original, line: $0.line, column: $0.column, range: 0..<0, needsReading: true) }
         case .stream(_, _, _, _, let outline): return outline
         }
     }
 
     public var fileCount: Int { lessonIDs.count }
 
-    /// The first `<file>` of a lesson (the reader reports any second one), read now.
-    public func file(for lessonID: String) -> XLIFFFile? { byLesson[lessonID].map { file(at: $0) } }
+    /// The first `<file>` of a lesson (the reader reports any second one), read now, as the build
+    /// uses it: a file with no translation at all in it and nothing to report comes back without
+    /// units, as every text of the lesson is untranslated either way (a corpus translated in part
+    /// is mostly such files). `file(at:)` always reads everything.
+    public func file(for lessonID: String) -> XLIFFFile? {
+        guard let i = byLesson[lessonID] else { return nil }
+        if case .stream(_, _, _, _, let outline) = storage, !outline[i].needsReading {
+            let entry = outline[i]
+            return XLIFFFile(original: entry.original, lessonID: entry.lessonID, units: [], line: entry.line, column: entry.column)
+        }
+        return file(at: i)
+    }
 
     /// The `<file>` at this position, read now.
     public func file(at index: Int) -> XLIFFFile {

@@ -236,6 +236,15 @@ final class OutlineReader: XMLStreamDelegate {
         return true
     }
 
+    // Within the current <file>: whether anything in it could be used or reported (see Outline.needsReading).
+    private var unitIDs = Set<String>()
+    private var unitDepth = 0
+    private var sawSource = false
+    /// Depth of the open <source> or <target> of the current unit (0: none).
+    private var sourceDepth = 0
+    private var targetDepth = 0
+    var wantsText: Bool { targetDepth > 0 }
+
     func start(_ tag: XMLStartTag) -> XMLStreamAction {
         guard fatal == nil else { return .skip }
         switch tag.depth {
@@ -243,21 +252,74 @@ final class OutlineReader: XMLStreamDelegate {
         case 2:
             guard tag.name == "file", tag.namespace == XLIFFDocument.namespace else { return .skip }
             guard file(tag) else { return .skip }
-            current = XLIFFDocument.Outline(lessonID: "", original: tag.attribute("original") ?? "", line: tag.line, column: tag.column, range: tag.offset..<tag.offset)
+            current = XLIFFDocument.Outline(lessonID: "", original: tag.attribute("original") ?? "", line: tag.line, column: tag.column,
+                                            range: tag.offset..<tag.offset, needsReading: false)
+            unitIDs = []
+            unitDepth = 0
             return .events
         default:
             guard current != nil else { return .skip }
+            if targetDepth > 0 {
+                // A code in a target: there is a translation to read.
+                current?.needsReading = true
+                return .skip
+            }
+            if sourceDepth > 0 {
+                // What the reader would report: a code lessonc does not use, or nesting too deep.
+                if !["g", "x", "ph", "mrk"].contains(tag.name) || tag.depth - sourceDepth > XLIFFReader.maxInlineDepth {
+                    current?.needsReading = true
+                    return .skip
+                }
+                return .events
+            }
+            if unitDepth > 0 {
+                guard tag.depth == unitDepth + 1 else { return .skip }
+                switch tag.name {
+                case "source" where !sawSource:
+                    sawSource = true
+                    sourceDepth = tag.depth
+                    return .events
+                case "target":
+                    // An unknown state is reported, and an empty target that claims to be done is checked.
+                    if let state = tag.attribute("state"), !XLIFFUnit.states.contains(state) || XLIFFUnit.publishable.contains(state) {
+                        current?.needsReading = true
+                    }
+                    targetDepth = tag.depth
+                    return .events
+                default: return .skip
+                }
+            }
             switch tag.name {
             case "body", "group": return .events
             case "trans-unit":
-                if current?.lessonID.isEmpty == true, let id = tag.attribute("id"), let parsed = XLIFFUnit.parseID(id) { current?.lessonID = parsed.lesson }
-                return .skip
+                let id = tag.attribute("id") ?? ""
+                if let parsed = XLIFFUnit.parseID(id) {
+                    if current?.lessonID.isEmpty == true { current?.lessonID = parsed.lesson }
+                    if parsed.lesson != current?.lessonID { current?.needsReading = true }
+                } else {
+                    current?.needsReading = true
+                }
+                if !unitIDs.insert(id).inserted { current?.needsReading = true }
+                unitDepth = tag.depth
+                sawSource = false
+                return .events
             default: return .skip
             }
         }
     }
 
+    func text(_ text: String) {
+        if targetDepth > 0 && text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) { current?.needsReading = true }
+    }
+
     func end(name: String, depth: Int, endOffset: Int) {
+        if targetDepth > 0 { if depth == targetDepth { targetDepth = 0 }; return }
+        if sourceDepth > 0 { if depth == sourceDepth { sourceDepth = 0 }; return }
+        if unitDepth > 0 && depth == unitDepth {
+            if !sawSource { current?.needsReading = true }
+            unitDepth = 0
+            return
+        }
         guard depth == 2, var file = current else { return }
         current = nil
         file.range = file.range.lowerBound..<max(file.range.lowerBound, endOffset)

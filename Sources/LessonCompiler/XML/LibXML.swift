@@ -326,7 +326,8 @@ public protocol XMLStreamDelegate: AnyObject {
     /// `endOffset`: byte offset just past the end tag (or the `/>`), -1 when not in the scanned bytes.
     func end(name: String, depth: Int, endOffset: Int)
     func element(_ node: XMLNode, depth: Int, endOffset: Int)
-    /// Character data between the events (not inside a captured or skipped element), when `wantsText`.
+    /// Character data between the events (not inside a captured or skipped element), when `wantsText`
+    /// (asked each time, so a delegate can want the text of some elements only).
     func text(_ text: String)
     var wantsText: Bool { get }
 }
@@ -356,7 +357,6 @@ public final class XMLStream {
     public var failed: Bool { error != nil || doctype != nil || readFailed }
 
     private weak var delegate: XMLStreamDelegate?
-    private let wantsText: Bool
     private let maxDepth: Int
     // The state below is touched once or more per element, from libxml2's callbacks on the one
     // thread that called `parse`: dynamic exclusivity checks on it cost more than the rest of the
@@ -382,7 +382,6 @@ public final class XMLStream {
     public init(delegate: XMLStreamDelegate, maxDepth: Int = LibXML.maxDepth, origin: (line: Int, column: Int, offset: Int) = (1, 1, 0),
                 unscannedStarts: Int = 0) {
         self.delegate = delegate
-        wantsText = delegate.wantsText
         self.maxDepth = maxDepth
         self.unscannedStarts = unscannedStarts
         scanner = XMLTagScanner(line: origin.line, column: origin.column, offset: origin.offset)
@@ -578,7 +577,7 @@ public final class XMLStream {
     private func characters(_ ch: UnsafePointer<xmlChar>, _ len: Int) {
         guard skipDepth == 0, error == nil else { return }
         if captureDepth == 0 {
-            if wantsText { delegate?.text(String(decoding: UnsafeBufferPointer(start: ch, count: len), as: UTF8.self)) }
+            if let delegate, delegate.wantsText { delegate.text(String(decoding: UnsafeBufferPointer(start: ch, count: len), as: UTF8.self)) }
             return
         }
         guard !stack.isEmpty else { return }

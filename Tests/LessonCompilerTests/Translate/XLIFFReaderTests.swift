@@ -190,4 +190,45 @@ final class XLIFFReaderTests: XCTestCase {
             XCTAssertEqual(tags, ["start 0-10 1:1", "start 48-55 2:38 /", "start 58-61 3:3", "end 61-65 3:0", "end 65-69 3:0"], "chunks of \(size)")
         }
     }
+
+    /// A lesson whose `<file>` holds no translation and nothing to report is not read again by the
+    /// build: all its texts are untranslated whatever its units say. Anything else is read.
+    func testOnlyFilesWithSomethingToUseOrReportAreReadAgain() throws {
+        let p = try TestProject.translatable()
+        func fresh() throws {
+            try? p.remove(p.xliffPath("fr"))
+            p.extract("fr")
+        }
+        func reading() throws -> [String: Bool] {
+            var d: [Diagnostic] = []
+            let url = p.root.appendingPathComponent(p.xliffPath("fr"))
+            let doc = try XCTUnwrap(XLIFFReader.read(.file(path: url.path), path: "x.xlf", sourceLanguage: "en", targetLanguage: "fr", into: &d))
+            for (i, entry) in doc.outline.enumerated() {
+                // Not read again: no units, and nothing reading them would have reported.
+                XCTAssertEqual(doc.file(for: entry.lessonID)?.units.isEmpty, !entry.needsReading)
+                if !entry.needsReading { XCTAssertEqual(doc.file(at: i).problems, []) }
+            }
+            return Dictionary(uniqueKeysWithValues: doc.outline.map { ($0.lessonID, $0.needsReading) })
+        }
+        try fresh()
+        XCTAssertEqual(try reading(), ["saving": false, "rules": false, "_curriculum": false])
+        var d: [Diagnostic] = []
+        let inMemory = XLIFFDocument(sourceLanguage: "en", targetLanguage: "fr",
+                                     files: try XCTUnwrap(XLIFFReader.read(Data(try p.xliff("fr").utf8), path: "x.xlf", sourceLanguage: "en", targetLanguage: "fr", into: &d)).files)
+        XCTAssertEqual(inMemory.file(for: "saving")?.units.count, 19, "a document made in memory always has its units")
+
+        try p.translate("fr", "rules/p-1", "Nous nous réunissons chaque semaine.", state: "needs-review-translation")
+        try p.translate("fr", "saving/p-2", "", state: "translated")
+        XCTAssertEqual(try reading(), ["saving": true, "rules": true, "_curriculum": false], "a translation, and an empty one claiming to be done")
+
+        try fresh()
+        try p.translate("fr", "rules/p-1", "", state: "done")
+        try p.translate("fr", "_curriculum/title-1", #"<bpt id="1">x</bpt>"#, state: "new")
+        XCTAssertEqual(try reading(), ["saving": false, "rules": true, "_curriculum": true], "an unknown state, a code lessonc does not use")
+
+        try fresh()
+        try p.setXLIFF("fr", try p.xliff("fr").replacingOccurrences(of: #"<trans-unit id="saving/li-2""#, with: #"<trans-unit id="saving/li-1""#)
+                                              .replacingOccurrences(of: #"<source>We meet every week.</source>"#, with: #"<source>We meet <bpt id="9">every</bpt> week.</source>"#))
+        XCTAssertEqual(try reading(), ["saving": true, "rules": true, "_curriculum": false], "a duplicate id, a code lessonc does not use in a source")
+    }
 }
