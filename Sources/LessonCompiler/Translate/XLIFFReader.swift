@@ -21,7 +21,7 @@ public enum XLIFFReader {
                             into diagnostics: inout [Diagnostic]) -> XLIFFDocument? {
         guard let bytes = utf8(bytes, path: path, into: &diagnostics) else { return nil }
         let outline = OutlineReader(path: path, sourceLanguage: sourceLanguage, targetLanguage: targetLanguage)
-        let stream = XMLStream(delegate: outline)
+        let stream = XMLStream(delegate: outline, bare: OutlineReader.bare)
         guard bytes.parse(stream), !stream.readFailed else {
             diagnostics.append(Diagnostic(.error, .unreadable, "cannot read the file", path: path))
             return nil
@@ -236,6 +236,9 @@ final class OutlineReader: XMLStreamDelegate {
         return true
     }
 
+    /// Elements whose attributes the outline never reads: the inline codes of sources.
+    static let bare: Set<String> = ["source", "g", "x", "ph", "mrk"]
+
     // Within the current <file>: whether anything in it could be used or reported (see Outline.needsReading).
     private var unitIDs = Set<String>()
     private var unitDepth = 0
@@ -266,7 +269,12 @@ final class OutlineReader: XMLStreamDelegate {
             }
             if sourceDepth > 0 {
                 // What the reader would report: a code lessonc does not use, or nesting too deep.
-                if !["g", "x", "ph", "mrk"].contains(tag.name) || tag.depth - sourceDepth > XLIFFReader.maxInlineDepth {
+                let known: Bool
+                switch tag.name {
+                case "g", "x", "ph", "mrk": known = true
+                default: known = false
+                }
+                if !known || tag.depth - sourceDepth > XLIFFReader.maxInlineDepth {
                     current?.needsReading = true
                     return .skip
                 }

@@ -356,7 +356,9 @@ public final class XMLStream {
     public private(set) var readFailed = false
     public var failed: Bool { error != nil || doctype != nil || readFailed }
 
-    private weak var delegate: XMLStreamDelegate?
+    /// Held strongly: a weak reference makes every retain of the delegate take the slow path, once
+    /// per element (the delegate does not hold the stream, so there is no cycle).
+    private let delegate: XMLStreamDelegate
     private let maxDepth: Int
     // The state below is touched once or more per element, from libxml2's callbacks on the one
     // thread that called `parse`: dynamic exclusivity checks on it cost more than the rest of the
@@ -377,11 +379,17 @@ public final class XMLStream {
     @exclusivity(unchecked) private var names: [UnsafePointer<xmlChar>: String] = [:]
     private var lastNamespace: (pointer: UnsafePointer<xmlChar>, string: String)?
 
+    /// Elements whose attributes the delegate never reads (outside captured elements): reading
+    /// attributes is most of the work per element, and a large file has millions of elements.
+    private let bare: Set<String>
+
     /// `origin`: where the first scanned byte sits in the file (line, column, byte offset).
     /// `unscannedStarts`: how many start tags come before the first scanned byte (a wrapper's root).
+    /// `bare`: names of elements the delegate gets without attributes.
     public init(delegate: XMLStreamDelegate, maxDepth: Int = LibXML.maxDepth, origin: (line: Int, column: Int, offset: Int) = (1, 1, 0),
-                unscannedStarts: Int = 0) {
+                unscannedStarts: Int = 0, bare: Set<String> = []) {
         self.delegate = delegate
+        self.bare = bare
         self.maxDepth = maxDepth
         self.unscannedStarts = unscannedStarts
         scanner = XMLTagScanner(line: origin.line, column: origin.column, offset: origin.offset)
@@ -517,8 +525,9 @@ public final class XMLStream {
             return
         }
         if skipDepth > 0 { return }
+        let name = localname.map(interned) ?? ""
         var attrs: [(name: String, value: String)] = []
-        if count > 0, let attributes {
+        if count > 0, let attributes, captureDepth > 0 || !bare.contains(name) {
             attrs.reserveCapacity(count)
             for k in 0..<count {
                 let a = attributes + 5 * k
@@ -533,7 +542,6 @@ public final class XMLStream {
                 }
             }
         }
-        let name = localname.map(interned) ?? ""
         if captureDepth > 0 {
             stack.append(XMLNode(kind: .element, name: name, namespace: namespace(uri), attributes: attrs, children: [], text: "",
                                  line: line, column: column))
@@ -541,7 +549,7 @@ public final class XMLStream {
         }
         let startTag = XMLStartTag(name: name, prefix: prefix.map { string($0) }, namespace: namespace(uri), attributes: attrs,
                                    line: line, column: column, offset: tag?.offset ?? -1, tagEnd: tag?.end ?? -1, depth: depth)
-        switch delegate?.start(startTag) ?? .skip {
+        switch delegate.start(startTag) {
         case .events: break
         case .skip: skipDepth = depth
         case .capture:
@@ -565,19 +573,19 @@ public final class XMLStream {
             let node = stack.removeLast()
             if depth == captureDepth {
                 captureDepth = 0
-                delegate?.element(node, depth: depth, endOffset: endOffset)
+                delegate.element(node, depth: depth, endOffset: endOffset)
             } else {
                 stack[stack.count - 1].children.append(node)
             }
             return
         }
-        delegate?.end(name: localname.map(interned) ?? "", depth: depth, endOffset: endOffset)
+        delegate.end(name: localname.map(interned) ?? "", depth: depth, endOffset: endOffset)
     }
 
     private func characters(_ ch: UnsafePointer<xmlChar>, _ len: Int) {
         guard skipDepth == 0, error == nil else { return }
         if captureDepth == 0 {
-            if let delegate, delegate.wantsText { delegate.text(String(decoding: UnsafeBufferPointer(start: ch, count: len), as: UTF8.self)) }
+            if delegate.wantsText { delegate.text(String(decoding: UnsafeBufferPointer(start: ch, count: len), as: UTF8.self)) }
             return
         }
         guard !stack.isEmpty else { return }
