@@ -12,9 +12,10 @@ one locale, and measures with /usr/bin/time -v:
                                      unit is checked and every lesson is written twice
     translate extract (again)        re-extract over the translated file
 
-Prints wall time and peak RSS of each (median of --runs runs; every build into a fresh folder,
-as ext4 slows file creation right after deletions), and the ratios issue 14 sets goals for:
-a build with translations at most 1.5x the time and 2x the peak RSS of the build without.
+Prints wall time and peak RSS of each: the median of --runs rounds, each round running every
+case once in turn (a busy machine slows them alike), every build into a fresh folder (ext4
+slows file creation right after deletions); and the ratios issue 14 sets goals for: a build
+with translations at most 1.5x the time and 2x the peak RSS of the build without.
 
     Benchmarks/translations.py [--lessonc PATH] [--lessons N] [--runs R] [--keep DIR]
 
@@ -102,37 +103,52 @@ def main():
         shutil.rmtree(os.path.join(work, "hugo"), ignore_errors=True)
         outs = iter(range(1_000_000))
 
-        def build():
-            return [lessonc, "build", "--root", project, "--out", os.path.join(work, f"build-{next(outs)}")]
+        def build(root):
+            return [lessonc, "build", "--root", root, "--out", os.path.join(work, f"build-{next(outs)}")]
 
-        def median_build(runs):
-            results = [measure(build()) for _ in range(runs)]
-            return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)
+        def status(root):
+            return [lessonc, "translate", "status", "--root", root]
 
-        status = [lessonc, "translate", "status", "--root", project]
-        extract = [lessonc, "translate", "extract", "--locale", LOCALE, "--root", project]
-        rows = []
-        plain = median_build(args.runs)
-        rows.append(("build without translations", plain))
-        rows.append(("translate extract (create)", measure(extract)))
+        def extract(root):
+            return [lessonc, "translate", "extract", "--locale", LOCALE, "--root", root]
+
+        # Three copies of the project: without translations, with the file as extracted, and with
+        # it translated. Each round measures every case once, in turn, so a busy machine slows
+        # them alike, and the medians are compared.
+        plain = os.path.join(work, "plain")
+        extracted = os.path.join(work, "extracted")
+        translated = os.path.join(work, "translated")
+        shutil.copytree(project, plain)
+        created = measure(extract(project))
         xlf = os.path.join(project, "locales", LOCALE, "bench.xlf")
         extracted_size = os.path.getsize(xlf)
-        extracted = median_build(args.runs)
-        rows.append(("build, extracted file", extracted))
-        rows.append(("status, extracted file", median_of(args.runs, status)))
+        shutil.copytree(project, extracted)
         size, units = fill(xlf)
-        translated = median_build(args.runs)
-        rows.append(("build, translated file", translated))
-        rows.append(("status, translated file", median_of(args.runs, status)))
-        rows.append(("translate extract (again)", median_of(args.runs, extract)))
+        shutil.move(project, translated)
+        cases = [("build without translations", lambda: build(plain)),
+                 ("build, extracted file", lambda: build(extracted)),
+                 ("build, translated file", lambda: build(translated)),
+                 ("status, extracted file", lambda: status(extracted)),
+                 ("status, translated file", lambda: status(translated))]
+        results = {name: [] for name, _ in cases}
+        for _ in range(args.runs):
+            for name, command in cases:
+                results[name].append(measure(command()))
+        again = median_of(args.runs, extract(translated))
+
+        def med(name):
+            return statistics.median(r[0] for r in results[name]), statistics.median(r[1] for r in results[name])
 
         print(f"corpus: {args.lessons} lessons; locales/{LOCALE}/bench.xlf {units} units, {extracted_size / 1e6:.1f} MB as extracted, "
-              f"{size / 1e6:.1f} MB translated; {os.cpu_count()} cores; median of {args.runs} runs")
+              f"{size / 1e6:.1f} MB translated; {os.cpu_count()} cores; median of {args.runs} rounds")
+        rows = [(name, med(name)) for name, _ in cases[:3]] + [("translate extract (create)", created)] + \
+               [(name, med(name)) for name, _ in cases[3:]] + [("translate extract (again)", again)]
         for name, (wall, rss) in rows:
             print(f"{name:<28} {wall:6.2f} s   peak RSS {rss:6.0f} MB")
-        for name, (wall, rss) in (("extracted", extracted), ("translated", translated)):
-            print(f"build with the {name} file / without translations: {wall / plain[0]:.2f}x time (goal <= 1.5), "
-                  f"{rss / plain[1]:.2f}x peak RSS (goal <= 2)")
+        base = med("build without translations")
+        for name in ("build, extracted file", "build, translated file"):
+            wall, rss = med(name)
+            print(f"{name} / without translations: {wall / base[0]:.2f}x time (goal <= 1.5), {rss / base[1]:.2f}x peak RSS (goal <= 2)")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
