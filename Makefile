@@ -1,11 +1,14 @@
 # Two commands for a fresh Debian machine:
 #   make build   install what is missing, build lessonc, compile content/ + locales/ into build/,
 #                and publish a signed channel into build/channel with a development key
-#   make test    install what is missing, run the whole test suite
+#   make test    install what is missing, run the whole test suite and a short fuzzing pass
+#   make fuzz    fuzz every parser of untrusted input for FUZZ_SECONDS each (SECURITY.md)
 SWIFT ?= swift
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS ?= 1
 LESSONC := .build/release/lessonc
 
-.PHONY: build test setup setup-test lessonc bench clean
+.PHONY: build test setup setup-test lessonc bench fuzz clean
 
 build: setup lessonc
 	$(LESSONC) build --root . --out build
@@ -20,6 +23,11 @@ lessonc:
 test: setup-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	@# Every fuzz target for a few seconds, from its seeds and every input that once crashed it.
+	SWIFT=$(SWIFT) scripts/fuzz.sh --debug --seconds 3 --jobs 2
+
+fuzz: setup-test
+	SWIFT=$(SWIFT) scripts/fuzz.sh --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS)
 
 setup:
 	@scripts/setup.sh build
@@ -36,4 +44,4 @@ bench: lessonc
 	python3 Benchmarks/translations.py
 
 clean:
-	rm -rf build .build
+	rm -rf build .build .build-fuzz

@@ -32,3 +32,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// libFuzzer targets (Fuzz/, `make fuzz`): added only when LESSONC_FUZZ=1, because they build
+// with -sanitize=fuzzer (libFuzzer supplies main) and reach internals through -enable-testing.
+// scripts/fuzz.sh builds them in .build-fuzz, apart from ordinary builds.
+if Context.environment["LESSONC_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "lessonc-fuzz", dependencies: ["LessonCompiler", "LessonSync", "LessonSupport"],
+                                             path: "Fuzz/Sources", swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

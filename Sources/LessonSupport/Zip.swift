@@ -125,6 +125,7 @@ public struct ZipReader: @unchecked Sendable {
         guard count != 0xFFFF, directorySize != 0xFFFF_FFFF, directoryStart != 0xFFFF_FFFF else { throw ZipError("ZIP64 archives are not supported") }
         guard disk == 0, directoryDisk == 0, onDisk == count else { throw ZipError("split ZIP archives are not supported") }
         let end = tailStart + eocd
+        if eocd >= 20, Self.u32(tail, eocd - 20) == 0x07064B50 { throw ZipError("ZIP64 archives are not supported") }
         guard directoryStart + directorySize == end else { throw ZipError("corrupt ZIP (central directory out of place)") }
         guard directorySize <= Self.maxDirectoryBytes, count <= Self.maxEntries else { throw ZipError("too many entries in the ZIP") }
         let directory = try bytes.read(at: directoryStart, count: directorySize)

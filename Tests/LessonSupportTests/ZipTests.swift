@@ -133,6 +133,15 @@ final class ZipTests: XCTestCase {
         assertRefused(c.archive(), "a: the local header does not match the central directory")
     }
 
+    /// What `zip` writes for a stream: a ZIP64 end record and locator before the end record.
+    func testZIP64IsRefused() throws {
+        var w = ZipWriter()
+        try w.add("a", Data("x".utf8))
+        let zip = w.finish()
+        let locator = Craft().le32(0x07064B50) + Data(count: 16)
+        assertRefused(zip.prefix(zip.count - 22) + locator + zip.suffix(22), "ZIP64 archives are not supported")
+    }
+
     func testOversizedDirectoryIsRefused() {
         var zip = Data()
         zip += Craft().le32(0x06054B50) + Craft().le16(0) + Craft().le16(0) + Craft().le16(1) + Craft().le16(1)

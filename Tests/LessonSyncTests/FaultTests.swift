@@ -41,7 +41,9 @@ final class FaultTests: XCTestCase {
         for c in cases {
             try nextRelease(f, release)
             try server.faults([["path": "objects/*", "fault": c.fault, "times": -1]])
-            let error = f.syncError { try f.sync(timeout: 0.5, retries: 1) }
+            // Only the stall case needs a short stall timeout; the others get room for a loaded machine.
+            let timeout = c.fault == "stall" ? 0.5 : 5
+            let error = f.syncError { try f.sync(timeout: timeout, retries: 1) }
             XCTAssertEqual(error?.kind, c.kind, c.fault)
             let message = error?.message ?? ""
             XCTAssertTrue(message.hasPrefix("objects/") && message.contains(c.says), "\(c.fault): \(message)")
@@ -54,7 +56,7 @@ final class FaultTests: XCTestCase {
             } else {
                 try server.clearFaults()
             }
-            let report = try f.sync(timeout: 0.5, retries: 1)
+            let report = try f.sync(timeout: timeout, retries: 1)
             XCTAssertEqual([report.fromRelease, report.toRelease], [release, release + 1], c.fault)
             release += 1
             f.assertStore(release: release)
@@ -80,7 +82,9 @@ final class FaultTests: XCTestCase {
         for c in cases {
             try nextRelease(f, release)
             try server.faults([["path": c.path, "fault": c.fault, "times": -1]])
-            let error = f.syncError { try f.sync(timeout: 0.5, retries: 1) }
+            // Only the stall case needs a short stall timeout; the others get room for a loaded machine.
+            let timeout = c.fault == "stall" ? 0.5 : 5
+            let error = f.syncError { try f.sync(timeout: timeout, retries: 1) }
             let diff = "diffs/\(release)-\(release + 1)"
             let expected = c.message.replacingOccurrences(of: "diffs/N", with: diff)
             XCTAssertEqual(error, SyncError(c.kind, c.path == "latest.json" && c.fault == "404" ? "\(server.url): \(expected)" : expected), "\(c.path) \(c.fault)")

@@ -148,6 +148,26 @@ final class HardeningTests: XCTestCase {
         f.assertStore(release: 1)
     }
 
+    /// The same when the subscription changes at the same release (the manifest is read again).
+    func testReplayedLatestIsNotStoredWhenTheSubscriptionChanges() throws {
+        let f = try SyncFixture(otherLessons: 2, locales: [])
+        try f.publish()
+        let old = try Data(contentsOf: f.channelFile(ChannelPath.latest))
+        let oldSignature = try Data(contentsOf: f.channelFile(ChannelPath.signature(ChannelPath.latest)))
+        XCTAssertEqual(try f.publish(), 1)
+        try f.sync(subscription: Subscription(curricula: ["demo"], locales: nil))
+        let renewed = try Data(contentsOf: f.channelFile(ChannelPath.latest))
+        try old.write(to: f.channelFile(ChannelPath.latest))
+        try oldSignature.write(to: f.channelFile(ChannelPath.signature(ChannelPath.latest)))
+        let report = try f.sync(subscription: .everything)
+        XCTAssertEqual(report.lessonsAdded, ["other/en/other-1", "other/en/other-2"])
+        let held = try XCTUnwrap(try f.store.loadCurrent())
+        XCTAssertEqual(held.state.subscription, .everything)
+        XCTAssertEqual(try Data(contentsOf: f.store.stateURL(held.name).appendingPathComponent(ChannelPath.latest)), renewed)
+        XCTAssertEqual(held.state.expires, try LatestDocument(data: renewed).expires)
+        f.assertStore(release: 1)
+    }
+
     // MARK: - Finding 4: unbounded waits and memory in the HTTP client
 
     /// A server that drips one byte every 0.2 s never stalls; the deadline stops the sync.

@@ -45,6 +45,8 @@ final class SyncCLITests: XCTestCase {
             (["sync", "--from", "x", "--into", "s"], "--pubkey is required"),
             (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--report", "xml"], "--report must be one of text, json, not 'xml'"),
             (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--timeout", "0.5"], "--timeout must be a whole number from 1 to 3600, not '0.5'"),
+            (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--deadline", "0"], "--deadline must be a whole number from 1 to 86400, not '0'"),
+            (["sync", "--check", "--into", "s", "--deadline", "5"], "--check takes only --into and --pubkey, not --deadline"),
             (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--curricula", "a/b"], "--curricula must be a comma-separated list of names, or 'all', not 'a/b'"),
             (["sync", "--check", "--into", "s", "--from", "x"], "--check takes only --into and --pubkey, not --from"),
         ]

@@ -77,7 +77,11 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
         // one); the watchdog in `perform` is the precise one, this is only a backstop.
         c.timeoutIntervalForRequest = backstop
         c.httpAdditionalHeaders = nil
+        #if canImport(FoundationNetworking)
         session = URLSession(configuration: c, delegate: self, delegateQueue: InlineQueue())
+        #else
+        session = URLSession(configuration: c, delegate: self, delegateQueue: nil)
+        #endif
     }
 
     var backstop: TimeInterval { max(2, timeout * 2).rounded(.up) }
@@ -159,8 +163,8 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
     /// cancels the task if it is still running. Nothing waits for URLSession to agree.
     private func end(_ t: Transfer, _ task: URLSessionTask, _ failure: FetchFailure?) {
         lock.lock()
-        if let failure, t.failure == nil { t.failure = failure }
         let first = !t.finished
+        if first, let failure, t.failure == nil { t.failure = failure }
         t.finished = true
         transfers[task.taskIdentifier] = nil
         lock.unlock()
@@ -286,6 +290,7 @@ final class HTTPFetcher: NSObject, Fetcher, URLSessionDataDelegate, @unchecked S
     }
 }
 
+#if canImport(FoundationNetworking)
 /// URLSession on Linux hands every chunk libcurl reads to the delegate queue and reads on
 /// without waiting, so a host sending an endless body filled memory (190–530 MB) before the
 /// refusal took effect. Running the delegate's callbacks at once, on URLSession's own queue,
@@ -299,6 +304,7 @@ final class InlineQueue: OperationQueue, @unchecked Sendable {
 
     override func addOperation(_ block: @escaping @Sendable () -> Void) { block() }
 }
+#endif
 
 /// When a whole sync must stop (SyncOptions.deadline), however the host behaves.
 struct SyncDeadline: Sendable {
