@@ -82,7 +82,7 @@ enum Targets {
         let tree = LessonDocument.lesson(compiled, curriculum: curriculum, locale: "en").bytes(pretty: false)
         precondition(streamed == tree, "LessonEncoder and LessonDocument disagree")
         // What extract writes, the reader reads back without a problem.
-        let (doc, _) = TranslationExtractor.update(nil, lessons: [compiled], sourceLanguage: "en", targetLanguage: "fr")
+        let (doc, _) = TranslationExtractor.update(nil, lessons: [compiled], curriculum: curriculum, links: links, targetLanguage: "fr")
         var diagnostics: [Diagnostic] = []
         let text = XLIFFWriter.write(doc)
         let read = XLIFFReader.read(Data(text.utf8), path: "locales/fr/demo.xlf", sourceLanguage: "en", targetLanguage: "fr", into: &diagnostics)
@@ -96,7 +96,7 @@ enum Targets {
         let translation = Translator.translate(sample, file: doc.file(for: "saving") ?? doc.files.first, locale: "fr", path: "locales/fr/demo.xlf",
                                                diagnostics: &diagnostics)
         _ = LessonEncoder.lessonBytes(translation.lesson, curriculum: curriculum, locale: "fr", coverage: translation.coverage)
-        _ = TranslationExtractor.update(doc, lessons: [sample], sourceLanguage: "en", targetLanguage: "fr")
+        _ = TranslationExtractor.update(doc, lessons: [sample], curriculum: curriculum, links: links, targetLanguage: "fr")
     }
 
     static func legacy(_ data: Data) {

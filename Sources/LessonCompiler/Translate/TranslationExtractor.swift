@@ -287,12 +287,7 @@ public enum TranslationExtractor {
                 let compiled = LessonCompiler(curriculum: curriculum, links: context.links).compile(source, into: &diagnostics)
                 let oldFile = oldFiles[source.id].map { old!.file(at: $0) } ?? adoptedFiles[source.id]
                 diagnostics += (oldFile?.problems ?? []).map(asError)
-                let placed = SegmentWalker.placedSegments(of: compiled)
-                let notes = placed.map { Notes.context($0.segment, $0.place, lesson: compiled.source, titles: context.titles) }
-                let widths = placed.map { $0.segment.kind == .title ? CurriculumTexts.Limit.width(CurriculumTexts.Limit.lessonTitle, compiled.source.meta.title) : nil }
-                var (file, summary, removed) = updateFile(id: source.id, original: source.path, segments: placed.map(\.segment), notes: notes,
-                                                          widths: widths, old: oldFile, context: context)
-                file.notes = oldFile?.notes ?? []
+                let (file, summary, removed) = lessonFile(compiled, old: oldFile, context: context)
                 return LessonOutcome(text: XLIFFWriter.file(file, sourceLanguage: curriculum.meta.language, targetLanguage: context.locale),
                                      summary: summary, diagnostics: diagnostics, removed: removed, durationWords: CurriculumTexts.durationWords(of: compiled))
             }
@@ -316,6 +311,35 @@ public enum TranslationExtractor {
         outcome.summary.add(summary)
         outcome.removed += removed
         return outcome
+    }
+
+    /// The new `<file>` of one compiled lesson, starting from its old one: units, context notes,
+    /// widths, and the old file's own notes.
+    static func lessonFile(_ compiled: CompiledLesson, old: XLIFFFile?, context: FileContext) -> (XLIFFFile, FileSummary, [XLIFFUnit]) {
+        let placed = SegmentWalker.placedSegments(of: compiled)
+        let notes = placed.map { Notes.context($0.segment, $0.place, lesson: compiled.source, titles: context.titles) }
+        let widths = placed.map { $0.segment.kind == .title ? CurriculumTexts.Limit.width(CurriculumTexts.Limit.lessonTitle, compiled.source.meta.title) : nil }
+        var (file, summary, removed) = updateFile(id: compiled.source.id, original: compiled.source.path, segments: placed.map(\.segment), notes: notes,
+                                                  widths: widths, old: old, context: context)
+        file.notes = old?.notes ?? []
+        return (file, summary, removed)
+    }
+
+    /// What extract writes for these lessons of one curriculum, in memory and without suggestions
+    /// or the curriculum's own texts: for the fuzz targets and tests of the lesson step alone.
+    static func update(_ old: XLIFFDocument?, lessons: [CompiledLesson], curriculum: Curriculum, links: LinkIndex,
+                       targetLanguage: String) -> (XLIFFDocument, FileSummary) {
+        let project = Project(root: URL(fileURLWithPath: "/"), curricula: [curriculum])
+        let context = FileContext(curriculum: curriculum, locale: targetLanguage, path: "", links: links, titles: LessonTitles(project),
+                                  suggestions: LazySuggestions { Suggestions(existing: [], memory: [], locale: targetLanguage) })
+        var total = FileSummary(path: "", created: old == nil)
+        var files: [XLIFFFile] = []
+        for compiled in lessons {
+            let (file, summary, _) = lessonFile(compiled, old: old?.file(for: compiled.source.id), context: context)
+            files.append(file)
+            total.add(summary)
+        }
+        return (XLIFFDocument(sourceLanguage: curriculum.meta.language, targetLanguage: targetLanguage, files: files), total)
     }
 
     /// The new `<file>` of one lesson (or of the curriculum's texts), starting from the old one.
