@@ -5,7 +5,7 @@ import Foundation
 
 /// What each fuzz target feeds its input to. Besides "never crash", some check invariants the
 /// project promises (a `precondition` that fails is a finding like any crash): the streamed
-/// lesson JSON equals the JSON tree, extracted XLIFF reads back cleanly, gzip and JSON round-trip.
+/// lesson JSON is canonical JSON, extracted XLIFF reads back cleanly, gzip and JSON round-trip.
 enum Targets {
     /// A one-lesson curriculum for the Markdown and XLIFF targets, compiled once.
     nonisolated(unsafe) static var curriculum: Curriculum!
@@ -45,7 +45,7 @@ enum Targets {
         var meta = CurriculumMeta()
         (meta.title, meta.version, meta.language, meta.license) = ("Demo", "1.0.0", "en", "CC-BY-4.0")
         let placeholder = LessonSource(id: "rules", curriculum: "demo", path: "content/demo/01-unit/02-rules.md", relativePath: "01-unit/02-rules.md",
-                                       meta: LessonMeta(), body: "", bodyLineOffset: 0, unitTitles: [], compilable: false)
+                                       meta: LessonMeta(), body: .text(""), bodyLineOffset: 0, unitTitles: [], compilable: false)
         curriculum = Curriculum(id: "demo", dir: "content/demo", meta: meta, description: "", children: [],
                                 lessons: [placeholder], assets: ["assets/map.png": 10])
         links = LinkIndex(project: Project(root: URL(fileURLWithPath: "/nonexistent"), curricula: [curriculum]))
@@ -62,7 +62,7 @@ enum Targets {
         meta.title = values["title"]?.first ?? "Untitled"
         meta.contentWarning = values["content_warning"]?.first
         let source = LessonSource(id: values["id"]?.first ?? "first", curriculum: "demo", path: lessonPath, relativePath: "01-unit/01-first.md",
-                                  meta: meta, body: split.body, bodyLineOffset: split.bodyLineOffset, unitTitles: [], compilable: true)
+                                  meta: meta, body: .text(split.body), bodyLineOffset: split.bodyLineOffset, unitTitles: [], compilable: true)
         let compiled = LessonCompiler(curriculum: curriculum, links: links).compile(source, into: &diagnostics)
         return (compiled, diagnostics)
     }
@@ -77,10 +77,10 @@ enum Targets {
 
     static func markdown(_ data: Data) {
         guard let compiled = compile(String(decoding: data, as: UTF8.self)).compiled else { return }
-        // The streamed document is byte for byte the JSON tree's (LessonEncoder's promise).
-        let streamed = LessonEncoder.lessonBytes(compiled, curriculum: curriculum, locale: "en")
-        let tree = LessonDocument.lesson(compiled, curriculum: curriculum, locale: "en").bytes(pretty: false)
-        precondition(streamed == tree, "LessonEncoder and LessonDocument disagree")
+        // The lesson document is canonical JSON: parsed and serialized again, the same bytes (LessonJSON's promise).
+        let written = LessonJSON.document(compiled, curriculum: curriculum, locale: "en")
+        let parsed = try? JSON.parse(Data(written))
+        precondition(parsed.map { $0.bytes(pretty: false) == written } ?? false, "LessonJSON does not write canonical JSON")
         // What extract writes, the reader reads back without a problem.
         let (doc, _) = TranslationExtractor.update(nil, lessons: [compiled], curriculum: curriculum, links: links, targetLanguage: "fr")
         var diagnostics: [Diagnostic] = []
@@ -95,7 +95,7 @@ enum Targets {
         // Merged into a lesson as the build does, whatever the translator wrote.
         let translation = Translator.translate(sample, file: doc.file(for: "saving") ?? doc.files.first, locale: "fr", path: "locales/fr/demo.xlf",
                                                diagnostics: &diagnostics)
-        _ = LessonEncoder.lessonBytes(translation.lesson, curriculum: curriculum, locale: "fr", coverage: translation.coverage)
+        _ = LessonJSON.document(translation.lesson, curriculum: curriculum, locale: "fr", coverage: translation.coverage)
         _ = TranslationExtractor.update(doc, lessons: [sample], curriculum: curriculum, links: links, targetLanguage: "fr")
     }
 

@@ -6,3 +6,6 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
+
+// xmlFree is a global function pointer (a mutable C global to Swift 6): called through here.
+static inline void lessonc_xmlFree(void *pointer) { xmlFree(pointer); }

@@ -67,7 +67,9 @@ extension JSON {
         return out
     }
 
-    private func write(into out: inout [UInt8], pretty: Bool, level: Int) {
+    /// Appends this value's serialization to `out`, pretty-printed as if nested `level` deep
+    /// (for writers that stream a large document member by member).
+    public func write(into out: inout [UInt8], pretty: Bool, level: Int) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)

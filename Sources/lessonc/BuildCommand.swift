@@ -6,6 +6,7 @@ enum BuildCommand: Command {
     static let summary = "compile content/ into JSON lessons under build/"
     static let help = """
     Usage: lessonc build [--root DIR] [--out DIR] [--strict] [--format text|json] [--min-coverage P]
+                         [--cache DIR | --no-cache]
 
     Compiles every curriculum under DIR/content and writes:
       OUT/index.json                         the curricula in this build
@@ -21,6 +22,10 @@ enum BuildCommand: Command {
     Output is written to a staging folder first; if anything is invalid, nothing in OUT changes.
     The same sources always give byte-identical files.
 
+    The build is incremental: a lesson whose file, translations and the lessons and assets it
+    refers to have not changed since the last run comes from the compile cache, and only files
+    whose bytes change are written into OUT (the result is the same as a build from scratch).
+
     Options:
       --root DIR       the project folder holding content/ (default: the nearest folder with content/, here or above)
       --out DIR        where to write (default: ROOT/build)
@@ -28,12 +33,14 @@ enum BuildCommand: Command {
       --format FORMAT  diagnostics as text (default) or json
       --min-coverage P publish a translated lesson from P% of its texts translated, the rest
                        from the source (default 100)
+    \(CacheArguments.help(column: 19))
       -h, --help       show this help
 
     Exit status: 0 built, 1 invalid input (nothing written), 2 wrong usage.
     """
 
-    static let spec = OptionSpec(options: ["root", "out", "format", "min-coverage"], flags: ["strict"])
+    static let spec = OptionSpec(options: CacheArguments.options.union(["root", "out", "format", "min-coverage"]),
+                                 flags: CacheArguments.flags.union(["strict"]))
 
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try spec.parse(argv)
@@ -44,10 +51,11 @@ enum BuildCommand: Command {
         var options = BuildOptions(root: root, output: out, strict: args.has("strict"))
         options.progress = progressReporter("compiled")
         options.minCoverage = try args.integer("min-coverage", default: 100, range: 0...100)
+        (options.cacheFolder, options.useCache) = try CacheArguments.parse(args)
         let result = Builder.run(options)
         ValidateCommand.report(result, format: format, strict: options.strict, location: location)
         if result.succeeded {
-            Console.err("wrote \(out.path)")
+            Console.err("wrote \(out.path)" + (CacheArguments.summary(result).map { " (\($0))" } ?? ""))
             return ExitCode.success
         }
         Console.err("build failed: \(out.path) was left unchanged")

@@ -7,7 +7,7 @@ enum PublishCommand: Command {
     static let summary = "compile and publish a signed release into a channel folder"
     static let help = """
     Usage: lessonc publish [--root DIR] --channel DIR --key BASE.key [--keep N] [--expires-days D]
-                           [--rotate-to NEW.key] [--strict]
+                           [--rotate-to NEW.key] [--strict] [--cache DIR | --no-cache]
 
     Compiles DIR/content like `lessonc build` (invalid sources publish nothing), then writes the
     next release into the channel folder, ready to upload to any static web host:
@@ -36,6 +36,7 @@ enum PublishCommand: Command {
       --rotate-to FILE    move the channel to a new secret key: everything is signed with it, and
                           keys.json is signed by both keys so devices trusting the old key follow
       --strict            treat warnings in the sources as errors
+    \(CacheArguments.help(column: 22))
       -h, --help          show this help
 
     Environment:
@@ -49,7 +50,8 @@ enum PublishCommand: Command {
     Exit status: 0 published or already up to date, 1 invalid sources or channel, 2 wrong usage.
     """
 
-    static let spec = OptionSpec(options: ["root", "channel", "key", "keep", "expires-days", "rotate-to"], flags: ["strict"])
+    static let spec = OptionSpec(options: CacheArguments.options.union(["root", "channel", "key", "keep", "expires-days", "rotate-to"]),
+                                 flags: CacheArguments.flags.union(["strict"]))
 
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try spec.parse(argv)
@@ -69,8 +71,10 @@ enum PublishCommand: Command {
         options.expiresDays = days
         options.strict = args.has("strict")
         options.progress = progressReporter("compiled")
+        (options.cacheFolder, options.useCache) = try CacheArguments.parse(args)
         let report = try Publisher.run(options)
         ValidateCommand.report(report.build, format: "text", strict: options.strict, location: location)
+        if let summary = CacheArguments.summary(report.build) { Console.err(summary) }
         for line in report.lines { Console.err(line) }
         guard report.build.succeeded else { return ExitCode.invalid }
         Console.out("\(options.channel.path): release \(report.release)\(report.published ? " published" : " (unchanged)")")

@@ -35,7 +35,7 @@ enum StatsCommand: Command {
             Console.out(JSON.array(stats.map(\.json)).pretty())
             return ExitCode.success
         }
-        let kinds = LessonCompiler.calloutKinds.map { $0.lowercased() }
+        let kinds = CalloutKind.allCases.map(\.rawValue)
         var rows: [[String]] = [["curriculum", "lessons", "words", "quizzes", "images", "tables"] + kinds]
         for s in stats {
             rows.append([s.id, "\(s.lessons)", "\(s.words)", "\(s.quizzes)", "\(s.images)", "\(s.tables)"] + kinds.map { "\(s.callouts[$0] ?? 0)" })

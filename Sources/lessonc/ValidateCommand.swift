@@ -6,7 +6,7 @@ enum ValidateCommand: Command {
     static let name = "validate"
     static let summary = "check content/ and print every problem, compiler-style"
     static let help = """
-    Usage: lessonc validate [--root DIR] [--format text|json] [--strict]
+    Usage: lessonc validate [--root DIR] [--format text|json] [--strict] [--cache DIR | --no-cache]
 
     Loads and compiles every curriculum under DIR/content without writing anything, and prints
     every problem found, one per line, sorted by file and line:
@@ -14,25 +14,28 @@ enum ValidateCommand: Command {
         path:line:column: error|warning: message [rule-id]
 
     Paths are relative to the current folder; columns count UTF-16 code units, as editors do.
-    CONTENT.md lists every rule id.
+    CONTENT.md lists every rule id. Lessons unchanged since the last build are not compiled
+    again: their problems come from the compile cache (validate reads it, never writes it).
 
     Options:
       --root DIR       the project folder holding content/ (default: the current folder or the
                        nearest one above it that holds content/)
       --format FORMAT  text (default) or json (a JSON array of diagnostics on stdout)
       --strict         treat warnings as errors
+    \(CacheArguments.help(column: 19))
       -h, --help       show this help
 
     Exit status: 0 valid, 1 errors found (or warnings with --strict), 2 wrong usage.
     """
 
-    static let spec = OptionSpec(options: ["root", "format"], flags: ["strict"])
+    static let spec = OptionSpec(options: CacheArguments.options.union(["root", "format"]), flags: CacheArguments.flags.union(["strict"]))
 
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try spec.parse(argv)
         let format = try args.choice("format", ["text", "json"], default: "text")
         let location = ProjectLocation.find(args)
         var options = BuildOptions(root: location.root, strict: args.has("strict"))
+        (options.cacheFolder, options.useCache) = try CacheArguments.parse(args)
         options.progress = progressReporter("checked")
         let result = Builder.run(options)
         report(result, format: format, strict: options.strict, location: location)
@@ -41,6 +44,7 @@ enum ValidateCommand: Command {
 
     /// Prints diagnostics (stdout), with paths as seen from the current folder, and a one-line summary (stderr).
     static func report(_ result: BuildResult, format: String, strict: Bool, location: ProjectLocation) {
+        if let note = result.cacheNote { Console.err("lessonc: \(note)") }
         let shown = result.diagnostics.map(location.display)
         if format == "json" {
             Console.out(JSON.array(shown.map(\.json)).pretty())

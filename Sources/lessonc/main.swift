@@ -36,6 +36,7 @@ Exit status: 0 success, 1 invalid input (diagnostics say why), 2 wrong usage.
 /// Every option any command takes a value for: what lets options stand before the command name.
 let valueOptions = commands.reduce(into: Set<String>()) { $0.formUnion($1.spec.options) }
 
+@MainActor
 func runMain() -> Int32 {
     let argv = Array(CommandLine.arguments.dropFirst())
     guard let first = argv.first else {

@@ -127,4 +127,38 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try lessonc("build", "--root", p.root.path).status, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: p.outputURL.appendingPathComponent("demo/en/first.json").path))
     }
+
+    // MARK: - the compile cache
+
+    func testBuildSaysWhatCameFromTheCacheAndHonoursCacheOptions() throws {
+        let p = try validProject()
+        try p.lesson("01-unit/02-second.md", "---\ntitle: Second\n---\nHello again.\n")
+        let out = p.root.appendingPathComponent("elsewhere")
+        let cache = p.root.appendingPathComponent("my-cache")
+        XCTAssertEqual(try lessonc("build", "--root", p.root.path, "--out", out.path, "--cache", cache.path).stderr,
+                       "2 lessons in 1 curriculum: 0 errors, 0 warnings\nwrote \(out.path)\n")
+        try p.lesson("01-unit/02-second.md", "---\ntitle: Second\n---\nHello once more.\n")
+        XCTAssertEqual(try lessonc("build", "--root", p.root.path, "--out", out.path, "--cache", cache.path).stderr,
+                       "2 lessons in 1 curriculum: 0 errors, 0 warnings\nwrote \(out.path) (compiled 1 lesson; 1 unchanged, from the compile cache)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p.root.appendingPathComponent(".lessonc-cache").path))
+
+        // A damaged cache is said to be so, and made again.
+        let index = cache.appendingPathComponent("index")
+        try Data("not a cache".utf8).write(to: index)
+        let damaged = try lessonc("build", "--root", p.root.path, "--out", out.path, "--cache", cache.path)
+        XCTAssertEqual(damaged.status, 0)
+        XCTAssertEqual(damaged.stderr, "lessonc: the compile cache in \(cache.path) is damaged; compiling everything and making it again\n"
+                       + "2 lessons in 1 curriculum: 0 errors, 0 warnings\nwrote \(out.path)\n")
+
+        // --no-cache neither reads nor writes it.
+        try FileManager.default.removeItem(at: cache)
+        let uncached = try lessonc("build", "--root", p.root.path, "--out", out.path, "--no-cache")
+        XCTAssertEqual(uncached.stderr, "2 lessons in 1 curriculum: 0 errors, 0 warnings\nwrote \(out.path)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p.root.appendingPathComponent(".lessonc-cache").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache.path))
+
+        let both = try lessonc("build", "--root", p.root.path, "--cache", cache.path, "--no-cache")
+        XCTAssertEqual(both.status, 2)
+        XCTAssertEqual(both.stderr, "lessonc build: --cache and --no-cache cannot be used together\nRun 'lessonc build --help' for usage.\n")
+    }
 }

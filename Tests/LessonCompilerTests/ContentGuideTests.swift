@@ -39,7 +39,7 @@ final class ContentGuideTests: XCTestCase {
             guard let open = row.range(of: "[!"), let close = row.range(of: "]", range: open.upperBound..<row.endIndex) else { return nil }
             return String(row[open.upperBound..<close.lowerBound])
         }
-        XCTAssertEqual(kinds, LessonCompiler.calloutKinds)
+        XCTAssertEqual(kinds, CalloutKind.markers)
     }
 }
 

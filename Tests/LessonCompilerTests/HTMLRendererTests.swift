@@ -35,9 +35,9 @@ final class HTMLRendererTests: XCTestCase {
     func testRenderingIsOnlyTheFixedTagSet() {
         // Built straight from blocks: even text the compiler would never produce comes out inert.
         let blocks: [Block] = [
-            .callout(kind: "note", title: [.text("<img onerror=x>")], duration: nil, blocks: [.code(language: "\"><script>", text: "</code>")]),
+            .callout(kind: .note, title: [.text("<img onerror=x>")], duration: nil, blocks: [.code(language: "\"><script>", text: "</code>")]),
         ]
-        XCTAssertEqual(HTMLRenderer.render(blocks),
+        XCTAssertEqual(LessonHTML.render(blocks),
                        "<aside class=\"callout callout-note\" data-kind=\"note\">\n<p class=\"callout-title\">&lt;img onerror=x&gt;</p>\n"
                        + "<pre><code class=\"language-&quot;&gt;&lt;script&gt;\">&lt;/code&gt;</code></pre>\n</aside>\n")
     }

@@ -48,7 +48,7 @@ final class RepositoryContentTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(shg.images, 6)
         XCTAssertGreaterThanOrEqual(shg.tables, 2)
         for kind in ["prompt", "activity", "read-aloud"] { XCTAssertGreaterThan(shg.callouts[kind] ?? 0, 0, kind) }
-        for kind in LessonCompiler.calloutKinds.map({ $0.lowercased() }) {
+        for kind in CalloutKind.allCases.map(\.rawValue) {
             XCTAssertGreaterThan(stats.reduce(0) { $0 + ($1.callouts[kind] ?? 0) }, 0, "no \(kind) callout anywhere")
         }
         XCTAssertGreaterThan(stats.reduce(0) { $0 + $1.quizzes }, 0)

@@ -104,11 +104,11 @@ struct SpecExample {
         let curriculum = Curriculum(id: "spec", dir: "content/spec", meta: CurriculumMeta(), description: "", children: [],
                                     lessons: [], assets: [:])
         let lesson = LessonSource(id: "example", curriculum: "spec", path: "content/spec/01-example.md", relativePath: "01-example.md",
-                                  meta: LessonMeta(title: "Example"), body: Substring(markdown), bodyLineOffset: 0, unitTitles: [], compilable: true)
+                                  meta: LessonMeta(title: "Example"), body: .text(Substring(markdown)), bodyLineOffset: 0, unitTitles: [], compilable: true)
         let compiler = LessonCompiler(curriculum: curriculum, links: LinkIndex(project: Project(root: URL(fileURLWithPath: "/"), curricula: [curriculum])))
         var diagnostics: [Diagnostic] = []
         let compiled = compiler.compile(lesson, into: &diagnostics)
-        return (diagnostics, Block.json(compiled.blocks))
+        return (diagnostics, try! JSON.parse(Data(LessonJSON.blocks(compiled.blocks))))
     }
 
     static let entity = try! NSRegularExpression(pattern: "&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")

@@ -164,7 +164,7 @@ extension LessonCompiler.State {
             guard closes else { continue }
             let footnote = body.hasPrefix("[^")
             let insertAt = body.index(body.startIndex, offsetBy: footnote ? 2 : 1)
-            let probe = String(lesson.body[..<insertAt]) + "lessonc-unused-" + String(lesson.body[insertAt...])
+            let probe = String(self.body[..<insertAt]) + "lessonc-unused-" + String(self.body[insertAt...])
             guard CommonMark.parse(Substring(probe)).sameContent(as: document) else { continue }
             let label = body.prefix(while: { $0 != ":" })
             let column = line.utf8.distance(from: line.startIndex, to: body.startIndex) + 1
@@ -182,10 +182,10 @@ extension LessonCompiler.State {
     mutating func lessonLinkHint(_ path: String) -> String? {
         let decoded = path.percentDecoded
         let here = "\(lesson.curriculum)/\(lesson.relativePath)"
-        if let resolved = LessonCompiler.resolve(decoded + ".md", from: here), compiler.links.lessonsByPath[resolved] != nil {
+        if let resolved = LessonCompiler.resolve(decoded + ".md", from: here), lesson(at: resolved) != nil {
             return "has no '.md'; link to a lesson as '\(decoded).md'"
         }
-        if !decoded.contains("/"), let targets = compiler.links.pathsById[decoded] {
+        if !decoded.contains("/"), case let targets = lessonPaths(withID: decoded), !targets.isEmpty {
             let target = targets.first(where: { $0.hasPrefix(lesson.curriculum + "/") }) ?? targets[0]
             return "names the lesson with id '\(decoded)'; link to a lesson by its file, as '\(LessonCompiler.relativePath(from: here, to: target))'"
         }
@@ -245,7 +245,7 @@ extension LessonCompiler {
         if bang { rest = rest.dropFirst().drop(while: { $0 == " " }) }
         let word = rest.prefix(while: { $0.isLetter || $0 == "-" })
         guard !word.isEmpty, rest.dropFirst(word.count).allSatisfy({ $0 == " " }) else { return nil }
-        let kinds = calloutKinds + ["QUIZ"]
+        let kinds = CalloutKind.markers + ["QUIZ"]
         let upper = word.uppercased()
         let written = String(s[...close])
         if kinds.contains(upper) { return (written, upper) }

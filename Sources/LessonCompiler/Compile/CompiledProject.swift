@@ -1,7 +1,9 @@
 import Foundation
+import LessonSupport
 
-/// Every lesson of a project compiled and kept in memory, for the commands that need them all
-/// (translate, stats, legacy export); the build streams instead.
+/// Every lesson of a project compiled to blocks and kept in memory, for the tools that look at
+/// the blocks themselves (translate, stats, tests). Build, publish and the preview go through
+/// `ProjectCompiler` instead, which keeps records, streams documents and uses the cache.
 struct CompiledProject {
     var project: Project
     /// Curriculum id → its compilable lessons in reading order.
@@ -15,18 +17,12 @@ struct CompiledProject {
         var out = CompiledProject(project: project, diagnostics: [])
         for curriculum in project.curricula {
             let compiler = LessonCompiler(curriculum: curriculum, links: links)
-            let sources = curriculum.lessons
-            var compiled = [CompiledLesson?](repeating: nil, count: sources.count)
-            compiled.withUnsafeMutableBufferPointer { buffer in
-                let base = buffer.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: sources.count) { i in
-                    guard sources[i].compilable else { return }
-                    var d: [Diagnostic] = []
-                    (base + i).pointee = compiler.compile(sources[i], into: &d)
-                    sink.add(contentsOf: d)
-                }
+            let compiled = Parallel.map(curriculum.lessons.filter(\.compilable)) { source in
+                var d: [Diagnostic] = []
+                return (compiler.compile(source, into: &d), d)
             }
-            out.lessons[curriculum.id] = compiled.compactMap { $0 }
+            out.lessons[curriculum.id] = compiled.map(\.0)
+            for (_, d) in compiled { sink.add(contentsOf: d) }
         }
         out.diagnostics = sink.all
         return out

@@ -2,19 +2,25 @@ import Foundation
 
 /// What a lesson may link to: every lesson of the project by its path under `content/`.
 public struct LinkIndex: Sendable {
-    /// `curriculum-id/relative/path.md` → (curriculum, lesson id)
-    var lessonsByPath: [String: (curriculum: String, id: String)] = [:]
+    /// `curriculum-id/relative/path.md` → the lesson there.
+    var lessonsByPath: [String: LessonRef] = [:]
     /// Lesson id → `curriculum-id/relative/path.md` of each lesson with it, to answer a link written as an id.
     var pathsById: [String: [String]] = [:]
 
     public init(project: Project) {
         for c in project.curricula {
             for l in c.lessons {
-                lessonsByPath["\(c.id)/\(l.relativePath)"] = (c.id, l.id)
+                lessonsByPath["\(c.id)/\(l.relativePath)"] = LessonRef(curriculum: c.id, id: l.id)
                 pathsById[l.id, default: []].append("\(c.id)/\(l.relativePath)")
             }
         }
     }
+}
+
+/// A lesson as a link names it.
+struct LessonRef: Hashable, Sendable {
+    var curriculum: String
+    var id: String
 }
 
 /// The result of compiling one lesson.
@@ -23,11 +29,13 @@ public struct CompiledLesson: Sendable {
     public var blocks: [Block]
     /// Curriculum-relative asset paths this lesson uses, for copying and publishing.
     public var assets: Set<String>
+    /// What the compiler looked up outside the lesson's file (links, assets): the compile cache
+    /// reuses this result only while every answer stays the same.
+    var dependencies = LessonDependencies()
 }
 
 /// Stage three: turns one lesson's Markdown into typed blocks, checking it as it goes.
-public struct LessonCompiler {
-    public static let calloutKinds = ["NOTE", "TIP", "WARNING", "PROMPT", "ACTIVITY", "READ-ALOUD", "CONTENT-WARNING"]
+public struct LessonCompiler: Sendable {
     static let allowedSchemes: Set<String> = ["http", "https", "mailto", "tel"]
 
     let curriculum: Curriculum
@@ -39,8 +47,15 @@ public struct LessonCompiler {
     }
 
     public func compile(_ lesson: LessonSource, into diagnostics: inout [Diagnostic]) -> CompiledLesson {
-        var state = State(lesson: lesson, compiler: self)
-        let document = CommonMark.parse(lesson.body)
+        let body: Substring
+        switch lesson.body.read() {
+        case .success(let text): body = text
+        case .failure(let error):
+            diagnostics.append(Diagnostic(.error, .unreadable, error.message, path: lesson.path))
+            return CompiledLesson(source: lesson, blocks: [], assets: [])
+        }
+        var state = State(lesson: lesson, body: body, compiler: self)
+        let document = CommonMark.parse(body)
         for cut in document.nestingCuts {
             state.report(.error, .nestingTooDeep, "Markdown nests more than \(CommonMark.maxNesting) levels deep here (block quotes, lists, emphasis and links all count); what lies deeper is left out: flatten it", line: cut.line, byteColumn: cut.column)
         }
@@ -51,14 +66,16 @@ public struct LessonCompiler {
             diagnostics.append(Diagnostic(.error, .emptyLesson, "lesson has no content after its front matter", path: lesson.path, line: max(1, lesson.bodyLineOffset), column: 1))
         }
         diagnostics.append(contentsOf: state.diagnostics)
-        return CompiledLesson(source: lesson, blocks: blocks, assets: state.assets)
+        return CompiledLesson(source: lesson, blocks: blocks, assets: state.assets, dependencies: state.dependencies)
     }
 
     struct State {
         let lesson: LessonSource
+        let body: Substring
         let compiler: LessonCompiler
         var diagnostics: [Diagnostic] = []
         var assets: Set<String> = []
+        var dependencies = LessonDependencies()
         var lastHeadingLevel = 1
         /// Block quotes and lists around the block being compiled (lazy lines and indented code depend on them).
         var quoteDepth = 0
@@ -66,11 +83,11 @@ public struct LessonCompiler {
         /// Footnote definitions seen; cmark puts them last, numbered in order of first reference.
         var footnotes = 0
         /// Whether the body holds "[^" anywhere: only then can a text hold an undefined footnote reference.
-        lazy var mayReferToFootnotes: Bool = lesson.body.asciiRange(of: "[^") != nil
+        lazy var mayReferToFootnotes: Bool = body.asciiRange(of: "[^") != nil
         /// The body's lines, split at '\n' bytes (a CRLF line keeps its '\r'): the authoring checks read
         /// most paragraphs' lines, and splitting by Characters doubled the time of a validate.
         lazy var lines: [Substring] = {
-            let body = lesson.body
+            let body = self.body
             // Find the line ends on the raw bytes, then step the index from one to the next.
             let ends = body.utf8.withContiguousStorageIfAvailable { bytes in bytes.indices.filter { bytes[$0] == 0x0A } }
                 ?? Array(body.utf8.enumerated().filter { $0.element == 0x0A }.map(\.offset))
@@ -88,8 +105,9 @@ public struct LessonCompiler {
             return out
         }()
 
-        init(lesson: LessonSource, compiler: LessonCompiler) {
+        init(lesson: LessonSource, body: Substring, compiler: LessonCompiler) {
             self.lesson = lesson
+            self.body = body
             self.compiler = compiler
         }
 
@@ -194,7 +212,7 @@ public struct LessonCompiler {
             }
             let written = text.literal[marker].dropFirst(2).dropLast()
             let kind = written.uppercased()
-            if written != kind, LessonCompiler.calloutKinds.contains(kind) || kind == "QUIZ" {
+            if written != kind, CalloutKind(marker: kind) != nil || kind == "QUIZ" {
                 report(.warning, .calloutMarkerCase, "write the callout kind in capitals: '[!\(kind)]', not '[!\(written)]'", line: text.line, byteColumn: text.column)
             }
             // Split the first paragraph: the rest of the marker line is the title, later lines are body.
@@ -217,28 +235,28 @@ public struct LessonCompiler {
                 bodyNodes.insert(para, at: 0)
             }
             if kind == "QUIZ" { return quiz(node, titleNodes: titleNodes, body: bodyNodes, previous: previous) }
-            guard LessonCompiler.calloutKinds.contains(kind) else {
-                let hint = Schema.nearest(kind, in: LessonCompiler.calloutKinds + ["QUIZ"]).map { "did you mean \($0)? Kinds are" } ?? "use one of"
-                report(.error, .unknownCallout, "unknown callout kind '\(kind)'; \(hint) \(LessonCompiler.calloutKinds.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
+            guard let callout = CalloutKind(marker: kind) else {
+                let hint = Schema.nearest(kind, in: CalloutKind.markers + ["QUIZ"]).map { "did you mean \($0)? Kinds are" } ?? "use one of"
+                report(.error, .unknownCallout, "unknown callout kind '\(kind)'; \(hint) \(CalloutKind.markers.joined(separator: ", ")) or QUIZ", line: text.line, byteColumn: text.column)
                 return nil
             }
             var title = inlines(titleNodes)
             var duration: String?
-            if kind == "ACTIVITY", case .text(let last)? = title.last,
+            if callout == .activity, case .text(let last)? = title.last,
                let r = Pattern.trailingDuration.firstRange(in: last) {
                 duration = last[r].trimmingCharacters(in: CharacterSet(charactersIn: "() "))
                 let remaining = last[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
                 title.removeLast()
                 if !remaining.isEmpty { title.append(.text(remaining)) }
             }
-            if kind == "ACTIVITY" && duration == nil {
+            if callout == .activity && duration == nil {
                 report(.warning, .activityDuration, "ACTIVITY callout has no duration; end its title with the time it takes, e.g. '[!ACTIVITY] Count the money (10 min)'", line: text.line, byteColumn: text.column)
             }
             let body = blocks(bodyNodes)
             if body.isEmpty && title.isEmpty {
                 report(.error, .emptyCallout, "\(kind) callout has no text", node)
             }
-            return .callout(kind: kind.lowercased(), title: title, duration: duration, blocks: body)
+            return .callout(kind: callout, title: title, duration: duration, blocks: body)
         }
 
         mutating func quiz(_ node: MarkdownNode, titleNodes: [MarkdownNode], body: [MarkdownNode], previous: MarkdownNode?) -> Block? {
@@ -387,7 +405,7 @@ public struct LessonCompiler {
                 // Resolve against content/ so links may cross into another curriculum.
                 let base = "\(lesson.curriculum)/\(lesson.relativePath)"
                 guard let resolved = LessonCompiler.resolve(decoded, from: base),
-                      let target = compiler.links.lessonsByPath[resolved] else {
+                      let target = lesson(at: resolved) else {
                     report(.error, .brokenLink, "link to '\(url)' does not resolve to a lesson", node)
                     return nil
                 }
@@ -416,12 +434,13 @@ public struct LessonCompiler {
                 report(.error, .assetOutside, "\(what) '\(url)' points outside the curriculum's assets/ folder", node)
                 return nil
             }
-            guard let size = compiler.curriculum.assets[resolved] else {
+            let asset = self.asset(resolved)
+            guard let size = asset.size else {
                 report(.error, .missingAsset, "\(what) '\(url)' not found: no file \(compiler.curriculum.dir)/\(resolved)", node)
                 return nil
             }
             // A symlink inside assets/ must not lead outside it.
-            guard !compiler.curriculum.escapingAssets.contains(resolved) else {
+            guard !asset.escaping else {
                 report(.error, .assetOutside, "\(what) '\(url)' is a symbolic link leading outside assets/", node)
                 return nil
             }
@@ -462,5 +481,30 @@ public struct LessonCompiler {
             }
         }
         return parts.joined(separator: "/")
+    }
+}
+
+extension LessonCompiler.State {
+    // MARK: Lookups outside the lesson, recorded
+
+    /// The lesson at `curriculum-id/relative/path.md`, if any.
+    mutating func lesson(at path: String) -> LessonRef? {
+        let answer = compiler.links.lessonsByPath[path]
+        dependencies.asked(lessonAt: path, got: answer)
+        return answer
+    }
+
+    /// The paths of the lessons with this id.
+    mutating func lessonPaths(withID id: String) -> [String] {
+        let answer = compiler.links.pathsById[id] ?? []
+        dependencies.asked(lessonsWithID: id, got: answer)
+        return answer
+    }
+
+    /// A curriculum-relative asset path: its size, nil when there is no such file.
+    mutating func asset(_ path: String) -> AssetAnswer {
+        let answer = AssetAnswer(curriculum: compiler.curriculum, path: path)
+        dependencies.asked(asset: path, got: answer)
+        return answer
     }
 }

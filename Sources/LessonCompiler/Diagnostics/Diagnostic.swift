@@ -1,5 +1,6 @@
 import Foundation
 import LessonSupport
+import Synchronization
 
 public enum Severity: String, Sendable, Comparable {
     case error, warning
@@ -49,24 +50,22 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Collects diagnostics from many threads.
-public final class DiagnosticSink: @unchecked Sendable {
-    private var items: [Diagnostic] = []
-    private let lock = NSLock()
+public final class DiagnosticSink: Sendable {
+    private let items = Mutex<[Diagnostic]>([])
 
     public init() {}
 
     public func add(_ d: Diagnostic) {
-        lock.lock(); items.append(d); lock.unlock()
+        items.withLock { $0.append(d) }
     }
 
     public func add(contentsOf list: [Diagnostic]) {
         guard !list.isEmpty else { return }
-        lock.lock(); items.append(contentsOf: list); lock.unlock()
+        items.withLock { $0.append(contentsOf: list) }
     }
 
     public var all: [Diagnostic] {
-        lock.lock(); defer { lock.unlock() }
-        return Diagnostic.sorted(items)
+        Diagnostic.sorted(items.withLock { $0 })
     }
 
     public var errorCount: Int { all.filter { $0.severity == .error }.count }

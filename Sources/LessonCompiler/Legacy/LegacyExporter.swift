@@ -21,61 +21,89 @@ public enum LegacyExporter {
         if selected.isEmpty && !diagnostics.contains(where: { $0.severity == .error }) {
             diagnostics.append(Diagnostic(.error, .noLegacyCurriculum, "no curriculum has a 'legacy_file' in its curriculum.md, so there is nothing to export", path: "content"))
         }
-        let links = LinkIndex(project: project)
-        let catalog = TranslationCatalog.load(project: project, into: sink)
+        let export = Export(project: project, catalog: TranslationCatalog.load(project: project, into: sink), locale: locale)
         var documents: [(path: String, json: JSON)] = []
         var owners: [String: String] = [:]
         for c in selected {
-            let metaPath = "\(c.dir)/curriculum.md"
-            func fail(_ rule: Rule, _ message: String) { diagnostics.append(Diagnostic(.error, rule, message, path: metaPath)) }
-            let file = c.meta.legacyFile!
-            guard LegacyNames.isPlainFileName(file) else {
-                fail(.legacyFileName, "legacy_file '\(file)' must be a plain file name such as advocate-training (letters, digits, '-', '_', '.')"); continue
-            }
-            let code = locale ?? c.meta.language
-            let translation = catalog.translations(of: c.id).first { $0.locale == code }
-            guard code == c.meta.language || translation != nil else {
-                // Curricula not translated into this locale are left out; only "none at all" fails.
-                diagnostics.append(Diagnostic(.warning, .localeUnavailable, "'\(c.id)' is not exported in '\(code)': there is no \(TranslationCatalog.path(locale: code, curriculum: c.id))", path: metaPath))
+            guard let document = export.curriculum(c, into: &diagnostics) else { continue }
+            if let other = owners[document.path] {
+                diagnostics.append(Diagnostic(.error, .legacyFileConflict, "'\(c.id)' and '\(other)' would both be exported to \(document.path)", path: "\(c.dir)/curriculum.md"))
                 continue
             }
-            guard let language = LegacyNames.language(forTag: code) else {
-                fail(.legacyLanguage, "the RCC apps name languages in English, and lessonc knows no name for '\(code)'")
-                continue
-            }
-            let compiler = LessonCompiler(curriculum: c, links: links)
-            var lessons: [String: (LessonSource, [Block])] = [:]
-            for source in c.lessons where source.compilable {
-                var d: [Diagnostic] = []
-                let compiled = compiler.compile(source, into: &d)
-                lessons[source.id] = (source, compiled.blocks)
-                if let translation {
-                    // The legacy apps know nothing of per-lesson fallback: an incomplete translation
-                    // is exported in the source language, and the exporter says so.
-                    let t = Translator.translate(compiled, file: translation.document.file(for: source.id), locale: code, path: translation.path, diagnostics: &d)
-                    if t.isComplete {
-                        lessons[source.id] = (t.lesson.source, t.lesson.blocks)
-                    } else {
-                        d.append(Diagnostic(.warning, .legacyFallback, "'\(source.meta.title)' is \(t.coverage)% translated into \(code), so it is exported in \(c.meta.language)", path: translation.path))
-                    }
-                }
-                diagnostics += d
-            }
-            let path = "rcc-json/v1/\(language.lowercased())/\(file).json"
-            if let other = owners[path] {
-                fail(.legacyFileConflict, "'\(c.id)' and '\(other)' would both be exported to \(path)")
-                continue
-            }
-            owners[path] = c.id
-            let legacy = LegacyCurriculum(title: c.meta.title, version: LegacyNames.legacyVersion(fromSemver: c.meta.version),
-                                          language: language, levelTitles: c.meta.levelTitles, content: nodes(c.children, lessons))
-            documents.append((path, legacy.json))
+            owners[document.path] = c.id
+            documents.append(document)
         }
         if documents.isEmpty, let code = locale, !selected.isEmpty, !diagnostics.contains(where: { $0.severity == .error }) {
             diagnostics.append(Diagnostic(.error, .localeUnavailable, "no curriculum with a legacy_file is available in '\(code)'", path: "locales"))
         }
         diagnostics = Diagnostic.sorted(diagnostics)
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return LegacyExportResult(diagnostics: diagnostics, written: []) }
+        return write(documents, to: out, diagnostics: diagnostics)
+    }
+
+    /// What exporting one curriculum needs: the project's lessons and translations.
+    struct Export {
+        let project: Project
+        let catalog: TranslationCatalog
+        /// The locale asked for (nil: each curriculum's own language).
+        let locale: String?
+        let links: LinkIndex
+
+        init(project: Project, catalog: TranslationCatalog, locale: String?) {
+            self.project = project
+            self.catalog = catalog
+            self.locale = locale
+            links = LinkIndex(project: project)
+        }
+
+        /// One curriculum's legacy document and where it goes, or nil (diagnostics say why).
+        func curriculum(_ c: Curriculum, into diagnostics: inout [Diagnostic]) -> (path: String, json: JSON)? {
+            let metaPath = "\(c.dir)/curriculum.md"
+            let file = c.meta.legacyFile!
+            guard LegacyNames.isPlainFileName(file) else {
+                diagnostics.append(Diagnostic(.error, .legacyFileName, "legacy_file '\(file)' must be a plain file name such as advocate-training (letters, digits, '-', '_', '.')", path: metaPath))
+                return nil
+            }
+            let code = locale ?? c.meta.language
+            let translation = catalog.translations(of: c.id).first { $0.locale == code }
+            guard code == c.meta.language || translation != nil else {
+                // Curricula not translated into this locale are left out; only "none at all" fails.
+                diagnostics.append(Diagnostic(.warning, .localeUnavailable, "'\(c.id)' is not exported in '\(code)': there is no \(TranslationCatalog.path(locale: code, curriculum: c.id))", path: metaPath))
+                return nil
+            }
+            guard let language = LegacyNames.language(forTag: code) else {
+                diagnostics.append(Diagnostic(.error, .legacyLanguage, "the RCC apps name languages in English, and lessonc knows no name for '\(code)'", path: metaPath))
+                return nil
+            }
+            var lessons: [String: (LessonSource, [Block])] = [:]
+            for (source, blocks, d) in compiledLessons(of: c, translation: translation, code: code) {
+                lessons[source.id] = (source, blocks)
+                diagnostics += d
+            }
+            let legacy = LegacyCurriculum(title: c.meta.title, version: LegacyNames.legacyVersion(fromSemver: c.meta.version),
+                                          language: language, levelTitles: c.meta.levelTitles, content: LegacyExporter.nodes(c.children, lessons))
+            return ("rcc-json/v1/\(language.lowercased())/\(file).json", legacy.json)
+        }
+
+        /// Every lesson compiled, and translated when a translation is asked for. The legacy apps
+        /// know nothing of per-lesson fallback: an incomplete translation is exported in the source
+        /// language, and the exporter says so.
+        func compiledLessons(of c: Curriculum, translation: TranslationCatalog.Entry?, code: String) -> [(LessonSource, [Block], [Diagnostic])] {
+            let compiler = LessonCompiler(curriculum: c, links: links)
+            return Parallel.map(c.lessons.filter(\.compilable)) { source in
+                var d: [Diagnostic] = []
+                let compiled = compiler.compile(source, into: &d)
+                guard let translation else { return (source, compiled.blocks, d) }
+                let t = Translator.translate(compiled, file: translation.document.file(for: source.id), locale: code, path: translation.path, diagnostics: &d)
+                if t.isComplete { return (t.lesson.source, t.lesson.blocks, d) }
+                d.append(Diagnostic(.warning, .legacyFallback, "'\(source.meta.title)' is \(t.coverage)% translated into \(code), so it is exported in \(c.meta.language)", path: translation.path))
+                return (source, compiled.blocks, d)
+            }
+        }
+    }
+
+    static func write(_ documents: [(path: String, json: JSON)], to out: URL, diagnostics: [Diagnostic]) -> LegacyExportResult {
+        var diagnostics = diagnostics
         var written: [String] = []
         for (path, json) in documents {
             let url = out.appendingPathComponent(path)
@@ -115,6 +143,6 @@ public enum LegacyExporter {
     }
 
     static func html(_ source: LessonSource, _ blocks: [Block]) -> String {
-        LegacyHTMLWriter.escapeForLegacy(LegacyHTMLWriter.render(blocks, contentWarning: source.meta.contentWarning))
+        LegacyHTML.escapeForLegacy(LegacyHTML.render(blocks, contentWarning: source.meta.contentWarning))
     }
 }

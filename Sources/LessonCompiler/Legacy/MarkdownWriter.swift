@@ -52,7 +52,7 @@ struct MarkdownWriter {
         case .quote(let inner):
             return prefixLines(blocks(inner), first: "> ", rest: "> ")
         case .callout(let kind, let title, let duration, let inner):
-            var head = "[!\(kind)]"
+            var head = "[!\(kind.marker)]"
             let t = inline(title, breaks: false)
             if !t.isEmpty { head += " " + t }
             if let duration { head += " (\(duration))" }
@@ -78,11 +78,11 @@ struct MarkdownWriter {
             }
             let columns = max(header.count, rows.map(\.count).max() ?? 0)
             let delimiter = (0..<columns).map { i -> String in
-                switch i < alignments.count ? alignments[i] : "none" {
-                case "left": return ":---"
-                case "center": return ":---:"
-                case "right": return "---:"
-                default: return "---"
+                switch i < alignments.count ? alignments[i] : .none {
+                case .left: return ":---"
+                case .center: return ":---:"
+                case .right: return "---:"
+                case .none: return "---"
                 }
             }
             return ([row(header), "| " + delimiter.joined(separator: " | ") + " |"] + rows.map(row)).joined(separator: "\n")
@@ -333,7 +333,7 @@ extension MarkdownWriter {
         case .list(_, _, let items): return items.map { $0.blocks.map(plainText).joined(separator: " ") }.joined(separator: " ")
         case .quote(let inner): return inner.map(plainText).joined(separator: " ")
         case .callout(let kind, let title, let duration, let inner):
-            return (["[!\(kind)]", inl(title), duration.map { "(\($0))" } ?? ""] + inner.map(plainText)).joined(separator: " ")
+            return (["[!\(kind.marker)]", inl(title), duration.map { "(\($0))" } ?? ""] + inner.map(plainText)).joined(separator: " ")
         case .quiz(let q, let options, let e):
             return (["[!QUIZ]"] + q.map(plainText) + options.map { inl($0.inlines) } + e.map(plainText)).joined(separator: " ")
         case .code(_, let text): return text

@@ -1,21 +1,28 @@
 import Foundation
+import LessonSupport
 
-/// Stage one: reads `content/` into a `Project`, reporting every problem it meets.
-public struct Loader {
+/// Stage one: reads `content/` into a `Project`, reporting every problem it meets. Lesson files
+/// are read in parallel for their front matter; their bodies stay on disk until compiled.
+public struct Loader: Sendable {
     public static let maxLessonBytes = 1 << 20
     public static let maxUnitDepth = 4
 
     let root: URL
-    let fm = FileManager.default
+    /// Earlier reads of the same files (the compile cache), or nil to read everything.
+    let memo: (any LoadMemo)?
 
     public init(root: URL) {
+        self.init(root: root, memo: nil)
+    }
+
+    init(root: URL, memo: (any LoadMemo)?) {
         self.root = root.standardizedFileURL
+        self.memo = memo
     }
 
     public func load(into sink: DiagnosticSink) -> Project {
         let contentDir = root.appendingPathComponent("content")
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: contentDir.path, isDirectory: &isDir), isDir.boolValue else {
+        guard Loader.isDirectory(contentDir) else {
             sink.add(Diagnostic(.error, .noContent, "no content/ folder under \(root.path)", path: "content"))
             return Project(root: root, curricula: [])
         }
@@ -30,17 +37,19 @@ public struct Loader {
             return Project(root: root, curricula: [])
         }
         var curricula: [Curriculum] = []
-        for name in listing(contentDir) {
+        for name in Loader.listing(contentDir.path).map(\.name) {
             let url = contentDir.appendingPathComponent(name)
             if let escape = content.escape(url, path: "content/\(name)", why: FolderBoundary.insideContent) {
                 sink.add(escape)
                 continue
             }
-            guard isDirectory(url) else {
+            guard Loader.isDirectory(url) else {
                 sink.add(Diagnostic(.warning, .strayFile, "'\(name)' is not a curriculum folder and is ignored", path: "content/\(name)"))
                 continue
             }
-            if let c = loadCurriculum(id: name, url: url, content: content, sink: sink) { curricula.append(c) }
+            var diagnostics: [Diagnostic] = []
+            curricula.append(loadCurriculum(id: name, url: url, content: content, into: &diagnostics))
+            sink.add(contentsOf: diagnostics)
         }
         if curricula.isEmpty && sink.errorCount == 0 {
             sink.add(Diagnostic(.error, .noContent, "content/ holds no curriculum folder", path: "content"))
@@ -50,30 +59,54 @@ public struct Loader {
 
     // MARK: - Curriculum
 
-    private func loadCurriculum(id: String, url: URL, content: FolderBoundary, sink: DiagnosticSink) -> Curriculum? {
+    /// Without a usable curriculum.md the lessons are still checked, so one run reports everything.
+    private func loadCurriculum(id: String, url: URL, content: FolderBoundary, into diagnostics: inout [Diagnostic]) -> Curriculum {
         let dir = "content/\(id)"
-        let metaPath = "\(dir)/curriculum.md"
-        var diagnostics: [Diagnostic] = []
-        defer { sink.add(contentsOf: diagnostics) }
+        let (meta, description) = curriculumFile(id: id, url: url, content: content, into: &diagnostics)
+        if !Pattern.id.matches(id) {
+            diagnostics.append(Diagnostic(.error, .invalidId, "curriculum folder name '\(id)' must be lowercase letters, digits, '-', '_' or '.'", path: dir))
+        }
+        var found = FoundAssets()
+        let assetsURL = url.appendingPathComponent("assets")
+        if let escape = content.escape(assetsURL, path: "\(dir)/assets", why: FolderBoundary.assetsInsideContent) {
+            diagnostics.append(escape)
+        } else if Loader.isDirectory(assetsURL), let boundary = FolderBoundary(assetsURL, name: "\(dir)/assets/") {
+            found = collectAssets(assetsURL, boundary: boundary, curriculumDir: dir, into: &diagnostics)
+        }
+        var walk = UnitWalk(curriculumDir: dir, content: content)
+        let pendingTree = walk.unit(url.path, relative: "", depth: 0, unitTitles: [])
+        diagnostics += walk.diagnostics
+
+        let lessons = loadLessons(walk.lessons, curriculum: id, into: &diagnostics)
+        diagnostics += Loader.duplicateIds(lessons)
+        if walk.lessons.isEmpty {
+            diagnostics.append(Diagnostic(.error, .emptyCurriculum, "curriculum '\(id)' has no lessons", path: "\(dir)/curriculum.md"))
+        }
+        return Curriculum(id: id, dir: dir, meta: meta, description: description, children: Loader.resolve(pendingTree, ids: lessons.map(\.id)),
+                          lessons: lessons, assets: found.sizes, escapingAssets: found.escaping)
+    }
+
+    /// curriculum.md: its front matter and its body (the description).
+    private func curriculumFile(id: String, url: URL, content: FolderBoundary, into diagnostics: inout [Diagnostic]) -> (CurriculumMeta, String) {
+        let metaPath = "content/\(id)/curriculum.md"
         var meta = CurriculumMeta()
-        var description = ""
-        // Without a usable curriculum.md the lessons are still checked, so one run reports everything.
         let metaURL = url.appendingPathComponent("curriculum.md")
-        let exists = fm.fileExists(atPath: metaURL.path)
+        let exists = FileManager.default.fileExists(atPath: metaURL.path)
         let escape = content.escape(metaURL, path: metaPath, why: FolderBoundary.insideContent)
         if let escape { diagnostics.append(escape) }
-        let text = exists && escape == nil ? readText(metaURL, path: metaPath, into: &diagnostics) : nil
         if !exists {
-            diagnostics.append(Diagnostic(.error, .missingCurriculumFile, "curriculum folder '\(id)' has no curriculum.md", path: dir))
+            diagnostics.append(Diagnostic(.error, .missingCurriculumFile, "curriculum folder '\(id)' has no curriculum.md", path: "content/\(id)"))
         }
-        switch text.map(FrontMatter.split) {
-        case nil: break
-        case .failure(let e)?:
+        guard exists, escape == nil, let text = Loader.readText(metaURL.path, path: metaPath, into: &diagnostics)?.text else { return (meta, "") }
+        switch FrontMatter.split(text) {
+        case .failure(let e):
             diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: metaPath, line: e.line, column: e.column))
-        case .success(let split)? where !split.hasFrontMatter:
+            return (meta, "")
+        case .success(let split) where !split.hasFrontMatter:
             // One problem, one diagnostic: not a 'missing-key' for every required key as well.
             diagnostics.append(Diagnostic(.error, .missingFrontMatter, "curriculum.md must start with front matter between '---' lines", path: metaPath))
-        case .success(let split)?:
+            return (meta, "")
+        case .success(let split):
             let v = Schema.curriculum.check(split.entries, path: metaPath, into: &diagnostics)
             meta.title = v["title"]?.first ?? ""
             meta.version = v["version"]?.first ?? ""
@@ -86,159 +119,107 @@ public struct Loader {
             if let explicit = v["id"]?.first, explicit != id, let entry = split.entries.first(where: { $0.key == "id" }) {
                 diagnostics.append(Diagnostic(.error, .idMismatch, "curriculum id '\(explicit)' differs from its folder name '\(id)'", path: metaPath, line: entry.value.line, column: entry.value.column))
             }
-            description = split.body.trimmingCharacters(in: .whitespacesAndNewlines)
+            return (meta, split.body.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        if !Pattern.id.matches(id) {
-            diagnostics.append(Diagnostic(.error, .invalidId, "curriculum folder name '\(id)' must be lowercase letters, digits, '-', '_' or '.'", path: dir))
-        }
+    }
 
-        var pending: [PendingLesson] = []
-        var assets: [String: Int] = [:]
-        let assetsURL = url.appendingPathComponent("assets")
-        var escapingAssets = Set<String>()
-        if let escape = content.escape(assetsURL, path: "\(dir)/assets", why: FolderBoundary.assetsInsideContent) {
-            diagnostics.append(escape)
-        } else if isDirectory(assetsURL), let boundary = FolderBoundary(assetsURL, name: "\(dir)/assets/") {
-            collectAssets(assetsURL, boundary: boundary, curriculumDir: dir, into: &assets, escaping: &escapingAssets, diagnostics: &diagnostics)
-        }
-        let children = walkUnit(url, relative: "", depth: 0, curriculumDir: dir, unitTitles: [], content: content, pending: &pending, diagnostics: &diagnostics)
-
-        // Read and parse every lesson's front matter in parallel; the bodies are compiled later.
-        var loaded = [LessonSource?](repeating: nil, count: pending.count)
-        var perLesson = [[Diagnostic]](repeating: [], count: pending.count)
-        loaded.withUnsafeMutableBufferPointer { out in
-            perLesson.withUnsafeMutableBufferPointer { diags in
-                let outBase = out.baseAddress!, diagBase = diags.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: pending.count) { i in
-                    var d: [Diagnostic] = []
-                    (outBase + i).pointee = loadLesson(pending[i], curriculum: id, curriculumDir: dir, into: &d)
-                    (diagBase + i).pointee = d
-                }
-            }
-        }
-        for d in perLesson { diagnostics.append(contentsOf: d) }
-        let lessons = loaded.compactMap { $0 }
-
-        // Ids are how translations and devices refer to lessons: one lesson per id.
-        var firstById: [String: LessonSource] = [:]
+    /// Ids are how translations and devices refer to lessons: one lesson per id.
+    static func duplicateIds(_ lessons: [LessonSource]) -> [Diagnostic] {
+        var firstById: [String: String] = [:]
+        firstById.reserveCapacity(lessons.count)
+        var diagnostics: [Diagnostic] = []
         for lesson in lessons {
             if let first = firstById[lesson.id] {
-                diagnostics.append(Diagnostic(.error, .duplicateId, "lesson id '\(lesson.id)' is also used by \(first.path)", path: lesson.path, line: lesson.idLine, column: lesson.idColumn))
+                diagnostics.append(Diagnostic(.error, .duplicateId, "lesson id '\(lesson.id)' is also used by \(first)", path: lesson.path, line: lesson.idLine, column: lesson.idColumn))
             } else {
-                firstById[lesson.id] = lesson
+                firstById[lesson.id] = lesson.path
             }
         }
-        if pending.isEmpty {
-            diagnostics.append(Diagnostic(.error, .emptyCurriculum, "curriculum '\(id)' has no lessons", path: metaPath))
-        }
-        func resolve(_ nodes: [TreeNode]) -> [TreeNode] {
-            nodes.map { node in
-                switch node {
-                case .unit(var u): u.children = resolve(u.children); return .unit(u)
-                case .lesson(let placeholder): return .lesson(id: loaded[Int(placeholder.dropFirst())!]!.id)
-                }
-            }
-        }
-        return Curriculum(id: id, dir: dir, meta: meta, description: description, children: resolve(children),
-                          lessons: lessons, assets: assets, escapingAssets: escapingAssets)
+        return diagnostics
     }
 
-    // MARK: - Units
-
-    struct PendingLesson {
-        var url: URL
-        var path: String
-        var relativePath: String
-        var unitTitles: [String]
-    }
-
-    private func walkUnit(_ url: URL, relative: String, depth: Int, curriculumDir: String, unitTitles: [String], content: FolderBoundary,
-                          pending: inout [PendingLesson], diagnostics: inout [Diagnostic]) -> [TreeNode] {
-        var nodes: [TreeNode] = []
-        var seenOrders: [Int: String] = [:]
-        for name in listing(url) {
-            let rel = relative.isEmpty ? name : "\(relative)/\(name)"
-            let path = "\(curriculumDir)/\(rel)"
-            let child = url.appendingPathComponent(name)
-            if depth == 0 && (name == "curriculum.md" || name == "assets") { continue }
-            if name == "_unit.md" { continue }
-            if let escape = content.escape(child, path: path, why: FolderBoundary.insideContent) {
-                diagnostics.append(escape)
-                continue
-            }
-            let isDir = isDirectory(child)
-            guard isDir || name.hasSuffix(".md") else {
-                diagnostics.append(Diagnostic(.warning, .strayFile, "'\(name)' is neither a lesson (.md) nor a unit folder and is ignored; put media in assets/", path: path))
-                continue
-            }
-            if let order = Loader.orderPrefix(name) {
-                if let other = seenOrders[order] {
-                    diagnostics.append(Diagnostic(.warning, .duplicateOrder, "order prefix \(String(format: "%02d", order)) is also used by '\(other)'; their order is by name", path: path))
-                } else { seenOrders[order] = name }
-            } else {
-                diagnostics.append(Diagnostic(.warning, .missingOrderPrefix, "'\(name)' has no NN- order prefix; it is placed after the numbered entries", path: path))
-            }
-            if isDir {
-                if depth + 1 > Loader.maxUnitDepth {
-                    diagnostics.append(Diagnostic(.error, .tooDeep, "units nest at most \(Loader.maxUnitDepth) levels deep", path: path))
-                    continue
-                }
-                var title = Loader.titleFromSlug(Loader.slug(name))
-                var summary = ""
-                let unitFile = child.appendingPathComponent("_unit.md")
-                let unitEscape = content.escape(unitFile, path: "\(path)/_unit.md", why: FolderBoundary.insideContent)
-                if let unitEscape { diagnostics.append(unitEscape) }
-                if unitEscape == nil, fm.fileExists(atPath: unitFile.path), let text = readText(unitFile, path: "\(path)/_unit.md", into: &diagnostics) {
-                    switch FrontMatter.split(text) {
-                    case .failure(let e):
-                        diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: "\(path)/_unit.md", line: e.line, column: e.column))
-                    case .success(let split):
-                        let v = Schema.unit.check(split.entries, path: "\(path)/_unit.md", into: &diagnostics)
-                        title = v["title"]?.first ?? title
-                        summary = v["summary"]?.first ?? split.body.trimmingCharacters(in: .whitespacesAndNewlines)
-                    }
-                }
-                let children = walkUnit(child, relative: rel, depth: depth + 1, curriculumDir: curriculumDir,
-                                        unitTitles: unitTitles + [title], content: content, pending: &pending, diagnostics: &diagnostics)
-                if children.isEmpty {
-                    diagnostics.append(Diagnostic(.warning, .emptyUnit, "unit folder '\(name)' has no lessons", path: path))
-                }
-                nodes.append(.unit(Unit(slug: Loader.slug(name), dir: rel, title: title, summary: summary, children: children)))
-            } else {
-                pending.append(PendingLesson(url: child, path: path, relativePath: rel, unitTitles: unitTitles))
-                nodes.append(.lesson(id: "\u{0}\(pending.count - 1)"))   // placeholder, replaced once ids are known
+    /// The unit tree with each lesson's place filled by its id, known once its front matter is read.
+    static func resolve(_ nodes: [PendingNode], ids: [String]) -> [TreeNode] {
+        nodes.map { node in
+            switch node {
+            case .unit(let unit, let children):
+                var u = unit
+                u.children = resolve(children, ids: ids)
+                return .unit(u)
+            case .lesson(let index):
+                return .lesson(id: ids[index])
             }
         }
-        return nodes
     }
 
     // MARK: - Lessons
 
-    private func loadLesson(_ p: PendingLesson, curriculum: String, curriculumDir: String, into diagnostics: inout [Diagnostic]) -> LessonSource {
-        let derivedId = Loader.slug(String(p.url.lastPathComponent.dropLast(3)))
+    /// Reads every lesson's front matter in parallel, in reading order.
+    private func loadLessons(_ pending: [PendingLesson], curriculum: String, into diagnostics: inout [Diagnostic]) -> [LessonSource] {
+        let loaded = Parallel.map(pending) { p in loadLesson(p, curriculum: curriculum) }
+        for lesson in loaded { diagnostics += lesson.origin?.diagnostics ?? lesson.diagnosticsWithoutOrigin }
+        return loaded.map(\.source)
+    }
+
+    /// One lesson with what loading it reported.
+    struct LoadResult: Sendable {
+        var source: LessonSource
+        /// Problems with a file that could not be hashed (not kept in the cache).
+        var diagnosticsWithoutOrigin: [Diagnostic] = []
+        var origin: SourceOrigin? { source.origin }
+    }
+
+    private func loadLesson(_ p: PendingLesson, curriculum: String) -> LoadResult {
+        let name = p.relativePath.lastIndex(of: "/").map { p.relativePath[p.relativePath.index(after: $0)...] } ?? Substring(p.relativePath)
+        let derivedId = Loader.slug(String(name.dropLast(3)))
         var lesson = LessonSource(id: derivedId, curriculum: curriculum, path: p.path, relativePath: p.relativePath,
-                                  meta: LessonMeta(), body: "", bodyLineOffset: 0, unitTitles: p.unitTitles, compilable: false)
-        guard let text = readText(p.url, path: p.path, limit: Loader.maxLessonBytes, into: &diagnostics) else { return lesson }
+                                  meta: LessonMeta(), body: .text(""), bodyLineOffset: 0, unitTitles: p.unitTitles, compilable: false)
+        // A file that has not changed since an earlier run hashed it is not read at all.
+        if let stamp = p.stamp, let memo, let known = memo.lesson(path: p.path, stamp: stamp) {
+            known.apply(to: &lesson, file: p.file)
+            return LoadResult(source: lesson)
+        }
+        let hashedAt = FileStamp.now()
+        var diagnostics: [Diagnostic] = []
+        guard let read = Loader.readText(p.file, path: p.path, limit: Loader.maxLessonBytes, into: &diagnostics) else {
+            return LoadResult(source: lesson, diagnosticsWithoutOrigin: diagnostics)
+        }
+        if let memo, var known = memo.lesson(path: p.path, digest: read.digest) {
+            known.origin.stamp = p.stamp
+            known.origin.hashedAt = hashedAt
+            known.apply(to: &lesson, file: p.file)
+            return LoadResult(source: lesson)
+        }
+        var origin = SourceOrigin(stamp: p.stamp, digest: read.digest, hashedAt: hashedAt, bodyOffset: 0, diagnostics: diagnostics)
+        if let text = read.text { parseLesson(text, into: &lesson, origin: &origin, derivedId: derivedId) }
+        if lesson.compilable { lesson.body = .file(path: p.file, offset: origin.bodyOffset, digest: origin.digest) }
+        lesson.origin = origin
+        return LoadResult(source: lesson)
+    }
+
+    /// The front matter and where the body starts.
+    private func parseLesson(_ text: String, into lesson: inout LessonSource, origin: inout SourceOrigin, derivedId: String) {
+        let path = lesson.path
+        func bodyOffset(_ body: Substring) -> Int { text.utf8.distance(from: text.startIndex, to: body.startIndex) }
         // One problem, one diagnostic: not "no front matter" and "no content after it" as well.
         if text.allSatisfy(\.isWhitespace) {
-            diagnostics.append(Diagnostic(.error, .emptyLesson, "the lesson file is empty; start it with front matter ('---', 'title: …', '---'), then the lesson's text", path: p.path))
-            return lesson
+            origin.diagnostics.append(Diagnostic(.error, .emptyLesson, "the lesson file is empty; start it with front matter ('---', 'title: …', '---'), then the lesson's text", path: path))
+            return
         }
         switch FrontMatter.split(text) {
         case .failure(let e):
-            diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: p.path, line: e.line, column: e.column))
+            origin.diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: path, line: e.line, column: e.column))
             // The body is still checked: every problem in one run, and its pictures count as used.
             if let body = e.body {
-                lesson.body = body
+                origin.bodyOffset = bodyOffset(body)
                 lesson.bodyLineOffset = e.bodyLineOffset
                 lesson.compilable = true
             }
-            return lesson
         case .success(let split):
             if !split.hasFrontMatter {
-                diagnostics.append(Diagnostic(.error, .missingFrontMatter, "lesson must start with front matter between '---' lines, with at least a title", path: p.path))
+                origin.diagnostics.append(Diagnostic(.error, .missingFrontMatter, "lesson must start with front matter between '---' lines, with at least a title", path: path))
             }
-            let v = split.hasFrontMatter ? Schema.lesson.check(split.entries, path: p.path, into: &diagnostics) : [:]
+            let v = split.hasFrontMatter ? Schema.lesson.check(split.entries, path: path, into: &origin.diagnostics) : [:]
             lesson.meta.title = v["title"]?.first ?? ""
             lesson.meta.duration = v["duration"]?.first
             lesson.meta.audience = v["audience"] ?? []
@@ -252,29 +233,36 @@ public struct Loader {
                 lesson.idLine = entry.value.line
                 lesson.idColumn = entry.value.column
             } else if !Pattern.id.matches(derivedId) {
-                diagnostics.append(Diagnostic(.error, .invalidId, "the id derived from the file name, '\(derivedId)', must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit; rename the file or set 'id' in front matter", path: p.path))
+                origin.diagnostics.append(Diagnostic(.error, .invalidId, "the id derived from the file name, '\(derivedId)', must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit; rename the file or set 'id' in front matter", path: path))
             }
-            lesson.body = split.body
+            origin.bodyOffset = bodyOffset(split.body)
             lesson.bodyLineOffset = split.bodyLineOffset
             lesson.compilable = true
         }
-        return lesson
     }
 
-    /// Reads a file as UTF-8, reporting size and encoding problems with their position.
-    private func readText(_ url: URL, path: String, limit: Int? = nil, into diagnostics: inout [Diagnostic]) -> String? {
-        guard let data = fm.contents(atPath: url.path) else {
+    /// A file's bytes as read: their digest, and their text when they are valid UTF-8 within the limit.
+    struct ReadFile {
+        var digest: ContentDigest
+        var text: String?
+    }
+
+    /// Reads a file as UTF-8, reporting size and encoding problems with their position. nil when
+    /// it cannot be read at all.
+    static func readText(_ file: String, path: String, limit: Int? = nil, into diagnostics: inout [Diagnostic]) -> ReadFile? {
+        guard let data = FileManager.default.contents(atPath: file) else {
             diagnostics.append(Diagnostic(.error, .unreadable, "cannot read the file", path: path))
             return nil
         }
+        let digest = ContentDigest(of: data)
         if let limit, data.count > limit {
             diagnostics.append(Diagnostic(.error, .lessonTooLarge, "lesson is \(data.count) bytes; the limit is \(limit) bytes (1 MiB): split it into several lessons", path: path))
-            return nil
+            return ReadFile(digest: digest)
         }
-        if let s = String(validating: data, as: UTF8.self) { return s }
+        if let s = String(validating: data, as: UTF8.self) { return ReadFile(digest: digest, text: s) }
         let (line, column, offset) = Loader.firstInvalidUTF8(data)
         diagnostics.append(Diagnostic(.error, .invalidUtf8, "invalid UTF-8 at byte \(offset); save the file as UTF-8", path: path, line: line, column: column))
-        return nil
+        return ReadFile(digest: digest)
     }
 
     static func firstInvalidUTF8(_ data: Data) -> (line: Int, column: Int, offset: Int) {
@@ -301,55 +289,68 @@ public struct Loader {
         return (line, column, i)
     }
 
-    // MARK: - Helpers
+    // MARK: - Assets
+
+    struct FoundAssets {
+        /// Path relative to the curriculum folder (`assets/x.svg`) → size.
+        var sizes: [String: Int] = [:]
+        var escaping = Set<String>()
+    }
 
     /// Records every file under assets/ with its size. Folders are walked from a work list, so
     /// any depth is safe; symbolic links to folders are not followed (a link to '.' would never
     /// end). A link leading outside assets/ is an error, and `escaping` keeps it from being used.
-    private func collectAssets(_ assetsURL: URL, boundary: FolderBoundary, curriculumDir: String, into assets: inout [String: Int],
-                               escaping: inout Set<String>, diagnostics: inout [Diagnostic]) {
+    private func collectAssets(_ assetsURL: URL, boundary: FolderBoundary, curriculumDir: String, into diagnostics: inout [Diagnostic]) -> FoundAssets {
+        var found = FoundAssets()
         var folders = [(url: assetsURL, prefix: "assets")]
         while let (url, prefix) = folders.popLast() {
-            for name in listing(url) {
+            for name in Loader.listing(url.path).map(\.name) {
                 let child = url.appendingPathComponent(name)
                 let rel = "\(prefix)/\(name)"
-                let isLink = (try? fm.destinationOfSymbolicLink(atPath: child.path)) != nil
+                let isLink = FileStamp.lstat(child.path)?.kind == .link
                 if let escape = boundary.escape(child, path: "\(curriculumDir)/\(rel)", why: FolderBoundary.insideAssets) {
                     diagnostics.append(escape)
-                    if !isDirectory(child) { assets[rel] = 0; escaping.insert(rel) }
+                    if !Loader.isDirectory(child) { found.sizes[rel] = 0; found.escaping.insert(rel) }
                     continue
                 }
-                if isDirectory(child) {
+                // The size of what a symlink points to, not of the link itself.
+                guard let (stamp, kind) = FileStamp.follow(child.path) else { found.sizes[rel] = 0; continue }
+                if kind == .directory {
                     if !isLink { folders.append((child, rel)) }
                 } else {
-                    // The size of what a symlink points to, not of the link itself.
-                    let real = child.resolvingSymlinksInPath().path
-                    assets[rel] = (try? fm.attributesOfItem(atPath: real)[.size] as? Int) ?? 0
+                    found.sizes[rel] = Int(stamp.size)
                 }
             }
         }
+        return found
     }
+
+    // MARK: - Helpers
 
     /// Visible entries of a folder in reading order: numbered ones by number, then the rest by name.
-    func listing(_ url: URL) -> [String] {
-        let names = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
+    static func listing(_ folder: String) -> [DirectoryListing.Entry] {
         // Compute each order key once: the comparator runs O(n log n) times on large folders.
-        let keyed = names.filter { !$0.hasPrefix(".") }.map { (name: $0, order: Loader.orderPrefix($0) ?? Int.max) }
+        let keyed = DirectoryListing.entries(folder).filter { !$0.name.hasPrefix(".") }.map { (entry: $0, order: Loader.orderPrefix($0.name) ?? Int.max) }
         return keyed.sorted { a, b in
             if a.order != b.order { return a.order < b.order }
-            return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
-        }.map(\.name)
+            return a.entry.name.utf8.lexicographicallyPrecedes(b.entry.name.utf8)
+        }.map(\.entry)
     }
 
-    func isDirectory(_ url: URL) -> Bool {
-        var isDir: ObjCBool = false
-        return fm.fileExists(atPath: url.path, isDirectory: &isDir) && isDir.boolValue
+    /// Visible entries of a folder, sorted by their bytes.
+    static func sortedNames(_ url: URL) -> [String] {
+        DirectoryListing.entries(url.path).map(\.name).filter { !$0.hasPrefix(".") }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    static func isDirectory(_ url: URL) -> Bool {
+        FileStamp.follow(url.path)?.kind == .directory
     }
 
     static func orderPrefix(_ name: String) -> Int? {
-        let digits = name.prefix(while: { $0.isASCII && $0.isNumber })
-        guard !digits.isEmpty, name.dropFirst(digits.count).hasPrefix("-") else { return nil }
-        return Int(digits)
+        let utf8 = name.utf8
+        let digits = utf8.prefix(while: { $0 >= 0x30 && $0 <= 0x39 })
+        guard !digits.isEmpty, digits.count <= 18, utf8.dropFirst(digits.count).first == UInt8(ascii: "-") else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
     static func slug(_ name: String) -> String {
@@ -363,5 +364,54 @@ public struct Loader {
         let words = slug.split(separator: "-").map(String.init)
         guard let first = words.first else { return slug }
         return ([first.prefix(1).uppercased() + first.dropFirst()] + words.dropFirst()).joined(separator: " ")
+    }
+}
+
+/// Earlier reads of lesson files (the compile cache): the loader does not read a file whose stamp
+/// shows it unchanged since it was hashed, nor parse one whose bytes are the same.
+protocol LoadMemo: Sendable {
+    func lesson(path: String, stamp: FileStamp) -> LoadedLesson?
+    func lesson(path: String, digest: ContentDigest) -> LoadedLesson?
+}
+
+/// The part of a `LessonSource` that comes from its file's bytes.
+struct LoadedLesson: Sendable, Equatable {
+    var id: String
+    var idLine: Int
+    var idColumn: Int
+    var meta: LessonMeta
+    var bodyLineOffset: Int
+    var compilable: Bool
+    var origin: SourceOrigin
+
+    init(_ lesson: LessonSource, origin: SourceOrigin) {
+        id = lesson.id
+        idLine = lesson.idLine
+        idColumn = lesson.idColumn
+        meta = lesson.meta
+        bodyLineOffset = lesson.bodyLineOffset
+        compilable = lesson.compilable
+        self.origin = origin
+    }
+
+    init(id: String, idLine: Int, idColumn: Int, meta: LessonMeta, bodyLineOffset: Int, compilable: Bool, origin: SourceOrigin) {
+        self.id = id
+        self.idLine = idLine
+        self.idColumn = idColumn
+        self.meta = meta
+        self.bodyLineOffset = bodyLineOffset
+        self.compilable = compilable
+        self.origin = origin
+    }
+
+    func apply(to lesson: inout LessonSource, file: String) {
+        lesson.id = id
+        lesson.idLine = idLine
+        lesson.idColumn = idColumn
+        lesson.meta = meta
+        lesson.bodyLineOffset = bodyLineOffset
+        lesson.compilable = compilable
+        lesson.body = compilable ? .file(path: file, offset: origin.bodyOffset, digest: origin.digest) : .text("")
+        lesson.origin = origin
     }
 }

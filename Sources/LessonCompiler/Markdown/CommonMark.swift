@@ -58,7 +58,9 @@ public enum CommonMark {
         return String(cString: p)
     }
 
-    private static let tasklistExtension: OpaquePointer? = {
+    /// Safe to share: set once, to cmark's own registry entry for the extension, which lives as
+    /// long as the process and is only compared with, never written through.
+    nonisolated(unsafe) private static let tasklistExtension: OpaquePointer? = {
         _ = registered
         return cmark_find_syntax_extension("tasklist")
     }()
@@ -91,10 +93,10 @@ public enum CommonMark {
             if let aligns = cmark_gfm_extensions_get_table_alignments(node) {
                 result.tableAlignments = (0..<columns).map { i in
                     switch UInt8(aligns[i]) {
-                    case UInt8(ascii: "l"): return "left"
-                    case UInt8(ascii: "c"): return "center"
-                    case UInt8(ascii: "r"): return "right"
-                    default: return "none"
+                    case UInt8(ascii: "l"): return .left
+                    case UInt8(ascii: "c"): return .center
+                    case UInt8(ascii: "r"): return .right
+                    default: return .none
                     }
                 }
             }

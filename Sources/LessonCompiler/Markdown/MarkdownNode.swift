@@ -27,7 +27,7 @@ public struct MarkdownNode: Sendable {
     public var fenced = false
     /// nil for an ordinary list item; true/false for a task-list item.
     public var taskChecked: Bool?
-    public var tableAlignments: [String] = []
+    public var tableAlignments: [TableAlignment] = []
     public var isHeaderRow = false
     /// On the document only: where nesting went beyond `CommonMark.maxNesting` and the deeper
     /// nodes were left out.

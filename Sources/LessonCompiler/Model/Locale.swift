@@ -1,14 +1,19 @@
+/// Which way a language's text runs; lessons carry it as `direction`, HTML as `dir`.
+public enum TextDirection: String, Sendable {
+    case ltr, rtl
+}
+
 /// Facts about locales that the output and the translation checks depend on.
 public enum LocaleInfo {
     /// Languages written right to left (by primary subtag).
     static let rightToLeft: Set<String> = ["ar", "arc", "ckb", "dv", "fa", "ha-Arab", "he", "khw", "ks", "ku-Arab", "ps", "sd", "syr", "ug", "ur", "yi"]
 
-    public static func direction(_ locale: String) -> String {
+    public static func direction(_ locale: String) -> TextDirection {
         let locale = canonical(locale)
         let primary = locale.split(separator: "-").first.map(String.init) ?? locale
-        if locale.contains("-Arab") || locale.contains("-Hebr") { return "rtl" }
-        if locale.contains("-Latn") || locale.contains("-Cyrl") { return "ltr" }
-        return rightToLeft.contains(primary) ? "rtl" : "ltr"
+        if locale.contains("-Arab") || locale.contains("-Hebr") { return .rtl }
+        if locale.contains("-Latn") || locale.contains("-Cyrl") { return .ltr }
+        return rightToLeft.contains(primary) ? .rtl : .ltr
     }
 
     /// A BCP 47 tag of the form lessonc accepts: language, optional script, optional region, in any

@@ -58,7 +58,7 @@ public struct LessonMeta: Sendable, Equatable {
     public var source: [String] = []
 }
 
-/// One lesson file as loaded: its metadata and Markdown body, not yet compiled.
+/// One lesson file as loaded: its metadata, and where its Markdown body is; not yet compiled.
 public struct LessonSource: Sendable {
     public var id: String
     public var curriculum: String
@@ -67,7 +67,7 @@ public struct LessonSource: Sendable {
     /// Path relative to the curriculum folder (what links resolve against).
     public var relativePath: String
     public var meta: LessonMeta
-    public var body: Substring
+    public var body: LessonBody
     public var bodyLineOffset: Int
     /// Titles of the enclosing units, outermost first.
     public var unitTitles: [String]
@@ -76,4 +76,68 @@ public struct LessonSource: Sendable {
     /// Where the explicit id was written (1:1 when derived from the file name).
     public var idLine = 1
     public var idColumn = 1
+    /// How the file was read, for the compile cache: nil for lessons made in memory.
+    var origin: SourceOrigin?
+
+    public init(id: String, curriculum: String, path: String, relativePath: String, meta: LessonMeta, body: LessonBody,
+                bodyLineOffset: Int, unitTitles: [String], compilable: Bool) {
+        self.id = id
+        self.curriculum = curriculum
+        self.path = path
+        self.relativePath = relativePath
+        self.meta = meta
+        self.body = body
+        self.bodyLineOffset = bodyLineOffset
+        self.unitTitles = unitTitles
+        self.compilable = compilable
+    }
+}
+
+/// A lesson's Markdown after its front matter. The loader keeps only where it is: a project's
+/// bodies are read again one lesson at a time as they are compiled, so they are never all in
+/// memory at once (40,000 lessons hold 80 MB of Markdown).
+public enum LessonBody: Sendable {
+    /// Held in memory (lessons made by tests and by the legacy importer).
+    case text(Substring)
+    /// The UTF-8 bytes from `offset` on in the file at `path` (absolute), whose whole content
+    /// hashed to `digest` when loaded.
+    case file(path: String, offset: Int, digest: ContentDigest)
+
+    /// The body's text. A file that no longer hashes as it did when loaded was changed during
+    /// the run: its body would not match the front matter already read, so it is an error.
+    public func read() -> Result<Substring, LessonBodyError> {
+        switch self {
+        case .text(let s):
+            return .success(s)
+        case .file(let path, let offset, let digest):
+            guard let data = FileManager.default.contents(atPath: path) else { return .failure(.unreadable) }
+            guard ContentDigest(of: data) == digest, offset <= data.count else { return .failure(.changed) }
+            let text = String(decoding: data, as: UTF8.self)
+            return .success(text[text.utf8.index(text.startIndex, offsetBy: offset)...])
+        }
+    }
+}
+
+public enum LessonBodyError: Error, Sendable {
+    case unreadable, changed
+
+    public var message: String {
+        switch self {
+        case .unreadable: return "cannot read the file"
+        case .changed: return "the file changed while lessonc was compiling it; run lessonc again"
+        }
+    }
+}
+
+/// What the compile cache needs to know about how a lesson file was read.
+struct SourceOrigin: Sendable, Equatable {
+    /// The file's stamp when read (nil when stat failed).
+    var stamp: FileStamp?
+    var digest: ContentDigest
+    /// When the file was hashed (nanoseconds since 1970): see `FileStamp.isSettled`.
+    var hashedAt: Int64
+    /// The UTF-8 offset of the body in the file.
+    var bodyOffset: Int
+    /// What loading this file reported (front matter problems): kept with it in the cache.
+    var diagnostics: [Diagnostic]
 }

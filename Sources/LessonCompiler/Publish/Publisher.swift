@@ -15,6 +15,9 @@ public struct PublishOptions {
     public var now: Int
     public var strict = false
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// The compile cache's folder (default `ROOT/.lessonc-cache`); nil with `useCache` false for none.
+    public var cacheFolder: URL?
+    public var useCache = true
     /// For tests: fail just before latest.json is moved into place.
     var failBeforeLatest = false
 
@@ -26,7 +29,7 @@ public struct PublishOptions {
     }
 }
 
-public struct PublishReport {
+public struct PublishReport: Sendable {
     public var build: BuildResult
     /// The channel's newest release after this run (0 when nothing was ever published).
     public var release = 0
@@ -36,8 +39,9 @@ public struct PublishReport {
     public var lines: [String] = []
 }
 
-/// publish: build into a temporary folder, turn the build into objects, and write release N+1
-/// (manifest, diffs, notes, packs, latest.json), all signed, into the channel through `Staging`.
+/// publish: the sources compiled in memory (through the compile cache, so unchanged lessons are
+/// not compiled again), their documents gzipped into objects, and release N+1 (manifest, diffs,
+/// notes, packs, latest.json), all signed, written into the channel through `Staging`.
 public enum Publisher {
     /// Largest object publish will decompress to compute a delta.
     static let maxContentBytes = ChannelLimits.maxObjectBytes
@@ -55,26 +59,43 @@ public enum Publisher {
         let state = try ChannelState.load(o.channel, key: o.key.publicKey, rotateTo: o.rotateTo?.publicKey)
         if o.rotateTo != nil && state.latest == nil { throw PublishError("--rotate-to needs a channel that has been published before") }
 
-        let temp = fm.temporaryDirectory.appendingPathComponent("lessonc-publish-\(UUID().uuidString)")
-        defer { try? fm.removeItem(at: temp) }
-        var buildOptions = BuildOptions(root: o.root, output: temp, strict: o.strict)
-        buildOptions.progress = o.progress
-        let build = Builder.run(buildOptions)
+        let (compiler, objects, compilation, build) = compile(o)
         var report = PublishReport(build: build, release: state.latest?.release ?? 0)
         guard build.succeeded else {
+            try? compiler.save(compilation)
             report.lines.append("nothing was published: the sources are not valid")
             return report
         }
+        let content = try objects.content(compilation)
+        defer { try? compiler.save(compilation, live: objects.liveDigests) }
+        try write(content, objects: objects, state: state, options: o, report: &report)
+        return report
+    }
 
-        let staging = try Staging(channel: o.channel)
-        staging.failBeforeLatest = o.failBeforeLatest
+    /// The sources compiled through the compile cache, their documents gzipped as they come.
+    static func compile(_ o: PublishOptions) -> (ProjectCompiler, PublishObjects, Compilation, BuildResult) {
+        var options = CompileOptions()
+        options.progress = o.progress
+        let root = o.root.standardizedFileURL
+        let compiler = ProjectCompiler(root: root, options: options,
+                                       cacheFolder: o.useCache ? (o.cacheFolder ?? ProjectCompiler.defaultCacheFolder(root: root)) : nil)
+        let objects = PublishObjects(compiler: compiler)
+        let compilation = compiler.compile(into: objects)
+        let failed = compilation.diagnostics.contains { $0.severity == .error || (o.strict && $0.severity == .warning) }
+        let build = BuildResult(diagnostics: compilation.diagnostics, lessonCount: compilation.lessonCount, curriculumCount: compilation.project.curricula.count,
+                                succeeded: !failed, compiledCount: compilation.compiledCount, cacheNote: compiler.cacheNote)
+        return (compiler, objects, compilation, build)
+    }
+
+    /// Release N+1 when the content changed (else a renewed latest.json or a key rotation),
+    /// staged, moved into the channel, and what no kept release needs pruned.
+    static func write(_ content: [String: CurriculumContent], objects: PublishObjects, state: ChannelState, options o: PublishOptions,
+                      report: inout PublishReport) throws {
+        let staging = try Staging(channel: o.channel, failBeforeLatest: o.failBeforeLatest)
         defer { staging.discard() }
-        let store = ObjectStore(staging: staging)
-        let content = try BuildContent.read(build: temp, store: store)
-        var writer = ReleaseWriter(options: o, state: state, staging: staging, store: store)
-
-        if let latest = state.latest, let current = state.manifests[latest.release],
-           current.curricula == content.mapValues(\.entry) {
+        let store = ObjectStore(staging: staging, known: Set(state.manifests.values.flatMap { $0.objects.map(\.sha256) }))
+        var writer = ReleaseWriter(options: o, state: state, staging: staging, store: store, objects: objects)
+        if let latest = state.latest, let current = state.manifests[latest.release], current.curricula == content.mapValues(\.entry) {
             report.lines.append("no changes since release \(latest.release): no new release")
             try writer.refresh(latest: latest, lines: &report.lines)
         } else {
@@ -89,13 +110,13 @@ public enum Publisher {
         }
         if staging.isEmpty {
             report.lines.append("the channel is up to date; nothing was written")
-            return report
+            return
         }
         try staging.commit()
         if let latest = try? LatestDocument(data: Data(contentsOf: o.channel.appendingPathComponent(ChannelPath.latest))) {
-            report.lines += prune(o.channel, latest: latest)
+            report.lines += prune(o.channel, latest: latest, manifests: state.manifests.merging(writer.written.manifests) { $1 },
+                                  diffs: writer.written.diffs)
         }
-        return report
     }
 
     /// Refuses to publish into a folder that is neither empty nor a channel, since publishing
@@ -124,7 +145,8 @@ public enum Publisher {
     /// Removes what the current latest.json no longer needs: releases it does not keep, diffs to
     /// other releases, older packs, and objects no kept release or diff refers to. Only files
     /// named the way publish names them are touched.
-    static func prune(_ channel: URL, latest: LatestDocument) -> [String] {
+    /// `manifests` and `diffs` (by path) are those publish has in memory: they are not read again.
+    static func prune(_ channel: URL, latest: LatestDocument, manifests: [Int: Manifest] = [:], diffs: [String: DiffDocument] = [:]) -> [String] {
         let fm = FileManager.default
         let kept = Set(latest.diffsFrom + [latest.release])
         var referenced = Set<String>()
@@ -134,6 +156,7 @@ public enum Publisher {
             guard let n = Int(name), String(n) == name else { continue }
             let path = ChannelPath.manifest(n)
             if kept.contains(n) {
+                if let m = manifests[n] { referenced.formUnion(m.objects.map(\.sha256)); continue }
                 guard let data = try? Data(contentsOf: channel.appendingPathComponent(path)), let m = try? Manifest(data: data, path: path) else {
                     return ["not pruning: \(path) could not be read"]
                 }
@@ -150,6 +173,7 @@ public enum Publisher {
             if numbers[1] == latest.release && latest.diffsFrom.contains(numbers[0]) {
                 if !name.hasSuffix(".minisig") {
                     let path = "diffs/\(name)"
+                    if let d = diffs[path] { referenced.formUnion(d.changes.compactMap { $0.delta?.delta.sha256 }); continue }
                     guard let data = try? Data(contentsOf: channel.appendingPathComponent(path)), let d = try? DiffDocument(data: data, path: path) else {
                         return ["not pruning: \(path) could not be read"]
                     }
@@ -164,12 +188,14 @@ public enum Publisher {
         }
         var removed = 0, bytes = 0
         for dir in list("objects") where dir.count == 2 {
-            for name in list("objects/\(dir)") where ChannelPath.isSHA256(name) && name.hasPrefix(dir) && !referenced.contains(name) {
+            let names = list("objects/\(dir)")
+            var left = names.count
+            for name in names where ChannelPath.isSHA256(name) && name.hasPrefix(dir) && !referenced.contains(name) {
                 let url = channel.appendingPathComponent("objects/\(dir)/\(name)")
                 bytes += (try? fm.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-                if (try? fm.removeItem(at: url)) != nil { removed += 1 }
+                if (try? fm.removeItem(at: url)) != nil { removed += 1; left -= 1 }
             }
-            if list("objects/\(dir)").isEmpty { try? fm.removeItem(at: channel.appendingPathComponent("objects/\(dir)")) }
+            if left == 0 { try? fm.removeItem(at: channel.appendingPathComponent("objects/\(dir)")) }
         }
         var lines: [String] = []
         if removedReleases > 0 { lines.append("pruned \(removedReleases) release\(removedReleases == 1 ? "" : "s") older than the kept ones") }

@@ -8,8 +8,10 @@ enum ReleaseDocuments {
         var release: Int
         var published: Int
         var content: [String: CurriculumContent]
-        /// The release before this one, if any, and the titles of its lessons (for removed ones).
+        /// The release before this one, if any, what changed since it, and the titles of its
+        /// lessons (for removed ones).
         var previous: Manifest?
+        var previousDiff: DiffDocument?
         var previousTitles: (ChangeKey) -> String?
     }
 
@@ -35,7 +37,7 @@ enum ReleaseDocuments {
             return blocks.joined(separator: "\n\n") + "\n"
         }
         blocks.append("What changed since release \(previous.release), for each curriculum and language.")
-        let changes = DiffDocument(from: previous, to: Manifest(release: input.release, published: input.published, curricula: new, documents: [:])).changes
+        let changes = (input.previousDiff ?? ReleaseDiff.between(previous, Manifest(release: input.release, published: input.published, curricula: new, documents: [:]))).changes
         let groups = Dictionary(grouping: changes) { [$0.key.curriculum, $0.key.locale] }
         let pairs = Set(new.flatMap { c in c.value.locales.keys.map { [c.key, $0] } })
             .union(previous.curricula.flatMap { c in c.value.locales.keys.map { [c.key, $0] } })
@@ -187,6 +189,9 @@ enum ReleaseDocuments {
 
     /// Escapes the characters that would turn a title into Markdown markup.
     static func md(_ s: String) -> String {
+        // Most titles have none: return them as they are (this ran for every lesson of every release).
+        guard s.utf8.contains(where: { b in b == 0x5C || b == 0x60 || b == 0x2A || b == 0x5F || b == 0x5B || b == 0x5D
+            || b == 0x3C || b == 0x3E || b == 0x23 || b == 0x7C || b == 0x0A }) else { return s }
         var out = ""
         for ch in s {
             if "\\`*_[]<>#|".contains(ch) { out.append("\\") }

@@ -8,15 +8,20 @@ struct ReleaseWriter {
     let state: ChannelState
     let staging: Staging
     let store: ObjectStore
+    /// The bytes of the new release's objects.
+    let objects: PublishObjects
     var summary: [String] = []
     /// (base object, new object) → delta, shared by the diffs from every kept release.
     private var deltas: [String: DeltaRef?] = [:]
+    /// The manifest and diffs this run wrote, for pruning without reading them back.
+    private(set) var written = (manifests: [Int: Manifest](), diffs: [String: DiffDocument]())
 
-    init(options: PublishOptions, state: ChannelState, staging: Staging, store: ObjectStore) {
+    init(options: PublishOptions, state: ChannelState, staging: Staging, store: ObjectStore, objects: PublishObjects) {
         self.o = options
         self.state = state
         self.staging = staging
         self.store = store
+        self.objects = objects
     }
 
     /// Everything this run writes is signed with the new key when rotating.
@@ -40,7 +45,14 @@ struct ReleaseWriter {
         let previous = state.latest.flatMap { state.manifests[$0.release] }
         let kept = o.keep == 0 ? [] : state.manifests.keys.filter { $0 >= r - o.keep }.sorted()
         let store = self.store
-        let input = ReleaseDocuments.Input(release: r, published: o.now, content: content, previous: previous) { key in
+        let curricula = content.mapValues(\.entry)
+        // Each diff once: the one from the previous release also feeds the release notes.
+        let unsigned = Manifest(release: r, published: o.now, curricula: curricula, documents: [:])
+        var diffs: [Int: DiffDocument] = [:]
+        for m in Set(kept + (previous.map { [$0.release] } ?? [])) { diffs[m] = ReleaseDiff.between(state.manifests[m]!, unsigned) }
+        try writeObjects(of: unsigned)
+        let input = ReleaseDocuments.Input(release: r, published: o.now, content: content, previous: previous,
+                                           previousDiff: previous.flatMap { diffs[$0.release] }) { key in
             // A removed lesson's title is in its old object.
             guard let ref = previous?.entries[key], let gz = store.read(ref.sha256),
                   let raw = try? Gzip.decompress(gz, maxSize: Publisher.maxContentBytes), let doc = try? JSON.parse(raw) else { return nil }
@@ -48,14 +60,16 @@ struct ReleaseWriter {
         }
         let documents = ReleaseDocuments.all(input)
         for (name, data) in documents { try staging.write(ChannelPath.release(r) + "/" + name, data) }
-        let manifest = Manifest(release: r, published: o.now, curricula: content.mapValues(\.entry), documents: documents.mapValues { ObjectRef(of: $0) })
+        let manifest = Manifest(release: r, published: o.now, curricula: curricula, documents: documents.mapValues { ObjectRef(of: $0) })
         let manifestBytes = Self.bytes(manifest.json)
         try writeSigned(ChannelPath.manifest(r), manifestBytes, release: r)
+        written.manifests[r] = manifest
 
         for m in kept {
-            var diff = DiffDocument(from: state.manifests[m]!, to: manifest)
+            var diff = diffs[m]!
             try addDeltas(&diff, old: state.manifests[m]!)
             try writeSigned(ChannelPath.diff(from: m, to: r), Self.bytes(diff.json), release: r)
+            written.diffs[ChannelPath.diff(from: m, to: r)] = diff
         }
         try writeKeys(release: r)
         if o.rotateTo != nil {
@@ -75,8 +89,16 @@ struct ReleaseWriter {
         summary.append("latest.json expires \(Timestamp.rfc3339(latest.expires))")
     }
 
+    /// Writes the objects of `manifest` that the channel does not have, in parallel.
+    func writeObjects(of manifest: Manifest) throws {
+        let (store, objects) = (self.store, self.objects)
+        let new = manifest.objects.filter { !store.known.contains($0.sha256) }.sorted { $0.sha256 < $1.sha256 }
+        _ = try Parallel.map(new) { ref in try store.write(ref, objects.bytes(of: ref)) }
+    }
+
     /// Adds a delta to each changed entry when rebuilding the new object from the old one's
-    /// content downloads fewer bytes than the object itself.
+    /// content downloads fewer bytes than the object itself. The old object is the one thing
+    /// publish reads from the channel.
     mutating func addDeltas(_ diff: inout DiffDocument, old: Manifest) throws {
         let oldEntries = old.entries
         for i in diff.changes.indices where diff.changes[i].change == .changed {
@@ -84,7 +106,7 @@ struct ReleaseWriter {
             let cacheKey = base.sha256 + target.sha256
             if let cached = deltas[cacheKey] { diff.changes[i].delta = cached; continue }
             var delta: DeltaRef?
-            if let oldGz = store.read(base.sha256), let newGz = store.read(target.sha256),
+            if let oldGz = store.read(base.sha256), let newGz = try? objects.bytes(of: target),
                let oldContent = try? Gzip.decompress(oldGz, maxSize: Publisher.maxContentBytes),
                let newContent = try? Gzip.decompress(newGz, maxSize: Publisher.maxContentBytes) {
                 let patch = Gzip.delta(from: oldContent, to: newContent)
@@ -173,8 +195,7 @@ struct ReleaseWriter {
                 let packBytes = Self.bytes(pack.json)
                 var files = shared
                 for ref in [cur.index] + Array(cur.assets.values) + Array(lessons.values) {
-                    guard let data = store.read(ref.sha256) else { throw PublishError("\(ChannelPath.object(ref.sha256)): missing, cannot pack \(id)/\(locale)") }
-                    files[ChannelPath.object(ref.sha256)] = data
+                    files[ChannelPath.object(ref.sha256)] = try objects.bytes(of: ref)
                 }
                 let packPath = ChannelPath.pack(r, curriculum: id, locale: locale)
                 var zip = ZipWriter()

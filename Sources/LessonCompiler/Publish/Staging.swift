@@ -1,5 +1,6 @@
 import Foundation
 import LessonSupport
+import Synchronization
 
 public struct PublishError: Error, Equatable, CustomStringConvertible {
     public let message: String
@@ -10,19 +11,19 @@ public struct PublishError: Error, Equatable, CustomStringConvertible {
 /// New and replaced channel files, written beside the channel (same file system) and moved into
 /// place only when everything is ready: objects first, `latest.json` last, so a reader never
 /// sees a release whose files are not there. If a move fails, every move so far is undone.
-final class Staging: @unchecked Sendable {
+final class Staging: Sendable {
     let channel: URL
     let dir: URL
-    private var paths = Set<String>()
-    private let lock = NSLock()
+    private let paths = Mutex<Set<String>>([])
     /// For tests: fail just before `latest.json` would be moved, to exercise the rollback.
-    var failBeforeLatest = false
+    let failBeforeLatest: Bool
 
     static let prefix = ".lessonc-staging-"
     static let trashPrefix = ".lessonc-trash-"
 
-    init(channel: URL) throws {
+    init(channel: URL, failBeforeLatest: Bool = false) throws {
         self.channel = channel
+        self.failBeforeLatest = failBeforeLatest
         dir = channel.appendingPathComponent(Staging.prefix + "\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -40,10 +41,10 @@ final class Staging: @unchecked Sendable {
         // Objects are many and content-addressed (a damaged one is rewritten by the next publish);
         // the few metadata files are flushed before they can be renamed into place.
         try FileIO.write(data, to: url.path, sync: !path.hasPrefix("objects/"))
-        lock.lock(); paths.insert(path); lock.unlock()
+        _ = paths.withLock { $0.insert(path) }
     }
 
-    func contains(_ path: String) -> Bool { lock.lock(); defer { lock.unlock() }; return paths.contains(path) }
+    func contains(_ path: String) -> Bool { paths.withLock { $0.contains(path) } }
 
     /// The staged version of a file if there is one, else the channel's.
     func read(_ path: String) -> Data? {
@@ -51,11 +52,11 @@ final class Staging: @unchecked Sendable {
         return try? DirectorySource(channel).read(path)
     }
 
-    var isEmpty: Bool { lock.lock(); defer { lock.unlock() }; return paths.isEmpty }
+    var isEmpty: Bool { paths.withLock { $0.isEmpty } }
 
     /// How many objects are staged, and their bytes.
     var objectTotals: (count: Int, bytes: Int) {
-        lock.lock(); let objects = paths.filter { $0.hasPrefix("objects/") }; lock.unlock()
+        let objects = paths.withLock { $0.filter { $0.hasPrefix("objects/") } }
         let bytes = objects.reduce(0) { sum, p in
             sum + ((try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(p).path)[.size] as? Int) ?? 0)
         }
@@ -79,14 +80,17 @@ final class Staging: @unchecked Sendable {
         let fm = FileManager.default
         let trash = channel.appendingPathComponent(Staging.trashPrefix + "\(ProcessInfo.processInfo.processIdentifier)")
         try? fm.removeItem(at: trash)
-        let ordered = paths.sorted { (Staging.rank($0), $0) < (Staging.rank($1), $1) }
+        let ordered = paths.withLock { $0.sorted { (Staging.rank($0), $0) < (Staging.rank($1), $1) } }
         var placed: [(path: String, replaced: Bool)] = []
         var createdDirs: [URL] = []
+        var madeDirs = Set<String>()
         do {
             for path in ordered {
                 if path == ChannelPath.latest && failBeforeLatest { throw PublishError("simulated failure before latest.json") }
                 let target = channel.appendingPathComponent(path)
-                createdDirs += try makeParents(of: target, under: channel)
+                if madeDirs.insert(target.deletingLastPathComponent().path).inserted {
+                    createdDirs += try makeParents(of: target, under: channel)
+                }
                 var replaced = false
                 if fm.fileExists(atPath: target.path) {
                     let old = trash.appendingPathComponent(path)
@@ -95,7 +99,7 @@ final class Staging: @unchecked Sendable {
                     replaced = true
                 }
                 do {
-                    try fm.moveItem(at: dir.appendingPathComponent(path), to: target)
+                    try FileIO.rename(dir.appendingPathComponent(path).path, to: target.path)
                 } catch {
                     if replaced { try? fm.moveItem(at: trash.appendingPathComponent(path), to: target) }
                     throw error
@@ -132,28 +136,38 @@ final class Staging: @unchecked Sendable {
     func discard() { try? FileManager.default.removeItem(at: dir) }
 }
 
-/// The channel's objects plus the ones this publish adds. Existing objects are re-hashed before
-/// being reused, so a damaged file on the host is replaced rather than referenced again.
-final class ObjectStore: @unchecked Sendable {
+/// The channel's objects as this publish adds to them. Objects of the kept releases are in the
+/// channel already (each publish prunes everything else), so only the others are written; a file
+/// found under an unknown object's name is compared first, so a damaged one is replaced rather
+/// than referenced again.
+final class ObjectStore: Sendable {
     let staging: Staging
-    private var known = Set<String>()
-    private let lock = NSLock()
+    /// Objects the kept releases use, by SHA-256 hex.
+    let known: Set<String>
 
-    init(staging: Staging) { self.staging = staging }
+    init(staging: Staging, known: Set<String>) {
+        self.staging = staging
+        self.known = known
+    }
 
+    /// Writes an object of the new release unless the channel has it.
+    func write(_ ref: ObjectRef, _ data: Data) throws {
+        let path = ChannelPath.object(ref.sha256)
+        guard !known.contains(ref.sha256), !staging.contains(path) else { return }
+        if FileStamp.lstat(staging.channel.appendingPathComponent(path).path) != nil,
+           let existing = try? DirectorySource(staging.channel).read(path), existing == data { return }
+        try staging.write(path, data)
+    }
+
+    /// Adds `data` (a delta) as an object.
     @discardableResult
     func put(_ data: Data) throws -> ObjectRef {
         let ref = ObjectRef(of: data)
-        lock.lock()
-        let isNew = known.insert(ref.sha256).inserted
-        lock.unlock()
-        guard isNew else { return ref }
-        let path = ChannelPath.object(ref.sha256)
-        if let existing = try? DirectorySource(staging.channel).read(path), existing == data { return ref }
-        try staging.write(path, data)
+        try write(ref, data)
         return ref
     }
 
+    /// An object of an earlier release, read from the channel (or this publish's staging).
     func read(_ sha256: String) -> Data? { staging.read(ChannelPath.object(sha256)) }
 }
 

@@ -30,48 +30,39 @@ public enum ContentStats {
             for lesson in compiled.lessons[curriculum.id] ?? [] {
                 stats.lessons += 1
                 stats.words += wordCount(lesson.source.meta.title)
-                count(lesson.blocks, into: &stats)
+                var counter = Counter(stats: stats)
+                counter.walk(lesson.blocks)
+                stats = counter.stats
             }
             all.append(stats)
         }
         return (all, compiled.diagnostics)
     }
 
-    static func count(_ blocks: [Block], into s: inout CurriculumStats) {
-        for b in blocks {
-            switch b {
-            case .heading(_, let i), .paragraph(let i): s.words += words(i)
-            case .list(_, _, let items): for item in items { count(item.blocks, into: &s) }
-            case .table(_, let header, let rows):
-                s.tables += 1
-                for c in header + rows.flatMap({ $0 }) { s.words += words(c.inlines) }
-            case .image: s.images += 1
-            case .callout(let kind, let title, _, let inner):
-                s.callouts[kind, default: 0] += 1
-                s.words += words(title)
-                count(inner, into: &s)
-            case .quiz(let q, let options, let e):
-                s.quizzes += 1
-                count(q, into: &s); count(e, into: &s)
-                for o in options { s.words += words(o.inlines) }
-            case .quote(let inner), .footnote(_, let inner): count(inner, into: &s)
-            case .code, .rule: break
-            }
-        }
-    }
+    /// Counts one lesson's blocks: a walker that looks at callouts, quizzes, images, tables and words.
+    struct Counter: LessonWalker {
+        var stats: CurriculumStats
 
-    static func words(_ inlines: [Inline]) -> Int {
-        var n = 0
-        for i in inlines {
-            switch i {
-            case .text(let t), .code(let t): n += wordCount(t)
-            case .emphasis(let c), .strong(let c), .strikethrough(let c): n += words(c)
-            case .link(_, _, let c): n += words(c)
-            case .image: n += 0
-            case .lineBreak, .footnoteReference: break
-            }
+        mutating func visitText(_ text: String) { stats.words += ContentStats.wordCount(text) }
+        mutating func visitCode(_ code: String) { stats.words += ContentStats.wordCount(code) }
+        // An image's alt text and a code block are not counted as words.
+        mutating func visitImage(_ image: Image) {}
+        mutating func visitImageBlock(_ image: Image) { stats.images += 1 }
+        mutating func visitTable(alignments: [TableAlignment], header: [TableCell], rows: [[TableCell]]) {
+            stats.tables += 1
+            for cell in header + rows.flatMap({ $0 }) { walk(cell.inlines) }
         }
-        return n
+        mutating func visitCallout(kind: CalloutKind, title: [Inline], duration: String?, blocks: [Block]) {
+            stats.callouts[kind.rawValue, default: 0] += 1
+            walk(title)
+            walk(blocks)
+        }
+        mutating func visitQuiz(question: [Block], options: [QuizOption], explanation: [Block]) {
+            stats.quizzes += 1
+            walk(question)
+            walk(explanation)
+            for o in options { walk(o.inlines) }
+        }
     }
 
     static func wordCount(_ s: String) -> Int {

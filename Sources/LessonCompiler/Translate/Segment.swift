@@ -307,7 +307,7 @@ enum SegmentWalker {
         case .image(let img): return .image(image(img, place, visit))
         case .callout(let kind, let title, let duration, let body):
             var p = place
-            p.callout = kind
+            p.callout = kind.rawValue
             return .callout(kind: kind, title: title.isEmpty ? title : text(.calloutTitle, p, title, visit), duration: duration,
                             blocks: blocks(body, .paragraph, p, visit))
         case .quiz(let question, let options, let explanation):

@@ -13,7 +13,7 @@ enum TranslationChecks {
         var script: LocaleInfo.Script?
         init(_ locale: String) {
             tag = locale
-            rightToLeft = LocaleInfo.direction(locale) == "rtl"
+            rightToLeft = LocaleInfo.direction(locale) == .rtl
             script = LocaleInfo.script(locale)
         }
     }

@@ -185,7 +185,7 @@ public enum LibXML {
             while let a = attr {
                 let value = xmlNodeGetContent(UnsafeMutableRawPointer(a).assumingMemoryBound(to: xmlNode.self))
                 result.attributes.append((string(a.pointee.name), value.map { String(cString: $0) } ?? ""))
-                if let value { xmlFree(value) }
+                if let value { lessonc_xmlFree(value) }
                 attr = a.pointee.next
             }
             var child = n.children

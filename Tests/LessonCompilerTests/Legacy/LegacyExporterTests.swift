@@ -108,7 +108,7 @@ final class LegacyExporterTests: XCTestCase {
             .paragraph([.text("Save weekly"), .footnoteReference(1), .text(".")]),
             .footnote(number: 1, blocks: [.paragraph([.text("Small sums add up.")])]),
         ]
-        XCTAssertEqual(LegacyHTMLWriter.render(blocks), "<p>Save weekly[1].</p>\n<hr>\n<p>[1] Small sums add up.</p>\n")
+        XCTAssertEqual(LegacyHTML.render(blocks), "<p>Save weekly[1].</p>\n<hr>\n<p>[1] Small sums add up.</p>\n")
     }
 
     func testLocaleThatIsNotAvailable() throws {

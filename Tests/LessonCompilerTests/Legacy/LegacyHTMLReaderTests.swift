@@ -6,7 +6,7 @@ final class LegacyHTMLReaderTests: XCTestCase {
     /// Escapes HTML once, the way the legacy files carry it.
     static func legacy(_ html: String) -> String {
         var out = ""
-        HTMLRenderer.escape(html, &out)
+        LessonHTML.escape(html, &out)
         return out
     }
 

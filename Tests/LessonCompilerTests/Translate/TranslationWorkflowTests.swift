@@ -290,7 +290,7 @@ final class TranslationWorkflowTests: XCTestCase {
         p.build()
         let lesson = try JSON.parse(Data(contentsOf: p.outputURL.appendingPathComponent("demo/fa/rules.json")))
         XCTAssertEqual([lesson["locale"], lesson["fallback"]], ["fa", true])
-        XCTAssertEqual(LocaleInfo.direction("FA-ir"), "rtl")
+        XCTAssertEqual(LocaleInfo.direction("FA-ir"), .rtl)
         // extract --locale in any case writes into the folder there is.
         XCTAssertTrue(TranslationExtractor.run(root: p.root, locale: "Fa").succeeded)
         XCTAssertTrue(FileManager.default.fileExists(atPath: p.root.appendingPathComponent("locales/FA/demo.xlf").path))

@@ -1,0 +1,67 @@
+import Foundation
+import LessonSupport
+
+/// The SHA-256 of some bytes (a source file, a compiled document, a gzip object): how the compile
+/// cache knows what it has seen, and, as hex, the name of a channel object.
+public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
+    /// The 32 bytes as four words: cheap to hash, compare and store.
+    let words: (UInt64, UInt64, UInt64, UInt64)
+
+    public init<D: ContiguousBytes>(of data: D) {
+        self.init(bytes: Sodium.sha256(data))!
+    }
+
+    /// nil unless `bytes` holds exactly 32 bytes.
+    init?<C: Collection>(bytes: C) where C.Element == UInt8 {
+        guard bytes.count == 32 else { return nil }
+        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var i = 0
+        for b in bytes {
+            let v = UInt64(b)
+            switch i >> 3 {
+            case 0: w.0 = w.0 << 8 | v
+            case 1: w.1 = w.1 << 8 | v
+            case 2: w.2 = w.2 << 8 | v
+            default: w.3 = w.3 << 8 | v
+            }
+            i += 1
+        }
+        words = w
+    }
+
+    /// nil unless `hex` is 64 lowercase hex digits.
+    public init?(hex: String) {
+        guard ChannelPath.isSHA256(hex) else { return nil }
+        let digits = Array(hex.utf8).map { $0 <= 0x39 ? $0 - 0x30 : $0 - 0x61 + 10 }
+        self.init(bytes: stride(from: 0, to: 64, by: 2).map { digits[$0] << 4 | digits[$0 + 1] })
+    }
+
+    var bytes: [UInt8] {
+        [words.0, words.1, words.2, words.3].flatMap { w in (0..<8).reversed().map { UInt8(truncatingIfNeeded: w >> (8 * UInt64($0))) } }
+    }
+
+    public var hex: String { bytes.hex }
+    public var description: String { hex }
+
+    public static func == (a: ContentDigest, b: ContentDigest) -> Bool { a.words == b.words }
+    public func hash(into h: inout Hasher) { h.combine(words.0); h.combine(words.1) }
+}
+
+/// A digest and a size: what a build record or a manifest needs to know about some bytes.
+public struct ContentRef: Hashable, Sendable {
+    public var digest: ContentDigest
+    public var size: Int
+
+    public init(digest: ContentDigest, size: Int) {
+        self.digest = digest
+        self.size = size
+    }
+
+    public init<D: ContiguousBytes>(of data: D) {
+        digest = ContentDigest(of: data)
+        size = data.withUnsafeBytes { $0.count }
+    }
+
+    /// The channel's name for the same bytes.
+    public var objectRef: ObjectRef { ObjectRef(sha256: digest.hex, size: size) }
+}

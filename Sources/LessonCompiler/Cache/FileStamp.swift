@@ -1,0 +1,76 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What lstat(2) says about a file: enough to know that it still holds the bytes that were hashed,
+/// without reading it again. As git's index does, the cache trusts a file whose device, inode,
+/// size, modification and change times are all unchanged, but only when both times lie well
+/// before the moment it was hashed: a file written in the same clock tick as it was read
+/// ("racily clean") is read and hashed again. The change time cannot be set by a program, so
+/// copying an old timestamp onto a new file (cp -p, rsync -t, tar) does not fool it.
+struct FileStamp: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    /// Nanoseconds since 1970.
+    var modified: Int64
+    var changed: Int64
+
+    enum Kind: Sendable { case file, directory, link, other }
+
+    /// Timestamps this close to the hashing time may hide a second write (coarse file-system
+    /// clocks tick every few milliseconds; FAT every 2 seconds).
+    static let settleNanoseconds: Int64 = 2_000_000_000
+
+    /// The stamp and kind of `path` itself (a symbolic link is not followed); nil if it is missing.
+    static func lstat(_ path: String) -> (stamp: FileStamp, kind: Kind)? {
+        var st = Glibc.stat()
+        guard Glibc.lstat(path, &st) == 0 else { return nil }
+        return (FileStamp(st), kind(st.st_mode))
+    }
+
+    /// The stamp of what `path` leads to, following symbolic links (stat(2)).
+    static func follow(_ path: String) -> (stamp: FileStamp, kind: Kind)? {
+        var st = Glibc.stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (FileStamp(st), kind(st.st_mode))
+    }
+
+    private init(_ st: Glibc.stat) {
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        changed = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+    }
+
+    init(device: UInt64, inode: UInt64, size: Int64, modified: Int64, changed: Int64) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modified = modified
+        self.changed = changed
+    }
+
+    private static func kind(_ mode: mode_t) -> Kind {
+        switch mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .link
+        default: return .other
+        }
+    }
+
+    /// Whether a file with this stamp, hashed at `hashedAt`, could not have changed in the same tick.
+    func isSettled(hashedAt: Int64) -> Bool {
+        modified < hashedAt - FileStamp.settleNanoseconds && changed < hashedAt - FileStamp.settleNanoseconds
+    }
+
+    /// Now, in the file system's clock (nanoseconds since 1970).
+    static func now() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,323 @@
+import Foundation
+import LessonSupport
+import Synchronization
+
+/// What one run of the pipeline is asked to make.
+public struct CompileOptions: Sendable {
+    /// Percent of a lesson's segments that must be translated to publish it in a locale.
+    public var minCoverage = 100
+    /// Make each lesson's documents (JSON with html); `validate` needs only diagnostics.
+    var documents = true
+    /// Called now and then from worker threads with (lessons done, lessons in all).
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    public init() {}
+}
+
+/// Stages one to three for every output: load → (translate) → compile, each lesson taken from
+/// the compile cache when nothing it depends on changed. The documents of freshly compiled lessons
+/// go to an `OutputSink` as they are made (and into the cache's blobs); what stays in memory is a
+/// `Compilation` of records, which the sinks (build folder, channel) finish from.
+final class ProjectCompiler: Sendable {
+    let root: URL
+    let options: CompileOptions
+    /// nil: no cache at all (nothing read, nothing written).
+    let cacheFolder: URL?
+    let cache: CompileCache
+    /// Why the cache on disk was not used, when it was not.
+    let cacheNote: String?
+    let digests: FileDigests
+    let blobs: BlobStore?
+    /// Digest of a document or asset → its gzip object, as publish learns them, and those learnt
+    /// in this run.
+    private let objects: Mutex<(all: [ContentDigest: ContentRef], added: [(ContentDigest, ContentRef)])>
+
+    init(root: URL, options: CompileOptions, cacheFolder: URL?) {
+        self.root = root.standardizedFileURL
+        self.options = options
+        self.cacheFolder = cacheFolder
+        var cache = CompileCache()
+        var note: String?
+        var blobs: BlobStore?
+        if let cacheFolder {
+            (cache, note) = CompileCache.open(cacheFolder)
+            if options.documents, (try? FileManager.default.createDirectory(at: cacheFolder, withIntermediateDirectories: true)) != nil {
+                blobs = BlobStore(url: cacheFolder.appendingPathComponent(CompileCache.blobsName), index: cache.blobIndex)
+            }
+        }
+        self.cache = cache
+        cacheNote = note
+        self.blobs = blobs
+        digests = FileDigests(cached: cache.files)
+        objects = Mutex((cache.compressed, []))
+    }
+
+    /// The default cache folder of a project.
+    static func defaultCacheFolder(root: URL) -> URL { root.appendingPathComponent(CompileCache.defaultFolder) }
+
+    // MARK: - Compiling
+
+    func compile(into sink: some OutputSink) -> Compilation {
+        let diagnostics = DiagnosticSink()
+        let project = Loader(root: root, memo: cacheFolder == nil ? nil : CachedLoads(lessons: cache.lessons)).load(into: diagnostics)
+        let translations = TranslationSet.load(project: project, cached: cache.translations, digests: digests)
+        diagnostics.add(contentsOf: translations.diagnostics)
+        let catalog = LazyCatalog(project: project, translations: translations)
+        let links = LinkIndex(project: project)
+
+        // Plan: which lessons the cache answers for, and which need work (compiling, or their
+        // documents for the sink). Lessons that need neither are not touched again.
+        var records: [[LessonRecord?]] = []
+        var compilers: [LessonCompiler] = []
+        var keys: [ContentDigest] = []
+        var work: [LessonWork] = []
+        for (c, curriculum) in project.curricula.enumerated() {
+            let key = CurriculumKey.digest(curriculum, translations: translations.files(of: curriculum.id), options: options)
+            keys.append(key)
+            compilers.append(LessonCompiler(curriculum: curriculum, links: links))
+            var these: [LessonRecord?] = []
+            these.reserveCapacity(curriculum.lessons.count)
+            for (l, lesson) in curriculum.lessons.enumerated() {
+                guard lesson.compilable else { these.append(nil); continue }
+                let cached = cachedRecord(lesson, key: key, links: links, curriculum: curriculum)
+                these.append(cached)
+                if let cached {
+                    if options.documents, sink.needsDocuments(of: lesson, record: cached) { work.append(LessonWork(curriculum: c, lesson: l, cached: cached)) }
+                } else {
+                    work.append(LessonWork(curriculum: c, lesson: l, cached: nil))
+                }
+            }
+            records.append(these)
+        }
+        let done = ProgressCounter()
+        let (total, theCompilers, theKeys) = (work.count, compilers, keys)
+        let plan = work
+        let results = Parallel.map(plan) { item -> LessonRecord? in
+            defer { done.tick(total, self.options.progress) }
+            let curriculum = project.curricula[item.curriculum]
+            let lesson = curriculum.lessons[item.lesson]
+            if let record = item.cached, let documents = storedDocuments(record) {
+                sink.accept(documents, of: lesson, in: curriculum)
+                return nil
+            }
+            // Not in the cache, or its stored documents are gone or damaged: compile it.
+            let made = compileLesson(lesson, curriculum: curriculum, compiler: theCompilers[item.curriculum], key: theKeys[item.curriculum], catalog: catalog)
+            if !made.documents.isEmpty { sink.accept(made.documents, of: lesson, in: curriculum) }
+            return made.record
+        }
+        var compiled = Set<String>()
+        for (item, record) in zip(work, results) {
+            guard let record else { continue }
+            records[item.curriculum][item.lesson] = record
+            compiled.insert(project.curricula[item.curriculum].lessons[item.lesson].path)
+        }
+        return assemble(project, translations: translations, records: records, compiled: compiled, diagnostics: diagnostics)
+    }
+
+    /// A lesson that needs work: compiling (`cached` nil), or its documents for the sink.
+    struct LessonWork: Sendable {
+        var curriculum: Int
+        var lesson: Int
+        var cached: LessonRecord?
+    }
+
+    /// The cached record of a lesson, when its file, its curriculum's context, its place in the
+    /// unit tree and every answer it looked up in the project are as they were.
+    private func cachedRecord(_ lesson: LessonSource, key: ContentDigest, links: LinkIndex, curriculum: Curriculum) -> LessonRecord? {
+        guard let entry = cache.lessons[lesson.path], let record = entry.record, let origin = lesson.origin,
+              entry.loaded.origin.digest == origin.digest, record.curriculumKey == key, record.unitTitles == lesson.unitTitles,
+              !options.documents || record.files.allSatisfy({ $0.document != nil }),
+              record.dependencies.hold(links: links, curriculum: curriculum) else { return nil }
+        return record
+    }
+
+    /// A cached lesson's documents from the blobs; nil when any is missing or damaged.
+    private func storedDocuments(_ record: LessonRecord) -> [LessonDocumentBytes]? {
+        guard let blobs else { return nil }
+        var out: [LessonDocumentBytes] = []
+        for file in record.files {
+            guard let ref = file.document, let bytes = blobs.read(ref.digest) else { return nil }
+            out.append(LessonDocumentBytes(locale: file.locale, bytes: bytes, ref: ref))
+        }
+        return out
+    }
+
+    /// Compiles one lesson and translates it into every locale of its curriculum.
+    private func compileLesson(_ source: LessonSource, curriculum: Curriculum, compiler: LessonCompiler, key: ContentDigest,
+                               catalog: LazyCatalog) -> (record: LessonRecord, documents: [LessonDocumentBytes]) {
+        var diagnostics: [Diagnostic] = []
+        let compiled = compiler.compile(source, into: &diagnostics)
+        var files: [LessonFile] = []
+        var documents: [LessonDocumentBytes] = []
+        func add(_ locale: String, _ lesson: CompiledLesson, fallback: Bool, coverage: Int?) {
+            var ref: ContentRef?
+            if options.documents {
+                let bytes = LessonJSON.document(lesson, curriculum: curriculum, locale: locale, fallback: fallback, coverage: coverage)
+                let r = ContentRef(of: bytes)
+                documents.append(LessonDocumentBytes(locale: locale, bytes: bytes, ref: r))
+                blobs?.add(bytes, digest: r.digest)
+                ref = r
+            }
+            files.append(LessonFile(locale: locale, document: ref, fallback: fallback, coverage: coverage, title: lesson.source.meta.title))
+        }
+        add(curriculum.meta.language, compiled, fallback: false, coverage: nil)
+        // Every locale with an XLIFF file gets the lesson: translated when enough of it is,
+        // otherwise the source marked as a fallback.
+        let translations = catalog.entries(of: curriculum.id)
+        let segments = translations.isEmpty ? [] : SegmentWalker.segments(of: compiled)
+        for entry in translations {
+            let t = Translator.translate(compiled, segments: segments, file: entry.document.file(for: source.id), locale: entry.locale,
+                                         path: entry.path, diagnostics: &diagnostics)
+            let publish = t.publishes(minCoverage: options.minCoverage)
+            add(entry.locale, publish ? t.lesson : compiled, fallback: !publish, coverage: t.coverage)
+        }
+        var record = LessonRecord(curriculumKey: key, unitTitles: source.unitTitles, dependencies: compiled.dependencies,
+                                  diagnostics: diagnostics, assets: compiled.assets.sorted(), files: files)
+        if options.documents {
+            record.indexEntry = CurriculumIndex.lessonEntry(source, files: files, locales: [curriculum.meta.language] + translations.map(\.locale))
+        }
+        return (record, documents)
+    }
+
+    private func assemble(_ project: Project, translations: TranslationSet, records: [[LessonRecord?]], compiled: Set<String>,
+                          diagnostics: DiagnosticSink) -> Compilation {
+        var curricula: [CompiledCurriculum] = []
+        for (curriculum, records) in zip(project.curricula, records) {
+            for record in records { diagnostics.add(contentsOf: record?.diagnostics ?? []) }
+            var used = Set<String>()
+            for record in records { used.formUnion(record?.assets ?? []) }
+            let everyLessonRead = curriculum.lessons.allSatisfy(\.compilable)
+            // A lesson that could not be read may use any asset: no "not used" guesses while one is unread.
+            for asset in curriculum.assets.keys.sorted() where !used.contains(asset) && everyLessonRead && !curriculum.escapingAssets.contains(asset) {
+                diagnostics.add(Diagnostic(.warning, .unusedAsset, "asset is not used by any lesson", path: "\(curriculum.dir)/\(asset)"))
+            }
+            curricula.append(CompiledCurriculum(curriculum: curriculum,
+                                                locales: [curriculum.meta.language] + translations.files(of: curriculum.id).map(\.locale),
+                                                lessons: records, usedAssets: used.sorted(), everyLessonRead: everyLessonRead))
+        }
+        return Compilation(project: project, curricula: curricula, diagnostics: diagnostics.all, translations: translations, compiled: compiled)
+    }
+
+    // MARK: - What sinks ask for later
+
+    /// The documents of one lesson, from the blobs or compiled again (publish needs every
+    /// object of a changed pack).
+    func documents(of lesson: LessonSource, record: LessonRecord, in compilation: Compilation) -> [LessonDocumentBytes] {
+        if let stored = storedDocuments(record) { return stored }
+        guard let curriculum = compilation.project.curricula.first(where: { $0.id == lesson.curriculum }) else { return [] }
+        let compiler = LessonCompiler(curriculum: curriculum, links: LinkIndex(project: compilation.project))
+        return compileLesson(lesson, curriculum: curriculum, compiler: compiler, key: record.curriculumKey,
+                             catalog: LazyCatalog(project: compilation.project, translations: compilation.translations)).documents
+    }
+
+    /// The gzip object made earlier from the bytes with this digest.
+    func object(for digest: ContentDigest) -> ContentRef? { objects.withLock { $0.all[digest] } }
+
+    func remember(object: ContentRef, for digest: ContentDigest) {
+        objects.withLock { o in
+            if o.all.updateValue(object, forKey: digest) != object { o.added.append((digest, object)) }
+        }
+    }
+
+    // MARK: - Saving the cache
+
+    /// Writes what this run learnt for the next one. `build` is what a build folder now holds
+    /// (and what changed in it); `live` the digests (besides lesson documents) whose objects and
+    /// blobs are worth keeping.
+    func save(_ compilation: Compilation, build: (folder: URL, changes: BuildFolder.Changes)? = nil, live: Set<ContentDigest> = []) throws {
+        guard let cacheFolder, options.documents else { return }
+        var changes = CacheJournal.Delta()
+        var current = Set<String>()
+        current.reserveCapacity(cache.lessons.count)
+        for (c, curriculum) in compilation.project.curricula.enumerated() {
+            for (lesson, record) in zip(curriculum.lessons, compilation.curricula[c].lessons) {
+                guard let origin = lesson.origin else { continue }
+                current.insert(lesson.path)
+                let old = cache.lessons[lesson.path]
+                if compilation.compiled.contains(lesson.path) || old?.loaded.origin != origin || (old?.record == nil) != (record == nil) {
+                    changes.lessons.append((lesson.path, CompileCache.Lesson(loaded: LoadedLesson(lesson, origin: origin), record: record)))
+                }
+            }
+        }
+        changes.removedLessons = cache.lessons.keys.filter { !current.contains($0) }
+        changes.files = digests.remembered
+        changes.translations = compilation.translations
+        changes.translations?.catalog = nil
+        changes.compressed = objects.withLock { $0.added }
+        if let build {
+            changes.builds = [(build.folder.path, build.changes.written, build.changes.removed)]
+            if build.changes.fresh { changes.removedBuilds = [build.folder.path] }
+        }
+        if let blobs {
+            let (added, dropped) = blobs.changes
+            changes.blobs = added
+            changes.removedBlobs = dropped
+        }
+        let unchanged = changes.lessons.isEmpty && changes.removedLessons.isEmpty && changes.files == cache.files
+            && changes.translations?.fingerprint == cache.translations?.fingerprint && changes.compressed.isEmpty
+            && changes.builds.allSatisfy { $0.files.isEmpty && $0.removed.isEmpty } && changes.blobs.isEmpty && changes.removedBlobs.isEmpty
+        // A run that learnt nothing new leaves the cache as it is.
+        guard !unchanged else { return }
+        var next = cache
+        changes.apply(to: &next)
+        if let base = cache.base, changes.lessons.count + changes.removedLessons.count <= max(64, next.lessons.count / 8),
+           (try? CacheJournal.append(changes, base: base, in: cacheFolder)) == true {
+            return
+        }
+        // A new index: only what the current lessons, indexes and assets use is kept.
+        var liveDigests = live
+        for compiled in compilation.curricula {
+            for record in compiled.lessons { for file in record?.files ?? [] { if let d = file.document { liveDigests.insert(d.digest) } } }
+        }
+        next.compressed = next.compressed.filter { liveDigests.contains($0.key) }
+        // A few build folders at most: each record lists every file.
+        while next.builds.count > 4, let oldest = next.builds.keys.sorted().first(where: { $0 != build?.folder.path }) { next.builds[oldest] = nil }
+        next.blobIndex = blobs?.index(keeping: liveDigests.union(next.compressed.values.map(\.digest))) ?? [:]
+        try next.save(in: cacheFolder)
+    }
+}
+
+/// The digest of everything about a curriculum that goes into each of its lessons' documents
+/// besides the lesson's own file: a lesson compiled under another key is compiled again.
+enum CurriculumKey {
+    static func digest(_ c: Curriculum, translations: [TranslationSet.File], options: CompileOptions) -> ContentDigest {
+        var e = CacheEncoder(capacity: 256, interning: false)
+        e.string(c.id); e.string(c.dir)
+        e.string(c.meta.language); e.string(c.meta.license); e.strings(c.meta.authors)
+        e.int(options.minCoverage)
+        e.array(translations) { e, f in e.string(f.locale); e.string(f.path); e.digest(f.digest) }
+        return ContentDigest(of: e.bytes)
+    }
+}
+
+/// The parsed translation catalog, loaded by the first lesson that needs it (most runs need none:
+/// every translated lesson comes from the cache).
+final class LazyCatalog: Sendable {
+    private let project: Project
+    private let translated: Set<String>
+    private let catalog: Mutex<TranslationCatalog?>
+
+    init(project: Project, translations: TranslationSet) {
+        self.project = project
+        translated = Set(translations.files.filter { !$0.value.isEmpty }.keys)
+        catalog = Mutex(translations.catalog)
+    }
+
+    func entries(of curriculum: String) -> [TranslationCatalog.Entry] {
+        guard translated.contains(curriculum) else { return [] }
+        return catalog.withLock { c in
+            if c == nil { c = TranslationCatalog.load(project: project, into: DiagnosticSink()) }
+            return c!.translations(of: curriculum)
+        }
+    }
+}
+
+/// Counts finished lessons across threads for the progress line.
+final class ProgressCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func tick(_ total: Int, _ progress: (@Sendable (Int, Int) -> Void)?) {
+        let v = count.wrappingAdd(1, ordering: .relaxed).newValue
+        if let progress, v % 500 == 0 || v == total { progress(v, total) }
+    }
+}

@@ -1,0 +1,42 @@
+import LessonSupport
+
+/// The diff between two manifests, exactly as `DiffDocument(from:to:)` gives it (a test holds it
+/// to that), found by walking both manifests curriculum by curriculum and locale by locale: a
+/// locale whose lessons are the same is passed over whole, so a release that changed one lesson of
+/// ten thousand compares references instead of building, hashing and sorting every key twice.
+enum ReleaseDiff {
+    static func between(_ old: Manifest, _ new: Manifest) -> DiffDocument {
+        var changes: [DiffChange] = []
+        func compare(_ key: ChangeKey, _ a: ObjectRef?, _ b: ObjectRef?) {
+            switch (a, b) {
+            case (nil, let n?): changes.append(DiffChange(key: key, change: .added, object: n))
+            case (_?, nil): changes.append(DiffChange(key: key, change: .removed, object: nil))
+            case (let o?, let n?) where o != n: changes.append(DiffChange(key: key, change: .changed, object: n))
+            default: break
+            }
+        }
+        for id in Set(old.curricula.keys).union(new.curricula.keys) {
+            let o = old.curricula[id], n = new.curricula[id]
+            if o == n { continue }
+            for locale in Set(o?.locales.keys ?? [:].keys).union(n?.locales.keys ?? [:].keys) {
+                // A curriculum's index and assets count once in every locale it is published in.
+                let before = o?.locales[locale].map { _ in o! }, after = n?.locales[locale].map { _ in n! }
+                compare(ChangeKey(curriculum: id, locale: locale, kind: .index, id: id), before?.index, after?.index)
+                for path in Set(before?.assets.keys ?? [:].keys).union(after?.assets.keys ?? [:].keys) {
+                    compare(ChangeKey(curriculum: id, locale: locale, kind: .asset, id: path), before?.assets[path], after?.assets[path])
+                }
+                let a = o?.locales[locale] ?? [:], b = n?.locales[locale] ?? [:]
+                if a == b { continue }
+                for lesson in Set(a.keys).union(b.keys) where a[lesson] != b[lesson] {
+                    compare(ChangeKey(curriculum: id, locale: locale, kind: .lesson, id: lesson), a[lesson], b[lesson])
+                }
+            }
+        }
+        changes.sort { $0.key < $1.key }
+        var parts: [String: [String: String?]] = [:]
+        for c in changes where parts[c.key.curriculum]?[c.key.locale] == nil {
+            parts[c.key.curriculum, default: [:]][c.key.locale] = .some(new.curricula[c.key.curriculum]?.partHash(c.key.locale))
+        }
+        return DiffDocument(from: old.release, to: new.release, changes: changes, parts: parts)
+    }
+}
