@@ -65,7 +65,7 @@ enum TranslateCommand: Command {
     """
 
     static let statusHelp = """
-    Usage: lessonc translate status [--root DIR] [--format text|json] [--min-coverage P]
+    Usage: lessonc translate status [--root DIR] [--format text|json] [--min-coverage P] [--stale fallback|keep]
                                     [--locale LL[,LL...]] [--curriculum ID[,ID...]] [--lessons]
 
     For each locale and curriculum with an XLIFF file, measured against the current source and
@@ -73,10 +73,13 @@ enum TranslateCommand: Command {
       segments         texts to translate (the lessons' and the curriculum's own)
       translated       texts with a translation the build publishes
       review           texts with a translation the build does not use: made for an older source,
-                       marked for review or editing, or failing a check ("N failing")
+                       marked for review or editing, or failing a check ("N failing"); of those
+                       made for an older source, "N changed" pass the checks ("N kept" with
+                       --stale keep: the build shows them, and counts them in the percentage)
       new              texts with no translation yet
       published        lessons the build publishes in the locale; fallback: lessons shown in the
-                       source language
+                       source language; with --lessons, "partial": published with some texts in
+                       the source language (--min-coverage)
       words done, words to review, words new
                        source words of the translated texts, of those to review, and of the new ones
 
@@ -84,6 +87,7 @@ enum TranslateCommand: Command {
       --root DIR          the project folder (default: the nearest folder with content/, here or above)
       --format FORMAT     text (default, a table) or json
       --min-coverage P    count a lesson as published from P% translated, as 'build --min-coverage' does (default 100)
+      --stale POLICY      count old translations of changed texts as 'build --stale' does: fallback (default) or keep
       --locale LLS        only these locales (comma-separated BCP 47 tags, any letter case)
       --curriculum IDS    only these curricula (comma-separated)
       --lessons           a row per lesson (and one for the curriculum's own texts) under each
@@ -94,7 +98,7 @@ enum TranslateCommand: Command {
     """
 
     static let extractSpec = OptionSpec(options: ["locale", "root", "curriculum"])
-    static let statusSpec = OptionSpec(options: ["root", "format", "min-coverage", "locale", "curriculum"], flags: ["lessons"])
+    static let statusSpec = OptionSpec(options: ["root", "format", "min-coverage", "stale", "locale", "curriculum"], flags: ["lessons"])
     static let spec = OptionSpec(options: extractSpec.options.union(statusSpec.options), flags: statusSpec.flags)
 
     static func help(for args: [String]) -> String {
@@ -153,7 +157,8 @@ enum TranslateCommand: Command {
             throw UsageError(message: "--locale '\(l)' is not a BCP 47 tag such as sw, fr-CA or ha-Arab")
         }
         let lessons = args.has("lessons")
-        let report = TranslationStatus.run(root: location.root, options: TranslationStatus.Options(locales: locales, curricula: list(args["curriculum"]), minCoverage: minCoverage))
+        let report = TranslationStatus.run(root: location.root, options: TranslationStatus.Options(locales: locales, curricula: list(args["curriculum"]),
+                                                                                                   minCoverage: minCoverage, stale: try StalePolicy.parse(args)))
         let errors = report.diagnostics.filter { $0.severity == .error }
         if report.rows.isEmpty && !errors.isEmpty {
             for d in errors { Console.err(location.display(d).description) }

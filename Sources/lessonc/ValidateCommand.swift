@@ -51,6 +51,7 @@ enum ValidateCommand: Command {
         } else {
             for d in shown { Console.out(d.description) }
         }
+        for s in result.staleLessons { Console.err(s.description) }
         let summary = "\(result.lessonCount) lesson\(result.lessonCount == 1 ? "" : "s") in \(result.curriculumCount) curricul\(result.curriculumCount == 1 ? "um" : "a"): \(result.errors) error\(result.errors == 1 ? "" : "s"), \(result.warnings) warning\(result.warnings == 1 ? "" : "s")\(strict && result.warnings > 0 ? " (--strict: warnings are errors)" : "")"
         Console.err(summary)
     }

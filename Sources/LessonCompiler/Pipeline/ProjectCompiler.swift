@@ -6,6 +6,8 @@ import Synchronization
 public struct CompileOptions: Sendable {
     /// Percent of a lesson's segments that must be translated to publish it in a locale.
     public var minCoverage = 100
+    /// What a translation of an older version of its text does until reviewed.
+    public var stale = StalePolicy.fallback
     /// Make each lesson's documents (JSON with html); `validate` needs only diagnostics.
     var documents = true
     /// Called now and then from worker threads with (lessons done, lessons in all).
@@ -149,7 +151,7 @@ final class ProjectCompiler: Sendable {
         let compiled = compiler.compile(source, into: &diagnostics)
         var files: [LessonFile] = []
         var documents: [LessonDocumentBytes] = []
-        func add(_ locale: String, _ lesson: CompiledLesson, fallback: Bool, coverage: Int?) {
+        func add(_ locale: String, _ lesson: CompiledLesson, fallback: Bool, coverage: Int?, stale: StaleChange? = nil) {
             var ref: ContentRef?
             if options.documents {
                 let bytes = LessonJSON.document(lesson, curriculum: curriculum, locale: locale, fallback: fallback, coverage: coverage)
@@ -158,7 +160,7 @@ final class ProjectCompiler: Sendable {
                 blobs?.add(bytes, digest: r.digest)
                 ref = r
             }
-            files.append(LessonFile(locale: locale, document: ref, fallback: fallback, coverage: coverage, title: lesson.source.meta.title))
+            files.append(LessonFile(locale: locale, document: ref, fallback: fallback, coverage: coverage, title: lesson.source.meta.title, stale: stale))
         }
         add(curriculum.meta.language, compiled, fallback: false, coverage: nil)
         // Every locale with an XLIFF file gets the lesson: translated when enough of it is,
@@ -166,10 +168,18 @@ final class ProjectCompiler: Sendable {
         let translations = catalog.entries(of: curriculum.id)
         let segments = translations.isEmpty ? [] : SegmentWalker.segments(of: compiled)
         for entry in translations {
-            let t = Translator.translate(compiled, segments: segments, file: entry.document.file(for: source.id), locale: entry.locale,
-                                         path: entry.path, diagnostics: &diagnostics)
+            let file = entry.document.file(for: source.id)
+            let t = Translator.translate(compiled, segments: segments, file: file, locale: entry.locale,
+                                         path: entry.path, stale: options.stale, diagnostics: &diagnostics)
             let publish = t.publishes(minCoverage: options.minCoverage)
-            add(entry.locale, publish ? t.lesson : compiled, fallback: !publish, coverage: t.coverage)
+            let change = t.staleChange(minCoverage: options.minCoverage)
+            if case .fellBack(let n) = change {
+                diagnostics.append(Diagnostic(.warning, .translationStale,
+                    "\(source.id) falls back to '\(curriculum.meta.language)' in '\(entry.locale)': \(n) text\(n == 1 ? "" : "s") changed since translated await\(n == 1 ? "s" : "") review "
+                    + "(translate status --lessons lists them; build --stale keep keeps old translations live meanwhile)",
+                    path: entry.path, line: max(1, file?.line ?? 1), column: max(1, file?.column ?? 1)))
+            }
+            add(entry.locale, publish ? t.lesson : compiled, fallback: !publish, coverage: t.coverage, stale: change)
         }
         var record = LessonRecord(curriculumKey: key, unitTitles: source.unitTitles, dependencies: compiled.dependencies,
                                   diagnostics: diagnostics, assets: compiled.assets.sorted(), files: files)
@@ -285,6 +295,7 @@ enum CurriculumKey {
         e.string(c.id); e.string(c.dir)
         e.string(c.meta.language); e.string(c.meta.license); e.strings(c.meta.authors)
         e.int(options.minCoverage)
+        e.string(options.stale.rawValue)
         e.array(translations) { e, f in e.string(f.locale); e.string(f.path); e.digest(f.digest) }
         return ContentDigest(of: e.bytes)
     }

@@ -15,6 +15,10 @@ public enum TranslationStatus {
         /// older source, or failing a check (`failing` of them).
         public var review = 0
         public var failing = 0
+        /// Of `review`: translations of an older version of the text, and how many of them the
+        /// build shows (`--stale keep`, when they pass the checks).
+        public var stale = 0
+        public var kept = 0
         /// Texts with no translation.
         public var new = 0
         public var wordsTranslated = 0
@@ -22,8 +26,9 @@ public enum TranslationStatus {
         public var wordsNew = 0
 
         public var wordsLeft: Int { wordsReview + wordsNew }
-        /// Whole percent translated, rounded down so 99.9% never reads as complete.
-        public var percent: Int { segments == 0 ? 100 : translated * 100 / segments }
+        /// Whole percent shown translated (old translations kept included), rounded down so 99.9%
+        /// never reads as complete: the build's `coverage`.
+        public var percent: Int { LessonTranslation.percent(translated + kept, of: segments) }
 
         mutating func add(_ status: SegmentStatus, words: Int) {
             segments += 1
@@ -37,12 +42,12 @@ public enum TranslationStatus {
 
         static func + (a: Counts, b: Counts) -> Counts {
             Counts(segments: a.segments + b.segments, translated: a.translated + b.translated, review: a.review + b.review,
-                   failing: a.failing + b.failing, new: a.new + b.new, wordsTranslated: a.wordsTranslated + b.wordsTranslated,
+                   failing: a.failing + b.failing, stale: a.stale + b.stale, kept: a.kept + b.kept, new: a.new + b.new, wordsTranslated: a.wordsTranslated + b.wordsTranslated,
                    wordsReview: a.wordsReview + b.wordsReview, wordsNew: a.wordsNew + b.wordsNew)
         }
 
         var jsonFields: [String: JSON] {
-            ["segments": .int(segments), "translated": .int(translated), "needs_review": .int(review), "failing_checks": .int(failing),
+            ["segments": .int(segments), "translated": .int(translated), "needs_review": .int(review), "failing_checks": .int(failing), "stale": .int(stale), "stale_kept": .int(kept),
              "new": .int(new), "words_translated": .int(wordsTranslated), "words_review": .int(wordsReview), "words_new": .int(wordsNew),
              "words_left": .int(wordsLeft)]
         }
@@ -54,12 +59,15 @@ public enum TranslationStatus {
         public var counts: Counts
         /// What the build does with the lesson: publish it translated (true) or fall back (false).
         public var published: Bool?
+        /// Published with some texts in the source language (`--min-coverage`).
+        public var partial = false
 
         public var json: JSON {
             var o = counts.jsonFields
             o["id"] = .string(id)
             o["coverage"] = .int(counts.percent)
             o["published"] = published.map { .bool($0) } ?? .null
+            o["partial"] = .bool(partial)
             return .object(o)
         }
     }
@@ -88,7 +96,10 @@ public enum TranslationStatus {
         public static let columns = ["locale", "curriculum", "segments", "translated", "review", "new", "lessons", "published", "fallback",
                                      "words done", "words to review", "words new"]
 
-        static func reviewCell(_ c: Counts) -> String { c.failing == 0 ? "\(c.review)" : "\(c.review) (\(c.failing) failing)" }
+        static func reviewCell(_ c: Counts) -> String {
+            let notes = [c.failing > 0 ? "\(c.failing) failing" : nil, c.kept > 0 ? "\(c.kept) kept" : c.stale > 0 ? "\(c.stale) changed" : nil].compactMap { $0 }
+            return notes.isEmpty ? "\(c.review)" : "\(c.review) (\(notes.joined(separator: ", ")))"
+        }
 
         /// The cells of `columns`, for a table.
         public var cells: [String] {
@@ -104,7 +115,7 @@ public enum TranslationStatus {
         public var lessonCells: [[String]] {
             lessonRows.map { r in
                 let c = r.counts
-                let build = r.published.map { $0 ? "published" : "fallback" } ?? "-"
+                let build = r.published.map { $0 ? (r.partial ? "partial" : "published") : "fallback" } ?? "-"
                 return [locale, curriculum, r.id == XLIFFUnit.curriculumTexts ? "(titles, description, units)" : r.id, "\(c.segments)",
                         "\(c.translated) (\(c.percent)%)", Row.reviewCell(c), "\(c.new)", build, "\(c.wordsTranslated)", "\(c.wordsReview)", "\(c.wordsNew)"]
             }
@@ -131,11 +142,14 @@ public enum TranslationStatus {
         public var curricula: [String]?
         /// Count a lesson as published from this percent, as `build --min-coverage` does.
         public var minCoverage = 100
+        /// Count old translations of changed texts as `build --stale` does.
+        public var stale = StalePolicy.fallback
 
-        public init(locales: [String]? = nil, curricula: [String]? = nil, minCoverage: Int = 100) {
+        public init(locales: [String]? = nil, curricula: [String]? = nil, minCoverage: Int = 100, stale: StalePolicy = .fallback) {
             self.locales = locales
             self.curricula = curricula
             self.minCoverage = minCoverage
+            self.stale = stale
         }
     }
 
@@ -162,7 +176,7 @@ public enum TranslationStatus {
         for curriculum in project.curricula where options.curricula?.contains(curriculum.id) ?? true {
             // Lessons are compiled even without translations: their problems make status fail, as validate would.
             let entries = catalog.translations(of: curriculum.id).filter { locales?.contains($0.locale) ?? true }
-            let minCoverage = options.minCoverage
+            let (minCoverage, stale) = (options.minCoverage, options.stale)
             // Per lesson: its row in each locale, its problems and the duration words it shows.
             let results = Parallel.map(curriculum.lessons) { source -> (rows: [LessonRow], diagnostics: [Diagnostic], words: Set<String>)? in
                 guard source.compilable else { return nil }
@@ -172,10 +186,12 @@ public enum TranslationStatus {
                 let rows = entries.map { entry -> LessonRow in
                     var ignored: [Diagnostic] = []
                     let t = Translator.translate(compiled, segments: segments, file: entry.document.file(for: source.id), locale: entry.locale,
-                                                 path: entry.path, diagnostics: &ignored)
+                                                 path: entry.path, stale: stale, diagnostics: &ignored)
                     var counts = Counts()
                     for (segment, status) in zip(t.segments, t.statuses) { counts.add(status, words: segment.words) }
-                    return LessonRow(id: source.id, counts: counts, published: t.publishes(minCoverage: minCoverage))
+                    (counts.stale, counts.kept) = (t.stale, t.kept)
+                    return LessonRow(id: source.id, counts: counts, published: t.publishes(minCoverage: minCoverage),
+                                     partial: t.isPartial(minCoverage: minCoverage))
                 }
                 return (rows, diagnostics, CurriculumTexts.durationWords(of: compiled))
             }
@@ -196,7 +212,7 @@ public enum TranslationStatus {
                 }
                 var ignored: [Diagnostic] = []
                 let merged = Translator.merge(texts.segments, file: entry.document.file(for: XLIFFUnit.curriculumTexts), locale: entry.locale,
-                                              path: entry.path, diagnostics: &ignored)
+                                              path: entry.path, stale: options.stale, diagnostics: &ignored)
                 for (segment, status) in zip(texts.segments, merged.statuses) { row.curriculumTexts.add(status, words: segment.words) }
                 row.lessonRows.append(LessonRow(id: XLIFFUnit.curriculumTexts, counts: row.curriculumTexts, published: nil))
                 rows.append(row)

@@ -245,6 +245,10 @@ public struct XLIFFUnit: Sendable {
     /// (Translate Toolkit's and Weblate's "needs editing" is `needs-translation` with a target).
     public var needsReview: Bool { Translator.hasText(target) && !isPublishable }
 
+    /// A translation of an older version of the source, awaiting review: extract marked it
+    /// `needs-review-translation` and kept the text it translates as the previous version.
+    public var isStale: Bool { previous != nil && state == "needs-review-translation" && needsReview }
+
     /// `lesson-id/kind-n` → its parts; nil when the id is not one lessonc writes.
     public static func parseID(_ id: String) -> (lesson: String, kind: SegmentKind, number: Int)? {
         // "/" and "-" are ASCII: found on the bytes, which is much faster than on characters.

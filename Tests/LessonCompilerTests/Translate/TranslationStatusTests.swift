@@ -16,13 +16,13 @@ final class TranslationStatusTests: XCTestCase {
         XCTAssertEqual(report.diagnostics, [])
         // 22 texts in the lessons and 3 of the curriculum's own (its title, description and unit title).
         XCTAssertEqual(report.rows.map(\.cells), [
-            ["fr", "demo", "25", "3 (12%)", "1", "21", "2", "0", "2", "8", "5", "76"],
+            ["fr", "demo", "25", "3 (12%)", "1 (1 changed)", "21", "2", "0", "2", "8", "5", "76"],
             ["sw", "demo", "25", "1 (4%)", "0", "24", "2", "0", "2", "2", "0", "87"],
         ])
         XCTAssertEqual(report.rows[0].json, [
-            "locale": "fr", "curriculum": "demo", "segments": 25, "translated": 3, "needs_review": 1, "failing_checks": 0, "new": 21,
+            "locale": "fr", "curriculum": "demo", "segments": 25, "translated": 3, "needs_review": 1, "failing_checks": 0, "stale": 1, "stale_kept": 0, "new": 21,
             "lessons": 2, "published": 0, "fallback": 2, "words_translated": 8, "words_review": 5, "words_new": 76, "words_left": 81,
-            "curriculum_texts": ["segments": 3, "translated": 0, "needs_review": 0, "failing_checks": 0, "new": 3,
+            "curriculum_texts": ["segments": 3, "translated": 0, "needs_review": 0, "failing_checks": 0, "stale": 0, "stale_kept": 0, "new": 3,
                                  "words_translated": 0, "words_review": 0, "words_new": 7, "words_left": 7],
         ])
         // Publishing from 60% counts the rules lesson (2 of 3 texts) as published.
@@ -54,7 +54,8 @@ final class TranslationStatusTests: XCTestCase {
             ["fr", "demo", "(titles, description, units)", "3", "0 (0%)", "0", "3", "-", "0", "0", "7"],
         ])
         XCTAssertEqual(fr.rows[0].json(lessons: true)["lesson_rows"]?.arrayValue?[1], [
-            "id": "rules", "segments": 3, "translated": 3, "needs_review": 0, "failing_checks": 0, "new": 0, "coverage": 100, "published": true,
+            "id": "rules", "segments": 3, "translated": 3, "needs_review": 0, "failing_checks": 0, "stale": 0, "stale_kept": 0, "new": 0,
+            "coverage": 100, "published": true, "partial": false,
             "words_translated": 11, "words_review": 0, "words_new": 0, "words_left": 0,
         ])
         XCTAssertEqual(TranslationStatus.run(root: p.root, options: .init(locales: ["de"])).rows, [])
