@@ -17,7 +17,8 @@ enum CurriculumIndex {
         w.member("audience") { $0.strings(m.audience) }
         w.member("authors") { $0.strings(m.authors) }
         w.member("description") { $0.value(.string(c.description)) }
-        w.member("format") { $0.value(.string(LessonDocument.indexFormat)) }
+        let partial = records.contains { $0?.files.contains(where: \.isPartial) ?? false }
+        w.member("format") { $0.value(.string(partial ? LessonDocument.indexFormatWithPartial : LessonDocument.indexFormat)) }
         w.member("id") { $0.value(.string(c.id)) }
         w.member("language") { $0.value(.string(m.language)) }
         if let legacy = m.legacyFile { w.member("legacy_file") { $0.value(.string(legacy)) } }
@@ -45,14 +46,15 @@ enum CurriculumIndex {
     /// lesson is compiled and kept with its record, so the index of a large curriculum is put
     /// together from its entries rather than written again.
     static func lessonEntry(_ l: LessonSource, files: [LessonFile], locales: [String]) -> [UInt8] {
-        var fallback: [String: Bool] = [:]
-        for f in files { fallback[f.locale] = f.fallback }
+        // true: the source language; "partial": published with some texts in it (index format 2).
+        var fallback: [String: JSON] = [:]
+        for f in files { fallback[f.locale] = f.isPartial ? .string("partial") : .bool(f.fallback) }
         var w = PrettyWriter(level: 2)
         w.open("{")
         if !l.meta.audience.isEmpty { w.member("audience") { $0.strings(l.meta.audience) } }
         if let warning = l.meta.contentWarning { w.member("content_warning") { $0.value(.string(warning)) } }
         if let duration = l.meta.duration { w.member("duration") { $0.value(.string(duration)) } }
-        w.member("fallback") { $0.value(.object(Dictionary(uniqueKeysWithValues: locales.map { ($0, .bool(fallback[$0] ?? false)) }))) }
+        w.member("fallback") { $0.value(.object(Dictionary(uniqueKeysWithValues: locales.map { ($0, fallback[$0] ?? .bool(false)) }))) }
         w.member("files") { $0.value(.object(Dictionary(uniqueKeysWithValues: locales.map { ($0, .string("\($0)/\(l.id).json")) }))) }
         w.member("id") { $0.value(.string(l.id)) }
         w.member("path") { $0.value(.string(l.relativePath)) }

@@ -77,6 +77,9 @@ struct LessonFile: Sendable, Equatable {
     var title: String
     /// How texts changed since translated changed the lesson's state here (the build lists them).
     var stale: StaleChange? = nil
+
+    /// Published with some texts in the source language (`--min-coverage`): "partial" in the index.
+    var isPartial: Bool { !fallback && (coverage ?? 100) < 100 }
 }
 
 /// A freshly made document of one lesson in one locale.

@@ -179,7 +179,7 @@ final class ProjectCompiler: Sendable {
                     + "(translate status --lessons lists them; build --stale keep keeps old translations live meanwhile)",
                     path: entry.path, line: max(1, file?.line ?? 1), column: max(1, file?.column ?? 1)))
             }
-            add(entry.locale, publish ? t.lesson : compiled, fallback: !publish, coverage: t.coverage, stale: change)
+            add(entry.locale, publish ? t.lesson(sourceLanguage: curriculum.meta.language) : compiled, fallback: !publish, coverage: t.coverage, stale: change)
         }
         var record = LessonRecord(curriculumKey: key, unitTitles: source.unitTitles, dependencies: compiled.dependencies,
                                   diagnostics: diagnostics, assets: compiled.assets.sorted(), files: files)

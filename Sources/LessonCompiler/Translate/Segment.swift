@@ -103,6 +103,8 @@ public struct Segment: Sendable {
             case .image(let img): out.append(.placeholder(id: newID(inline), ctype: "image", equiv: img.src))
             // The translator moves the note's number with the words it belongs to, and never changes it.
             case .footnoteReference(let n): out.append(.placeholder(id: newID(inline), ctype: "x-footnote", equiv: "[^\(n)]"))
+            // Only translated lessons carry marks; their words are the text's own.
+            case .inLanguage(_, let c): out += runs(c, &next, &codes)
             }
         }
         return out
@@ -253,6 +255,27 @@ public struct Segment: Sendable {
 /// Visits every translatable text of a compiled lesson in document order and rebuilds the lesson
 /// from what the visitor returns. Extraction and merging share this one walk, so a translated
 /// lesson has exactly its source's block structure and only its texts differ.
+/// Counts, during a rewrite, the texts visited and those left in the source language, so that
+/// blocks and texts in the source language can be marked with it (`Block.inLanguage`).
+final class LanguageMarking {
+    let language: TextLanguage
+    private(set) var tally = (texts: 0, source: 0)
+
+    init(_ language: TextLanguage) { self.language = language }
+
+    /// Called by the visitor for each text it visits.
+    func record(source: Bool) {
+        tally.texts += 1
+        if source { tally.source += 1 }
+    }
+
+    /// Whether texts were visited since `before`, and every one stayed in the source language.
+    func allSource(since before: (texts: Int, source: Int)) -> Bool {
+        let texts = tally.texts - before.texts
+        return texts > 0 && tally.source - before.source == texts
+    }
+}
+
 enum SegmentWalker {
     typealias Visit = (SegmentKind, SegmentPlace, [Inline]) -> [Inline]
 
@@ -279,19 +302,37 @@ enum SegmentWalker {
         rewrite(lesson) { kind, _, inlines in visit(kind, inlines) }
     }
 
-    static func rewrite(_ lesson: CompiledLesson, _ visit: Visit) -> CompiledLesson {
+    static func rewrite(_ lesson: CompiledLesson, marking: LanguageMarking? = nil, _ visit: Visit) -> CompiledLesson {
         var out = lesson
         out.source.meta.title = plain(visit(.title, SegmentPlace(), [.text(lesson.source.meta.title)]))
         if let w = lesson.source.meta.contentWarning { out.source.meta.contentWarning = plain(visit(.contentWarning, SegmentPlace(), [.text(w)])) }
-        out.blocks = blocks(lesson.blocks, .paragraph, SegmentPlace(), visit)
+        out.blocks = blocks(lesson.blocks, .paragraph, SegmentPlace(), visit, marking)
         return out
     }
 
-    private static func blocks(_ list: [Block], _ context: SegmentKind, _ place: SegmentPlace, _ visit: Visit) -> [Block] {
-        list.map { block($0, context, place, visit) }
+    private static func blocks(_ list: [Block], _ context: SegmentKind, _ place: SegmentPlace, _ visit: Visit, _ m: LanguageMarking?) -> [Block] {
+        list.map { block($0, context, place, visit, m) }
     }
 
-    private static func block(_ b: Block, _ context: SegmentKind, _ place: SegmentPlace, _ visit: Visit) -> Block {
+    /// With `m`, a block whose texts all stayed in the source language is marked with it (its parts
+    /// unmarked); in a block that mixes languages, each such child block, table cell, quiz option or
+    /// callout title is.
+    private static func block(_ b: Block, _ context: SegmentKind, _ place: SegmentPlace, _ visit: Visit, _ m: LanguageMarking?) -> Block {
+        let before = m?.tally
+        let rewritten = unmarkedBlock(b, context, place, visit, m)
+        guard let m, let before, m.allSource(since: before) else { return rewritten }
+        return .inLanguage(m.language, rewritten.unmarked)
+    }
+
+    /// A text of a block's own (a cell, an option, a callout title), marked when it stayed in the source language.
+    private static func part(_ kind: SegmentKind, _ place: SegmentPlace, _ inl: [Inline], _ visit: Visit, _ m: LanguageMarking?) -> [Inline] {
+        let before = m?.tally
+        let rewritten = text(kind, place, inl, visit)
+        guard let m, let before, m.allSource(since: before) else { return rewritten }
+        return [.inLanguage(m.language, rewritten)]
+    }
+
+    private static func unmarkedBlock(_ b: Block, _ context: SegmentKind, _ place: SegmentPlace, _ visit: Visit, _ m: LanguageMarking?) -> Block {
         switch b {
         case .heading(let level, let inl):
             var p = place
@@ -299,33 +340,34 @@ enum SegmentWalker {
             return .heading(level: level, inlines: text(.heading, p, inl, visit))
         case .paragraph(let inl): return .paragraph(text(context, place, inl, visit))
         case .list(let ordered, let start, let items):
-            return .list(ordered: ordered, start: start, items: items.map { ListItem(blocks: blocks($0.blocks, .listItem, place, visit), checked: $0.checked) })
+            return .list(ordered: ordered, start: start, items: items.map { ListItem(blocks: blocks($0.blocks, .listItem, place, visit, m), checked: $0.checked) })
         case .table(let alignments, let header, let rows):
             return .table(alignments: alignments,
-                          header: header.map { TableCell(inlines: text(.tableHeader, place, $0.inlines, visit)) },
-                          rows: rows.map { $0.map { TableCell(inlines: text(.tableCell, place, $0.inlines, visit)) } })
+                          header: header.map { TableCell(inlines: part(.tableHeader, place, $0.inlines, visit, m)) },
+                          rows: rows.map { $0.map { TableCell(inlines: part(.tableCell, place, $0.inlines, visit, m)) } })
         case .image(let img): return .image(image(img, place, visit))
         case .callout(let kind, let title, let duration, let body):
             var p = place
             p.callout = kind.rawValue
-            return .callout(kind: kind, title: title.isEmpty ? title : text(.calloutTitle, p, title, visit), duration: duration,
-                            blocks: blocks(body, .paragraph, p, visit))
+            return .callout(kind: kind, title: title.isEmpty ? title : part(.calloutTitle, p, title, visit, m), duration: duration,
+                            blocks: blocks(body, .paragraph, p, visit, m))
         case .quiz(let question, let options, let explanation):
             var p = place
             p.callout = "quiz"
-            return .quiz(question: blocks(question, .quizQuestion, p, visit),
+            return .quiz(question: blocks(question, .quizQuestion, p, visit, m),
                          options: options.map { option in
                              var o = p
                              o.correct = option.correct
-                             return QuizOption(inlines: text(.quizOption, o, option.inlines, visit), correct: option.correct)
+                             return QuizOption(inlines: part(.quizOption, o, option.inlines, visit, m), correct: option.correct)
                          },
-                         explanation: blocks(explanation, .quizExplanation, p, visit))
+                         explanation: blocks(explanation, .quizExplanation, p, visit, m))
         case .quote(let body):
             var p = place
             p.inQuote = true
-            return .quote(blocks(body, .paragraph, p, visit))
-        case .footnote(let number, let body): return .footnote(number: number, blocks: blocks(body, .footnote, place, visit))
+            return .quote(blocks(body, .paragraph, p, visit, m))
+        case .footnote(let number, let body): return .footnote(number: number, blocks: blocks(body, .footnote, place, visit, m))
         case .code, .rule: return b
+        case .inLanguage(let language, let inner): return .inLanguage(language, block(inner, context, place, visit, m))
         }
     }
 

@@ -41,13 +41,23 @@ public struct LessonTranslation: Sendable {
     public var kept = 0
 
     /// The translated lesson, built when asked: a lesson that falls back never needs it.
-    public var lesson: CompiledLesson {
+    public var lesson: CompiledLesson { lesson(sourceLanguage: nil) }
+
+    /// The translated lesson; with `sourceLanguage`, each block (or cell, quiz option, callout
+    /// title) left in the source language is marked with it, as a lesson published in part shows
+    /// two languages (issue 15.5).
+    public func lesson(sourceLanguage: String?) -> CompiledLesson {
         guard targets.contains(where: { $0 != nil }) else { return compiled }
+        let marking = sourceLanguage.flatMap { isComplete ? nil : LanguageMarking(TextLanguage($0)) }
         var next = 0
-        return SegmentWalker.rewrite(compiled) { kind, inlines in
+        return SegmentWalker.rewrite(compiled, marking: marking) { kind, _, inlines in
             guard let segment = Segment(kind: kind, inlines: inlines) else { return inlines }
             defer { next += 1 }
-            guard next < targets.count, let target = targets[next] else { return inlines }
+            guard next < targets.count, let target = targets[next] else {
+                marking?.record(source: true)
+                return inlines
+            }
+            marking?.record(source: false)
             return segment.inlines(from: Segment.normalized(target))
         }
     }

@@ -78,7 +78,7 @@ final class TranslationBuildTests: XCTestCase {
         let fr = try p.compiled("rules", locale: "fr")
         XCTAssertEqual(fr["fallback"], false)
         XCTAssertEqual(fr["coverage"], 66)
-        XCTAssertEqual(fr["html"], "<p>Nous nous réunissons chaque semaine.</p>\n<p>We save 50 shillings each.</p>\n")
+        XCTAssertEqual(fr["html"], "<p>Nous nous réunissons chaque semaine.</p>\n<p lang=\"en\" dir=\"ltr\">We save 50 shillings each.</p>\n")
         options.minCoverage = 70
         XCTAssertTrue(Builder.run(options).succeeded)
         XCTAssertEqual(try p.compiled("rules", locale: "fr")["fallback"], true)

@@ -361,7 +361,8 @@ final class TranslationWorkflowTests: XCTestCase {
                     XCTAssertEqual(built["coverage"], .int(lesson.counts.percent), "\(row.locale) \(lesson.id) at \(minCoverage)%")
                     XCTAssertEqual(built["fallback"], .bool(!(lesson.published!)), "\(row.locale) \(lesson.id) at \(minCoverage)%")
                     let entry = index["lessons"]?.arrayValue?.first { $0["id"]?.stringValue == lesson.id }
-                    XCTAssertEqual(entry?["fallback"]?[row.locale], .bool(!(lesson.published!)))
+                    XCTAssertEqual(entry?["fallback"]?[row.locale], lesson.partial ? "partial" : .bool(!(lesson.published!)))
+                    XCTAssertEqual(lesson.partial, lesson.published! && lesson.counts.percent < 100)
                     if lesson.published! { published += 1 }
                 }
                 XCTAssertEqual([row.published, row.fallback], [published, row.lessons - published])
