@@ -44,6 +44,8 @@ struct CompiledCurriculum: Sendable {
     var usedAssets: [String]
     /// Whether every lesson could be read (only then is an asset nobody uses worth a warning).
     var everyLessonRead: Bool
+    /// The curriculum's own texts (title, description, units, level titles) in each translated locale.
+    var texts: [CurriculumTranslation] = []
 }
 
 /// What compiling one lesson leaves behind: what the cache keeps, and all that the outputs

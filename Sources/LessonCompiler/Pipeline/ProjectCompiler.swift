@@ -113,7 +113,7 @@ final class ProjectCompiler: Sendable {
             records[item.curriculum][item.lesson] = record
             compiled.insert(project.curricula[item.curriculum].lessons[item.lesson].path)
         }
-        return assemble(project, translations: translations, records: records, compiled: compiled, diagnostics: diagnostics)
+        return assemble(project, translations: translations, catalog: catalog, records: records, compiled: compiled, diagnostics: diagnostics)
     }
 
     /// A lesson that needs work: compiling (`cached` nil), or its documents for the sink.
@@ -189,7 +189,7 @@ final class ProjectCompiler: Sendable {
         return (record, documents)
     }
 
-    private func assemble(_ project: Project, translations: TranslationSet, records: [[LessonRecord?]], compiled: Set<String>,
+    private func assemble(_ project: Project, translations: TranslationSet, catalog: LazyCatalog, records: [[LessonRecord?]], compiled: Set<String>,
                           diagnostics: DiagnosticSink) -> Compilation {
         var curricula: [CompiledCurriculum] = []
         for (curriculum, records) in zip(project.curricula, records) {
@@ -201,9 +201,20 @@ final class ProjectCompiler: Sendable {
             for asset in curriculum.assets.keys.sorted() where !used.contains(asset) && everyLessonRead && !curriculum.escapingAssets.contains(asset) {
                 diagnostics.add(Diagnostic(.warning, .unusedAsset, "asset is not used by any lesson", path: "\(curriculum.dir)/\(asset)"))
             }
+            // The curriculum's own texts in each locale, for its index (issue 15.6): read from the
+            // XLIFF files on every run, as they are not in any lesson's record.
+            var texts: [CurriculumTranslation] = []
+            if !translations.files(of: curriculum.id).isEmpty {
+                let durationWords = Set(curriculum.lessons.compactMap(\.meta.duration).flatMap(CurriculumTexts.durationWords))
+                for entry in catalog.entries(of: curriculum.id) {
+                    var found: [Diagnostic] = []
+                    texts.append(entry.curriculumTranslation(curriculum, durationWords: durationWords, stale: options.stale, diagnostics: &found))
+                    diagnostics.add(contentsOf: found)
+                }
+            }
             curricula.append(CompiledCurriculum(curriculum: curriculum,
                                                 locales: [curriculum.meta.language] + translations.files(of: curriculum.id).map(\.locale),
-                                                lessons: records, usedAssets: used.sorted(), everyLessonRead: everyLessonRead))
+                                                lessons: records, usedAssets: used.sorted(), everyLessonRead: everyLessonRead, texts: texts))
         }
         return Compilation(project: project, curricula: curricula, diagnostics: diagnostics.all, translations: translations, compiled: compiled)
     }

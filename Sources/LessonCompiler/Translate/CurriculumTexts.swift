@@ -1,3 +1,5 @@
+import LessonSupport
+
 /// The texts of a curriculum that are not in any lesson but that devices show in menus: its title
 /// and description, unit titles and summaries, level titles and the units of durations ("min").
 /// Extract writes them as the units of one more `<file>`, the pseudo-lesson `_curriculum`
@@ -114,6 +116,38 @@ public struct CurriculumTranslation: Sendable {
     public var title: String? { values[.title] }
     public func levelTitle(_ level: Int) -> String? { values[.levelTitle(level)] }
     public func unitTitle(dir: String) -> String? { values[.unitTitle(dir: dir)] }
+
+    /// A unit's summary, when every paragraph of it is translated.
+    public func unitSummary(dir: String, paragraphs: Int) -> String? {
+        let parts = (0..<paragraphs).compactMap { values[.unitSummary(dir: dir, paragraph: $0 + 1)] }
+        return parts.count == paragraphs && paragraphs > 0 ? parts.joined(separator: "\n\n") : nil
+    }
+
+    /// The level titles, when all are translated.
+    public func levelTitles(count: Int) -> [String]? {
+        let titles = (0..<count).compactMap { levelTitle($0 + 1) }
+        return titles.count == count && count > 0 ? titles : nil
+    }
+
+    /// What the curriculum's index holds for this locale: each text that is translated (issue 15.6).
+    func indexMembers(_ c: Curriculum) -> [String: JSON] {
+        var o: [String: JSON] = [:]
+        if let t = title { o["title"] = .string(t) }
+        if let d = description(paragraphs: CurriculumTexts.paragraphs(c.description).count) { o["description"] = .string(d) }
+        if let l = levelTitles(count: c.meta.levelTitles.count) { o["level_titles"] = .array(l.map { .string($0) }) }
+        var durations: [String: JSON] = [:]
+        for (item, value) in values { if case .durationUnit(let word) = item { durations[word] = .string(value) } }
+        if !durations.isEmpty { o["duration_units"] = .object(durations) }
+        return o
+    }
+
+    /// What a unit's node in the index holds for this locale.
+    func unitMembers(_ u: Unit) -> [String: JSON] {
+        var o: [String: JSON] = [:]
+        if let t = unitTitle(dir: u.dir) { o["title"] = .string(t) }
+        if let s = unitSummary(dir: u.dir, paragraphs: CurriculumTexts.paragraphs(u.summary).count) { o["summary"] = .string(s) }
+        return o
+    }
     public func durationUnit(_ word: String) -> String? { values[.durationUnit(word)] }
 
     /// The description, when every paragraph of it is translated.
@@ -142,10 +176,11 @@ public struct CurriculumTranslation: Sendable {
 extension TranslationCatalog.Entry {
     /// The curriculum's own texts in this entry's locale (see `CurriculumTranslation`); problems
     /// (checks a translation fails) go to `diagnostics`, as for a lesson.
-    public func curriculumTranslation(_ curriculum: Curriculum, durationWords: Set<String>, diagnostics: inout [Diagnostic]) -> CurriculumTranslation {
+    public func curriculumTranslation(_ curriculum: Curriculum, durationWords: Set<String>, stale: StalePolicy = .fallback,
+                                      diagnostics: inout [Diagnostic]) -> CurriculumTranslation {
         let texts = CurriculumTexts(curriculum, durationWords: durationWords)
         let file = document.file(for: XLIFFUnit.curriculumTexts)
-        let merged = Translator.merge(texts.segments, file: file, locale: locale, path: path, diagnostics: &diagnostics)
+        let merged = Translator.merge(texts.segments, file: file, locale: locale, path: path, stale: stale, diagnostics: &diagnostics)
         var values: [CurriculumTexts.Item: String] = [:]
         for (text, target) in zip(texts.texts, merged.targets) {
             if let target { values[text.item] = Segment.plainText(Segment.normalized(target)) }

@@ -234,10 +234,11 @@ final class TranslationWorkflowTests: XCTestCase {
         XCTAssertEqual(t.duration("1 h 30 min"), "1 saa 30 dak.")
         XCTAssertNil(t.duration("10 minutes"))
         XCTAssertNil(t.description(paragraphs: 2))
-        // The compiled output is unchanged for now: the index stays in the source language.
+        // The index keeps the source texts and adds what is translated (TranslationIndexTests).
         p.build()
         let index = try JSON.parse(Data(contentsOf: p.outputURL.appendingPathComponent("demo/index.json")))
         XCTAssertEqual(index["title"], "Demo curriculum")
+        XCTAssertEqual(index["translations"]?["sw"]?["title"], "Mtaala wa mfano")
     }
 
     // MARK: - Context for translators
