@@ -102,4 +102,21 @@ final class TranslationStaleTests: XCTestCase {
             XCTAssertEqual(result.staleLessons.count, 1)
         }
     }
+
+    func testTheCommandLineListsTheLessonsWhoseStateChanged() throws {
+        let p = try edited()
+        _ = try XCTUnwrap(CLITests.lessonc, "lessonc is not built next to the tests; run 'swift build' first")
+        let fallback = try Run(Run.lessonc, ["build"], cwd: p.root)
+        XCTAssertEqual(fallback.status, 0, fallback.stderr)
+        XCTAssertTrue(fallback.stderr.contains("fr: demo/rules falls back to the source language: 1 changed text awaits review\n"), fallback.stderr)
+        let keep = try Run(Run.lessonc, ["build", "--stale", "keep"], cwd: p.root)
+        XCTAssertEqual(keep.status, 0, keep.stderr)
+        XCTAssertTrue(keep.stderr.contains("fr: demo/rules stays translated with 1 old translation of changed text awaiting review (--stale keep)\n"), keep.stderr)
+        XCTAssertFalse(keep.stdout.contains("translation-stale"))
+        let status = try Run(Run.lessonc, ["translate", "status", "--stale", "keep", "--lessons"], cwd: p.root)
+        XCTAssertTrue(status.stdout.contains("1 (1 kept)"), status.stdout)
+        let bad = try Run(Run.lessonc, ["build", "--stale", "maybe"], cwd: p.root)
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertEqual(bad.stderr, "lessonc build: --stale must be one of fallback, keep, not 'maybe'\nRun 'lessonc build --help' for usage.\n")
+    }
 }
