@@ -38,8 +38,12 @@ enum CurriculumIndex {
         w.member("title") { $0.value(.string(m.title)) }
         // Per locale, each of the curriculum's own texts that is translated (issue 15.6); a text
         // missing there is shown in the source language.
-        let translated = Dictionary(texts.map { ($0.locale, JSON.object($0.indexMembers(c))) }.filter { $0.1 != .object([:]) }) { a, _ in a }
-        if !translated.isEmpty { w.member("translations") { $0.value(.object(translated)) } }
+        var translated: [String: JSON] = [:]
+        for t in texts {
+            let members: [String: JSON] = t.indexMembers(c)
+            if !members.isEmpty && translated[t.locale] == nil { translated[t.locale] = JSON.object(members) }
+        }
+        if !translated.isEmpty { w.member("translations") { $0.value(JSON.object(translated)) } }
         w.member("tree") { $0.value(.array(tree(c.children, texts: texts))) }
         w.member("version") { $0.value(.string(m.version)) }
         w.close("}")
@@ -66,7 +70,9 @@ enum CurriculumIndex {
         w.member("title") { $0.value(.string(l.meta.title)) }
         // The title in each locale that publishes the lesson translated, for menus (issue 15.6).
         var titles: [String: JSON] = [:]
-        for f in files where f.coverage != nil && !f.fallback && f.title != l.meta.title { titles[f.locale] = ["title": .string(f.title)] }
+        for f in files where f.coverage != nil && !f.fallback && f.title != l.meta.title {
+            titles[f.locale] = JSON.object(["title": JSON.string(f.title)])
+        }
         if !titles.isEmpty { w.member("translations") { $0.value(.object(titles)) } }
         w.member("units") { $0.strings(l.unitTitles) }
         w.close("}")
