@@ -44,6 +44,7 @@ bench: lessonc
 	python3 Benchmarks/one-lesson-edit.py
 	python3 Benchmarks/sync.py
 	python3 Benchmarks/preview.py
+	python3 Benchmarks/translations.py
 
 clean:
 	rm -rf build .build .build-fuzz

@@ -83,7 +83,7 @@ enum Targets {
         let parsed = try? JSON.parse(Data(written))
         precondition(parsed.map { $0.bytes(pretty: false) == written } ?? false, "LessonJSON does not write canonical JSON")
         // What extract writes, the reader reads back without a problem.
-        let (doc, _) = TranslationExtractor.update(nil, lessons: [compiled], sourceLanguage: "en", targetLanguage: "fr")
+        let (doc, _) = TranslationExtractor.update(nil, lessons: [compiled], curriculum: curriculum, links: links, targetLanguage: "fr")
         var diagnostics: [Diagnostic] = []
         let text = XLIFFWriter.write(doc)
         let read = XLIFFReader.read(Data(text.utf8), path: "locales/fr/demo.xlf", sourceLanguage: "en", targetLanguage: "fr", into: &diagnostics)
@@ -97,7 +97,7 @@ enum Targets {
         let translation = Translator.translate(sample, file: doc.file(for: "saving") ?? doc.files.first, locale: "fr", path: "locales/fr/demo.xlf",
                                                diagnostics: &diagnostics)
         _ = LessonJSON.document(translation.lesson, curriculum: curriculum, locale: "fr", coverage: translation.coverage)
-        _ = TranslationExtractor.update(doc, lessons: [sample], sourceLanguage: "en", targetLanguage: "fr")
+        _ = TranslationExtractor.update(doc, lessons: [sample], curriculum: curriculum, links: links, targetLanguage: "fr")
     }
 
     static func legacy(_ data: Data) {

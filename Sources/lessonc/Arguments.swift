@@ -1,4 +1,5 @@
 import Foundation
+import LessonCompiler
 
 /// Wrong usage: printed with a pointer to `--help`, exit status 2.
 struct UsageError: Error {
@@ -84,4 +85,11 @@ enum Console {
         FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
     }
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}
+
+extension StalePolicy {
+    /// `--stale fallback|keep` (build, publish, translate status), fallback when not given.
+    static func parse(_ args: Arguments) throws -> StalePolicy {
+        StalePolicy(rawValue: try args.choice("stale", allCases.map(\.rawValue), default: StalePolicy.fallback.rawValue))!
+    }
 }

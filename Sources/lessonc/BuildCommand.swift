@@ -6,7 +6,7 @@ enum BuildCommand: Command {
     static let summary = "compile content/ into JSON lessons under build/"
     static let help = """
     Usage: lessonc build [--root DIR] [--out DIR] [--strict] [--format text|json] [--min-coverage P]
-                         [--cache DIR | --no-cache]
+                         [--stale fallback|keep] [--cache DIR | --no-cache]
 
     Compiles every curriculum under DIR/content and writes:
       OUT/index.json                         the curricula in this build
@@ -18,6 +18,9 @@ enum BuildCommand: Command {
     A lesson is published in a locale when every text has a translation in state translated,
     signed-off or final; otherwise that locale's file holds the source text with "fallback": true,
     and the curriculum index records it. Every lesson carries its locale and direction (ltr/rtl).
+    A translation made for an older version of its text (extract marks it for review) is not
+    published unless --stale keep says so; either way the build lists, on stderr, each lesson
+    whose state in a locale this changed.
 
     Output is written to a staging folder first; if anything is invalid, nothing in OUT changes.
     The same sources always give byte-identical files.
@@ -33,13 +36,15 @@ enum BuildCommand: Command {
       --format FORMAT  diagnostics as text (default) or json
       --min-coverage P publish a translated lesson from P% of its texts translated, the rest
                        from the source (default 100)
+      --stale POLICY   what a translation of a text changed since does until reviewed: fallback
+                       (default: counts as untranslated) or keep (stays live if it passes the checks)
     \(CacheArguments.help(column: 19))
       -h, --help       show this help
 
     Exit status: 0 built, 1 invalid input (nothing written), 2 wrong usage.
     """
 
-    static let spec = OptionSpec(options: CacheArguments.options.union(["root", "out", "format", "min-coverage"]),
+    static let spec = OptionSpec(options: CacheArguments.options.union(["root", "out", "format", "min-coverage", "stale"]),
                                  flags: CacheArguments.flags.union(["strict"]))
 
     static func run(_ argv: [String]) throws -> Int32 {
@@ -51,6 +56,7 @@ enum BuildCommand: Command {
         var options = BuildOptions(root: root, output: out, strict: args.has("strict"))
         options.progress = progressReporter("compiled")
         options.minCoverage = try args.integer("min-coverage", default: 100, range: 0...100)
+        options.stale = try StalePolicy.parse(args)
         (options.cacheFolder, options.useCache) = try CacheArguments.parse(args)
         let result = Builder.run(options)
         ValidateCommand.report(result, format: format, strict: options.strict, location: location)

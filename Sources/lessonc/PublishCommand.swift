@@ -8,7 +8,7 @@ enum PublishCommand: Command {
     static let summary = "compile and publish a signed release into a channel folder"
     static let help = """
     Usage: lessonc publish [--root DIR] --channel DIR --key BASE.key [--keep N] [--expires-days D]
-                           [--rotate-to NEW.key] [--strict] [--cache DIR | --no-cache]
+                           [--rotate-to NEW.key] [--strict] [--stale fallback|keep] [--cache DIR | --no-cache]
 
     Compiles DIR/content like `lessonc build` (invalid sources publish nothing), then writes the
     next release into the channel folder, ready to upload to any static web host:
@@ -37,6 +37,8 @@ enum PublishCommand: Command {
       --rotate-to FILE    move the channel to a new secret key: everything is signed with it, and
                           keys.json is signed by both keys so devices trusting the old key follow
       --strict            treat warnings in the sources as errors
+      --stale POLICY      what a translation of a text changed since does until reviewed: fallback
+                          (default: the lesson falls back) or keep (stays live if it passes the checks)
     \(CacheArguments.help(column: 22))
       -h, --help          show this help
 
@@ -51,7 +53,7 @@ enum PublishCommand: Command {
     Exit status: 0 published or already up to date, 1 invalid sources or channel, 2 wrong usage.
     """
 
-    static let spec = OptionSpec(options: CacheArguments.options.union(["root", "channel", "key", "keep", "expires-days", "rotate-to"]),
+    static let spec = OptionSpec(options: CacheArguments.options.union(["root", "channel", "key", "keep", "expires-days", "rotate-to", "stale"]),
                                  flags: CacheArguments.flags.union(["strict"]))
 
     static func run(_ argv: [String]) throws -> Int32 {
@@ -71,6 +73,7 @@ enum PublishCommand: Command {
         options.keep = keep
         options.expiresDays = days
         options.strict = args.has("strict")
+        options.stale = try StalePolicy.parse(args)
         options.progress = progressReporter("compiled")
         (options.cacheFolder, options.useCache) = try CacheArguments.parse(args)
         let report = try Publisher.run(options)

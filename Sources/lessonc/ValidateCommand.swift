@@ -45,11 +45,11 @@ enum ValidateCommand: Command {
     /// Prints diagnostics (stdout), with paths as seen from the current folder, and a one-line summary (stderr).
     static func report(_ result: BuildResult, format: String, strict: Bool, location: ProjectLocation) {
         report(result.diagnostics, lessons: result.lessonCount, curricula: result.curriculumCount, cacheNote: result.cacheNote,
-               format: format, strict: strict, location: location)
+               staleLessons: result.staleLessons, format: format, strict: strict, location: location)
     }
 
-    static func report(_ diagnostics: [Diagnostic], lessons: Int, curricula: Int, cacheNote: String?, format: String, strict: Bool,
-                       location: ProjectLocation) {
+    static func report(_ diagnostics: [Diagnostic], lessons: Int, curricula: Int, cacheNote: String?,
+                       staleLessons: [StaleLesson] = [], format: String, strict: Bool, location: ProjectLocation) {
         if let note = cacheNote { Console.err("lessonc: \(note)") }
         let shown = diagnostics.map(location.display)
         if format == "json" {
@@ -57,6 +57,7 @@ enum ValidateCommand: Command {
         } else {
             for d in shown { Console.out(d.description) }
         }
+        for s in staleLessons { Console.err(s.description) }
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.count - errors
         let summary = "\(lessons) lesson\(lessons == 1 ? "" : "s") in \(curricula) curricul\(curricula == 1 ? "um" : "a"): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\(strict && warnings > 0 ? " (--strict: warnings are errors)" : "")"

@@ -97,7 +97,7 @@ final class BuildFolder: OutputSink {
             for (lesson, record) in zip(c.lessons, compiled.lessons) {
                 for file in record?.files ?? [] { if let d = file.document { expected[BuildFolder.lessonPath(c.id, file.locale, lesson.id)] = d.digest } }
             }
-            let index = CurriculumIndex.bytes(c, records: compiled.lessons, locales: compiled.locales, assets: compiled.usedAssets)
+            let index = CurriculumIndex.bytes(c, records: compiled.lessons, locales: compiled.locales, assets: compiled.usedAssets, texts: compiled.texts)
             stage(index, at: "\(c.id)/index.json", expected: &expected, source: c.dir)
             live.insert(ContentDigest(of: index))
             for asset in compiled.usedAssets {

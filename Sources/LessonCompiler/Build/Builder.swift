@@ -12,6 +12,8 @@ public struct BuildOptions: Sendable {
     /// Percent of a lesson's segments that must be translated to publish it in a locale;
     /// below it the lesson falls back to the source language. Gaps are filled from the source.
     public var minCoverage = 100
+    /// What a translation of an older version of its text does until reviewed (`--stale`).
+    public var stale = StalePolicy.fallback
     /// The compile cache's folder (default `ROOT/.lessonc-cache`); nil with `useCache` false for none.
     public var cacheFolder: URL?
     public var useCache = true
@@ -30,9 +32,29 @@ public struct BuildOptions: Sendable {
     var compileOptions: CompileOptions {
         var o = CompileOptions()
         o.minCoverage = minCoverage
+        o.stale = stale
         o.documents = output != nil
         o.progress = progress
         return o
+    }
+}
+
+/// A lesson whose state in one locale changed because texts of its source changed since they
+/// were translated: it falls back to the source language, or (`--stale keep`) shows old translations.
+public struct StaleLesson: Sendable, Equatable {
+    public var locale: String
+    public var curriculum: String
+    public var lesson: String
+    public var change: StaleChange
+
+    /// One line for the person running the build.
+    public var description: String {
+        switch change {
+        case .fellBack(let n):
+            return "\(locale): \(curriculum)/\(lesson) falls back to the source language: \(n) changed text\(n == 1 ? "" : "s") await\(n == 1 ? "s" : "") review"
+        case .kept(let n):
+            return "\(locale): \(curriculum)/\(lesson) stays translated with \(n) old translation\(n == 1 ? "" : "s") of changed text awaiting review (--stale keep)"
+        }
     }
 }
 
@@ -47,6 +69,8 @@ public struct BuildResult: Sendable {
     public var filesWritten = 0
     /// Why the compile cache was not used, when it was there but could not be.
     public var cacheNote: String?
+    /// Lessons whose state in a locale changed because texts changed since they were translated.
+    public var staleLessons: [StaleLesson] = []
     public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
     public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
 }
@@ -97,6 +121,6 @@ public enum Builder {
 
     static func result(_ c: Compilation, compiler: ProjectCompiler, options: BuildOptions, failed: Bool) -> BuildResult {
         BuildResult(diagnostics: c.diagnostics, lessonCount: c.lessonCount, curriculumCount: c.project.curricula.count,
-                    succeeded: !failed, compiledCount: c.compiledCount, cacheNote: compiler.cacheNote)
+                    succeeded: !failed, compiledCount: c.compiledCount, cacheNote: compiler.cacheNote, staleLessons: c.staleLessons)
     }
 }

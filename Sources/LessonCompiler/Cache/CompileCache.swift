@@ -18,7 +18,8 @@ struct CompileCache: Sendable {
     static let blobsName = "blobs"
     static let journalName = "journal"
     static let magic = Array("lessonc compile cache\n".utf8)
-    static let formatVersion: UInt64 = 1
+    /// 2: a lesson's files say how changed texts changed its state (`StaleChange`).
+    static let formatVersion: UInt64 = 2
 
     struct Lesson: Sendable, Equatable {
         var loaded: LoadedLesson
@@ -256,12 +257,26 @@ extension CacheEncoder {
             e.bool(f.coverage != nil)
             if let coverage = f.coverage { e.int(coverage) }
             e.string(f.title)
+            switch f.stale {
+            case nil: e.uint(0)
+            case .fellBack(let n)?: e.uint(1); e.int(n)
+            case .kept(let n)?: e.uint(2); e.int(n)
+            }
         }
         data(r.indexEntry)
     }
 }
 
 extension CacheDecoder {
+    mutating func staleChange() throws -> StaleChange? {
+        switch try uint() {
+        case 0: return nil
+        case 1: return .fellBack(texts: try int())
+        case 2: return .kept(texts: try int())
+        default: throw CacheCorrupt()
+        }
+    }
+
     mutating func cachedLesson() throws -> CompileCache.Lesson {
         let loaded = try loadedLesson()
         return CompileCache.Lesson(loaded: loaded, record: try bool() ? try lessonRecord() : nil)
@@ -320,7 +335,7 @@ extension CacheDecoder {
         let used = try strings()
         let files = try array { d in
             LessonFile(locale: try d.string(), document: try d.bool() ? try d.ref() : nil, fallback: try d.bool(),
-                       coverage: try d.bool() ? try d.int() : nil, title: try d.string())
+                       coverage: try d.bool() ? try d.int() : nil, title: try d.string(), stale: try d.staleChange())
         }
         return LessonRecord(curriculumKey: key, unitTitles: unitTitles, dependencies: LessonDependencies(lessons: lessons, ids: ids, assets: assets),
                             diagnostics: diagnostics, assets: used, files: files, indexEntry: try data())

@@ -68,6 +68,7 @@ public enum Rule: String, CaseIterable, Sendable {
     case tableExtraCells = "table-extra-cells"
     case tableNoDelimiter = "table-no-delimiter"
     case targetSameAsSource = "target-same-as-source"
+    case translationStale = "translation-stale"
     case tooDeep = "too-deep"
     case unknownAudience = "unknown-audience"
     case unknownCallout = "unknown-callout"

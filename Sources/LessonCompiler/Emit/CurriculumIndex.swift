@@ -7,7 +7,8 @@ import LessonSupport
 enum CurriculumIndex {
     /// `records` are the lessons' records in reading order (nil for a lesson that could not be
     /// read); `assets` the used assets, sorted.
-    static func bytes(_ c: Curriculum, records: [LessonRecord?], locales: [String], assets: [String]) -> [UInt8] {
+    /// `texts`: the curriculum's own texts in each translated locale (`translations` members).
+    static func bytes(_ c: Curriculum, records: [LessonRecord?], locales: [String], assets: [String], texts: [CurriculumTranslation] = []) -> [UInt8] {
         let m = c.meta
         var w = PrettyWriter()
         w.open("{")
@@ -17,7 +18,8 @@ enum CurriculumIndex {
         w.member("audience") { $0.strings(m.audience) }
         w.member("authors") { $0.strings(m.authors) }
         w.member("description") { $0.value(.string(c.description)) }
-        w.member("format") { $0.value(.string(LessonDocument.indexFormat)) }
+        let partial = records.contains { $0?.files.contains(where: \.isPartial) ?? false }
+        w.member("format") { $0.value(.string(partial ? LessonDocument.indexFormatWithPartial : LessonDocument.indexFormat)) }
         w.member("id") { $0.value(.string(c.id)) }
         w.member("language") { $0.value(.string(m.language)) }
         if let legacy = m.legacyFile { w.member("legacy_file") { $0.value(.string(legacy)) } }
@@ -34,7 +36,11 @@ enum CurriculumIndex {
         w.member("license") { $0.value(.string(m.license)) }
         w.member("locales") { $0.strings(locales) }
         w.member("title") { $0.value(.string(m.title)) }
-        w.member("tree") { $0.value(.array(tree(c.children))) }
+        // Per locale, each of the curriculum's own texts that is translated (issue 15.6); a text
+        // missing there is shown in the source language.
+        let translated = Dictionary(texts.map { ($0.locale, JSON.object($0.indexMembers(c))) }.filter { $0.1 != .object([:]) }) { a, _ in a }
+        if !translated.isEmpty { w.member("translations") { $0.value(.object(translated)) } }
+        w.member("tree") { $0.value(.array(tree(c.children, texts: texts))) }
         w.member("version") { $0.value(.string(m.version)) }
         w.close("}")
         w.out.append(0x0A)
@@ -45,30 +51,41 @@ enum CurriculumIndex {
     /// lesson is compiled and kept with its record, so the index of a large curriculum is put
     /// together from its entries rather than written again.
     static func lessonEntry(_ l: LessonSource, files: [LessonFile], locales: [String]) -> [UInt8] {
-        var fallback: [String: Bool] = [:]
-        for f in files { fallback[f.locale] = f.fallback }
+        // true: the source language; "partial": published with some texts in it (index format 2).
+        var fallback: [String: JSON] = [:]
+        for f in files { fallback[f.locale] = f.isPartial ? .string("partial") : .bool(f.fallback) }
         var w = PrettyWriter(level: 2)
         w.open("{")
         if !l.meta.audience.isEmpty { w.member("audience") { $0.strings(l.meta.audience) } }
         if let warning = l.meta.contentWarning { w.member("content_warning") { $0.value(.string(warning)) } }
         if let duration = l.meta.duration { w.member("duration") { $0.value(.string(duration)) } }
-        w.member("fallback") { $0.value(.object(Dictionary(uniqueKeysWithValues: locales.map { ($0, .bool(fallback[$0] ?? false)) }))) }
+        w.member("fallback") { $0.value(.object(Dictionary(uniqueKeysWithValues: locales.map { ($0, fallback[$0] ?? .bool(false)) }))) }
         w.member("files") { $0.value(.object(Dictionary(uniqueKeysWithValues: locales.map { ($0, .string("\($0)/\(l.id).json")) }))) }
         w.member("id") { $0.value(.string(l.id)) }
         w.member("path") { $0.value(.string(l.relativePath)) }
         w.member("title") { $0.value(.string(l.meta.title)) }
+        // The title in each locale that publishes the lesson translated, for menus (issue 15.6).
+        var titles: [String: JSON] = [:]
+        for f in files where f.coverage != nil && !f.fallback && f.title != l.meta.title { titles[f.locale] = ["title": .string(f.title)] }
+        if !titles.isEmpty { w.member("translations") { $0.value(.object(titles)) } }
         w.member("units") { $0.strings(l.unitTitles) }
         w.close("}")
         return w.out
     }
 
-    static func tree(_ nodes: [TreeNode]) -> [JSON] {
+    static func tree(_ nodes: [TreeNode], texts: [CurriculumTranslation] = []) -> [JSON] {
         nodes.map { node in
             switch node {
             case .lesson(let id): return ["type": "lesson", "id": .string(id)]
             case .unit(let u):
-                var o: [String: JSON] = ["type": "unit", "slug": .string(u.slug), "title": .string(u.title), "children": .array(tree(u.children))]
+                var o: [String: JSON] = ["type": "unit", "slug": .string(u.slug), "title": .string(u.title), "children": .array(tree(u.children, texts: texts))]
                 if !u.summary.isEmpty { o["summary"] = .string(u.summary) }
+                var translated: [String: JSON] = [:]
+                for t in texts {
+                    let members = t.unitMembers(u)
+                    if !members.isEmpty { translated[t.locale] = .object(members) }
+                }
+                if !translated.isEmpty { o["translations"] = .object(translated) }
                 return .object(o)
             }
         }

@@ -51,10 +51,20 @@ extension HTMLRenderer {
         let tag = ordered ? "ol" : "ul"
         html += ordered && start != 1 ? "<ol start=\"\(start)\">\n" : "<\(tag)>\n"
         for item in items {
-            html += "<li>"
+            // Tight list items hold one paragraph: render it without <p> (its language on the <li>).
+            var tight: (inlines: [Inline], language: TextLanguage?)?
+            if item.blocks.count == 1 {
+                switch item.blocks[0] {
+                case .paragraph(let inlines): tight = (inlines, nil)
+                case .inLanguage(let language, .paragraph(let inlines)): tight = (inlines, language)
+                default: break
+                }
+            }
+            html += "<li"
+            if let language = tight?.language { languageAttributes(language) }
+            html += ">"
             if let checked = item.checked { taskMarker(checked: checked) }
-            // Tight list items hold one paragraph: render it without <p>.
-            if item.blocks.count == 1, case .paragraph(let inlines) = item.blocks[0] { walk(inlines) } else {
+            if let tight { walk(tight.inlines) } else {
                 html += "\n"; walk(item.blocks)
             }
             html += "</li>\n"
@@ -125,6 +135,27 @@ extension HTMLRenderer {
 
     public mutating func visitRule() { html += "<hr>\n" }
 
+    /// ` lang="…" dir="…"`, for the element of a block or text in another language than the lesson's.
+    mutating func languageAttributes(_ language: TextLanguage) {
+        html += " lang=\""; text(language.tag); html += "\" dir=\"\(language.direction.rawValue)\""
+    }
+
+    /// The block as usual, with `lang` and `dir` on its first element (`<p lang="en" dir="ltr">`).
+    public mutating func visitBlock(_ block: Block, in language: TextLanguage) {
+        let start: Int = html.utf8.count
+        visit(block)
+        let utf8: String.UTF8View = html.utf8
+        guard start < utf8.count else { return }
+        let from: String.Index = utf8.index(utf8.startIndex, offsetBy: start)
+        let space: UInt8 = 0x20, close: UInt8 = 0x3E
+        guard let name: String.Index = utf8[from...].firstIndex(where: { (b: UInt8) -> Bool in b == space || b == close }) else { return }
+        var attributes = ""
+        swap(&attributes, &html)
+        languageAttributes(language)
+        swap(&attributes, &html)
+        html.insert(contentsOf: attributes, at: name)
+    }
+
     public mutating func visitFootnote(number: Int, blocks: [Block]) {
         html += "<li id=\"fn-\(number)\" value=\"\(number)\">\n"
         walk(blocks)
@@ -144,6 +175,10 @@ extension HTMLRenderer {
         html += "<img src=\""; text(image.src); html += "\" alt=\""; text(image.alt); html += "\""
         if !image.title.isEmpty { html += " title=\""; text(image.title); html += "\"" }
         html += ">"
+    }
+
+    public mutating func visitInlines(_ children: [Inline], in language: TextLanguage) {
+        html += "<span"; languageAttributes(language); html += ">"; walk(children); html += "</span>"
     }
 
     public mutating func visitFootnoteReference(_ n: Int) {

@@ -165,6 +165,17 @@ public struct LessonJSON: LessonWalker {
 
     public mutating func visitRule() { raw("{\"type\":\"rule\"}") }
 
+    /// The block's own members with `dir` and `lang` among them in byte order, written through the
+    /// canonical JSON tree: only lessons published in part have such blocks.
+    public mutating func visitBlock(_ block: Block, in language: TextLanguage) {
+        var inner = LessonJSON()
+        inner.visit(block)
+        guard case .object(var members)? = try? JSON.parse(String(decoding: inner.out, as: UTF8.self)) else { out += inner.out; return }
+        members["dir"] = JSON.string(language.direction.rawValue)
+        members["lang"] = JSON.string(language.tag)
+        out += JSON.object(members).bytes(pretty: false)
+    }
+
     public mutating func visitFootnote(number: Int, blocks inner: [Block]) {
         raw("{\"blocks\":"); blocks(inner)
         raw(",\"number\":"); int(number)
@@ -181,6 +192,13 @@ public struct LessonJSON: LessonWalker {
     public mutating func visitLineBreak() { raw("{\"type\":\"break\"}") }
     public mutating func visitImage(_ img: Image) { image(img) }
     public mutating func visitFootnoteReference(_ n: Int) { raw("{\"number\":"); int(n); raw(",\"type\":\"footnote_ref\"}") }
+
+    public mutating func visitInlines(_ children: [Inline], in language: TextLanguage) {
+        raw("{\"children\":"); inlines(children)
+        raw(",\"dir\":"); string(language.direction.rawValue)
+        raw(",\"lang\":"); string(language.tag)
+        raw(",\"type\":\"span\"}")
+    }
 
     public mutating func visitLink(target: LinkTarget, title: String, children: [Inline]) {
         raw("{")

@@ -410,7 +410,7 @@ struct LegacyHTMLReader {
             case .text(let s): for c in s { flat.append(c.isHTMLWhitespace ? " " : c) }
             case .lineBreak: flat.append("\n")
             case .code, .image, .footnoteReference: flat.append("\u{FFFC}")
-            case .emphasis(let c), .strong(let c), .strikethrough(let c): collect(c, into: &flat)
+            case .emphasis(let c), .strong(let c), .strikethrough(let c), .inLanguage(_, let c): collect(c, into: &flat)
             case .link(_, _, let c): collect(c, into: &flat)
             }
         }
@@ -430,6 +430,7 @@ struct LegacyHTMLReader {
             case .emphasis(let c): let r = rebuild(c, keep, &cursor); if !r.isEmpty { out.append(.emphasis(r)) }
             case .strong(let c): let r = rebuild(c, keep, &cursor); if !r.isEmpty { out.append(.strong(r)) }
             case .strikethrough(let c): let r = rebuild(c, keep, &cursor); if !r.isEmpty { out.append(.strikethrough(r)) }
+            case .inLanguage(let l, let c): let r = rebuild(c, keep, &cursor); if !r.isEmpty { out.append(.inLanguage(l, r)) }
             case .link(let target, let title, let c): let r = rebuild(c, keep, &cursor); if !r.isEmpty { out.append(.link(target: target, title: title, children: r)) }
             }
         }

@@ -32,6 +32,8 @@ struct MarkdownWriter {
 
     mutating func block(_ b: Block, alternate: Bool = false) -> String {
         switch b {
+        case .inLanguage(_, let inner):
+            return block(inner, alternate: alternate)
         case .paragraph(let inlines):
             return inline(inlines)
         case .heading(let level, let inlines):
@@ -166,7 +168,9 @@ struct InlineWriter {
     /// Escaped everywhere: they start inline syntax (code, emphasis, links, HTML, tables, strikethrough).
     static let alwaysEscaped: Set<Character> = ["\\", "`", "*", "_", "[", "]", "<", "|", "~"]
 
-    mutating func write(_ inlines: [Inline], after: Character?) {
+    mutating func write(_ marked: [Inline], after: Character?) {
+        // Markdown has no language marks: their text is written as it is.
+        let inlines = Inline.unmarked(marked)
         for (n, i) in inlines.enumerated() {
             let next = n + 1 < inlines.count ? InlineWriter.firstCharacter(inlines[n + 1]) : after
             switch i {
@@ -178,6 +182,7 @@ struct InlineWriter {
             case .strong(let c): delimited("**", c, next: next, what: "bold")
             case .emphasis(let c): delimited("*", c, next: next, what: "italic")
             case .strikethrough(let c): delimited("~~", c, next: next, what: "strikethrough")
+            case .inLanguage(_, let c): write(c, after: next)
             case .link(let target, let title, let c):
                 out += "["
                 atLineStart = false
@@ -288,6 +293,7 @@ struct InlineWriter {
         case .code: return "`"
         case .lineBreak: return "\\"
         case .image: return "!"
+        case .inLanguage(_, let c): return c.first.flatMap(firstCharacter)
         }
     }
 
@@ -297,7 +303,7 @@ struct InlineWriter {
         case .lineBreak: return " "
         case .footnoteReference: return ""
         case .strong(let c), .emphasis(let c), .strikethrough(let c): return c.map(plainText).joined()
-        case .link(_, _, let c): return c.map(plainText).joined()
+        case .link(_, _, let c), .inLanguage(_, let c): return c.map(plainText).joined()
         case .image(let img): return img.alt
         }
     }
@@ -339,6 +345,7 @@ extension MarkdownWriter {
         case .code(_, let text): return text
         case .rule: return ""
         case .footnote(_, let inner): return inner.map(plainText).joined(separator: " ")
+        case .inLanguage(_, let inner): return plainText(inner)
         case .image(let img): return img.alt
         case .table(_, let header, let rows):
             return ([header] + rows).map { $0.map { inl($0.inlines) }.joined(separator: " ") }.joined(separator: " ")

@@ -11,6 +11,21 @@ public indirect enum Inline: Equatable, Sendable {
     case image(Image)
     /// A reference to the footnote with this number (numbered in order of first reference).
     case footnoteReference(Int)
+    /// Text in another language than its block's: a table cell, quiz option or callout title left
+    /// in the source language in a lesson published in part (`--min-coverage`). Format 3.
+    case inLanguage(TextLanguage, [Inline])
+}
+
+/// A language and its direction, where a block or text differs from its lesson's.
+public struct TextLanguage: Equatable, Sendable {
+    /// A BCP 47 tag, as the curriculum or locale folder writes it.
+    public var tag: String
+    public var direction: TextDirection
+
+    public init(_ tag: String) {
+        self.tag = tag
+        direction = LocaleInfo.direction(tag)
+    }
 }
 
 public enum LinkTarget: Equatable, Sendable {
@@ -55,6 +70,9 @@ public indirect enum Block: Equatable, Sendable {
     case rule
     /// A footnote's text; footnotes come last in a lesson, in number order.
     case footnote(number: Int, blocks: [Block])
+    /// A block in another language than its lesson's: one left in the source language in a lesson
+    /// published in part (`--min-coverage`). Its JSON is the block's with `lang` and `dir`. Format 3.
+    case inLanguage(TextLanguage, Block)
 }
 
 /// The callouts of GitHub alert syntax, `> [!KIND]`, that lessons may use (a quiz, `[!QUIZ]`, is

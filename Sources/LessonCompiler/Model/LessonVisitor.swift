@@ -21,6 +21,7 @@ public protocol LessonVisitor {
     mutating func visitCodeBlock(language: String, text: String) -> Result
     mutating func visitRule() -> Result
     mutating func visitFootnote(number: Int, blocks: [Block]) -> Result
+    mutating func visitBlock(_ block: Block, in language: TextLanguage) -> Result
 
     // Inlines
     mutating func visitText(_ text: String) -> Result
@@ -32,6 +33,7 @@ public protocol LessonVisitor {
     mutating func visitLink(target: LinkTarget, title: String, children: [Inline]) -> Result
     mutating func visitImage(_ image: Image) -> Result
     mutating func visitFootnoteReference(_ number: Int) -> Result
+    mutating func visitInlines(_ children: [Inline], in language: TextLanguage) -> Result
 }
 
 extension LessonVisitor {
@@ -48,6 +50,7 @@ extension LessonVisitor {
         case .code(let language, let text): return visitCodeBlock(language: language, text: text)
         case .rule: return visitRule()
         case .footnote(let number, let blocks): return visitFootnote(number: number, blocks: blocks)
+        case .inLanguage(let language, let block): return visitBlock(block, in: language)
         }
     }
 
@@ -62,6 +65,7 @@ extension LessonVisitor {
         case .link(let target, let title, let children): return visitLink(target: target, title: title, children: children)
         case .image(let image): return visitImage(image)
         case .footnoteReference(let number): return visitFootnoteReference(number)
+        case .inLanguage(let language, let children): return visitInlines(children, in: language)
         }
     }
 }
@@ -91,6 +95,7 @@ extension LessonWalker {
     public mutating func visitCodeBlock(language: String, text: String) {}
     public mutating func visitRule() {}
     public mutating func visitFootnote(number: Int, blocks: [Block]) { walk(blocks) }
+    public mutating func visitBlock(_ block: Block, in language: TextLanguage) { visit(block) }
 
     public mutating func visitText(_ text: String) {}
     public mutating func visitEmphasis(_ children: [Inline]) { walk(children) }
@@ -101,9 +106,44 @@ extension LessonWalker {
     public mutating func visitLink(target: LinkTarget, title: String, children: [Inline]) { walk(children) }
     public mutating func visitImage(_ image: Image) {}
     public mutating func visitFootnoteReference(_ number: Int) {}
+    public mutating func visitInlines(_ children: [Inline], in language: TextLanguage) { walk(children) }
 }
 
 extension Block {
+    /// Whether any of these blocks, or text in them, is marked with another language (lesson format 3).
+    static func containsLanguageMarks(_ blocks: [Block]) -> Bool {
+        struct Finder: LessonWalker {
+            var found = false
+            mutating func visitBlock(_ block: Block, in language: TextLanguage) { found = true }
+            mutating func visitInlines(_ children: [Inline], in language: TextLanguage) { found = true }
+        }
+        var finder = Finder()
+        finder.walk(blocks)
+        return finder.found
+    }
+
+    /// The block without language marks, in it or on it.
+    var unmarked: Block {
+        switch self {
+        case .inLanguage(_, let b): return b.unmarked
+        case .heading(let level, let inl): return .heading(level: level, inlines: Inline.unmarked(inl))
+        case .paragraph(let inl): return .paragraph(Inline.unmarked(inl))
+        case .list(let ordered, let start, let items):
+            return .list(ordered: ordered, start: start, items: items.map { ListItem(blocks: $0.blocks.map(\.unmarked), checked: $0.checked) })
+        case .table(let a, let header, let rows):
+            return .table(alignments: a, header: header.map { TableCell(inlines: Inline.unmarked($0.inlines)) },
+                          rows: rows.map { $0.map { TableCell(inlines: Inline.unmarked($0.inlines)) } })
+        case .callout(let kind, let title, let duration, let body):
+            return .callout(kind: kind, title: Inline.unmarked(title), duration: duration, blocks: body.map(\.unmarked))
+        case .quiz(let q, let options, let e):
+            return .quiz(question: q.map(\.unmarked), options: options.map { QuizOption(inlines: Inline.unmarked($0.inlines), correct: $0.correct) },
+                         explanation: e.map(\.unmarked))
+        case .quote(let body): return .quote(body.map(\.unmarked))
+        case .footnote(let n, let body): return .footnote(number: n, blocks: body.map(\.unmarked))
+        case .image, .code, .rule: return self
+        }
+    }
+
     /// Whether any of these blocks holds a footnote or a reference to one (lesson format 2).
     static func containsFootnotes(_ blocks: [Block]) -> Bool {
         struct Finder: LessonWalker {
@@ -114,5 +154,15 @@ extension Block {
         var finder = Finder()
         finder.walk(blocks)
         return finder.found
+    }
+}
+
+extension Inline {
+    /// The inlines without language marks (only the top level can hold one).
+    static func unmarked(_ list: [Inline]) -> [Inline] {
+        list.flatMap { i -> [Inline] in
+            if case .inLanguage(_, let children) = i { return children }
+            return [i]
+        }
     }
 }

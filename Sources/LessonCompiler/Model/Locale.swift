@@ -9,16 +9,48 @@ public enum LocaleInfo {
     static let rightToLeft: Set<String> = ["ar", "arc", "ckb", "dv", "fa", "ha-Arab", "he", "khw", "ks", "ku-Arab", "ps", "sd", "syr", "ug", "ur", "yi"]
 
     public static func direction(_ locale: String) -> TextDirection {
+        let locale = canonical(locale)
         let primary = locale.split(separator: "-").first.map(String.init) ?? locale
         if locale.contains("-Arab") || locale.contains("-Hebr") { return .rtl }
         if locale.contains("-Latn") || locale.contains("-Cyrl") { return .ltr }
         return rightToLeft.contains(primary) ? .rtl : .ltr
     }
 
-    /// A BCP 47 tag of the form lessonc accepts: language, optional script, optional region.
-    public static func isValidTag(_ tag: String) -> Bool { Pattern.languageTag.matches(tag) }
+    /// A BCP 47 tag of the form lessonc accepts: language, optional script, optional region, in any
+    /// letter case (BCP 47 tags are case-insensitive: `FA`, `pt-br`).
+    public static func isValidTag(_ tag: String) -> Bool { Pattern.languageTag.matches(canonical(tag)) }
 
-    public enum Script: String, Sendable {
+    /// The tag in its usual case: language lower case, script title case, region upper case (`PT-br` → `pt-BR`).
+    public static func canonical(_ tag: String) -> String {
+        tag.split(separator: "-", omittingEmptySubsequences: false).enumerated().map { i, part -> String in
+            if i == 0 { return part.lowercased() }
+            if part.count == 4, part.allSatisfy(\.isLetter) { return part.prefix(1).uppercased() + part.dropFirst().lowercased() }
+            if part.count == 2 { return part.uppercased() }
+            return part.lowercased()
+        }.joined(separator: "-")
+    }
+
+    /// Whether two tags name the same language, as XLIFF files and folders are compared: letter case
+    /// aside, with any script or region one of them adds (`en-US` is `en`, `fa-IR` is `fa`), but not
+    /// a different one (`pt-BR` is not `pt-PT`, `sr-Latn` is not `sr-Cyrl`).
+    public static func matches(_ a: String, _ b: String) -> Bool {
+        let x = subtags(a), y = subtags(b)
+        guard !x.language.isEmpty, x.language == y.language else { return false }
+        if let s = x.script, let t = y.script, s != t { return false }
+        if let s = x.region, let t = y.region, s != t { return false }
+        return true
+    }
+
+    private static func subtags(_ tag: String) -> (language: String, script: String?, region: String?) {
+        let parts = canonical(tag).split(separator: "-").map(String.init)
+        var script: String?, region: String?
+        for p in parts.dropFirst() {
+            if p.count == 4, script == nil, region == nil { script = p } else if region == nil, p.count == 2 || p.count == 3 { region = p }
+        }
+        return (parts.first ?? "", script, region)
+    }
+
+    public enum Script: String, Sendable, CaseIterable {
         case latin, arabic, hebrew, ethiopic, devanagari, bengali, cyrillic, greek
     }
 
@@ -41,7 +73,7 @@ public enum LocaleInfo {
     }()
 
     public static func script(_ locale: String) -> Script? {
-        let parts = locale.split(separator: "-").map(String.init)
+        let parts = canonical(locale).split(separator: "-").map(String.init)
         for p in parts.dropFirst() where p.count == 4 {
             switch p {
             case "Latn": return .latin

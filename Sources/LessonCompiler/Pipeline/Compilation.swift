@@ -16,6 +16,21 @@ struct Compilation: Sendable {
     var compiledCount: Int { compiled.count }
 
     var lessonCount: Int { project.curricula.reduce(0) { $0 + $1.lessons.count } }
+
+    /// Every lesson whose state in a locale changed because texts changed since translated, by
+    /// locale, then curriculum and lesson in reading order.
+    var staleLessons: [StaleLesson] {
+        var out: [StaleLesson] = []
+        for c in curricula {
+            for (lesson, record) in zip(c.curriculum.lessons, c.lessons) {
+                for f in record?.files ?? [] {
+                    if let change = f.stale { out.append(StaleLesson(locale: f.locale, curriculum: c.curriculum.id, lesson: lesson.id, change: change)) }
+                }
+            }
+        }
+        // A stable sort: reading order within each locale.
+        return out.enumerated().sorted { ($0.element.locale, $0.offset) < ($1.element.locale, $1.offset) }.map(\.element)
+    }
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
@@ -29,6 +44,8 @@ struct CompiledCurriculum: Sendable {
     var usedAssets: [String]
     /// Whether every lesson could be read (only then is an asset nobody uses worth a warning).
     var everyLessonRead: Bool
+    /// The curriculum's own texts (title, description, units, level titles) in each translated locale.
+    var texts: [CurriculumTranslation] = []
 }
 
 /// What compiling one lesson leaves behind: what the cache keeps, and all that the outputs
@@ -60,6 +77,11 @@ struct LessonFile: Sendable, Equatable {
     var coverage: Int?
     /// The title in this locale, for release notes.
     var title: String
+    /// How texts changed since translated changed the lesson's state here (the build lists them).
+    var stale: StaleChange? = nil
+
+    /// Published with some texts in the source language (`--min-coverage`): "partial" in the index.
+    var isPartial: Bool { !fallback && (coverage ?? 100) < 100 }
 }
 
 /// A freshly made document of one lesson in one locale.

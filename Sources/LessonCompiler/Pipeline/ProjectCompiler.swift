@@ -6,6 +6,8 @@ import Synchronization
 public struct CompileOptions: Sendable {
     /// Percent of a lesson's segments that must be translated to publish it in a locale.
     public var minCoverage = 100
+    /// What a translation of an older version of its text does until reviewed.
+    public var stale = StalePolicy.fallback
     /// Make each lesson's documents (JSON with html); `validate` needs only diagnostics.
     var documents = true
     /// Called now and then from worker threads with (lessons done, lessons in all).
@@ -111,7 +113,7 @@ final class ProjectCompiler: Sendable {
             records[item.curriculum][item.lesson] = record
             compiled.insert(project.curricula[item.curriculum].lessons[item.lesson].path)
         }
-        return assemble(project, translations: translations, records: records, compiled: compiled, diagnostics: diagnostics)
+        return assemble(project, translations: translations, catalog: catalog, records: records, compiled: compiled, diagnostics: diagnostics)
     }
 
     /// A lesson that needs work: compiling (`cached` nil), or its documents for the sink.
@@ -149,7 +151,7 @@ final class ProjectCompiler: Sendable {
         let compiled = compiler.compile(source, into: &diagnostics)
         var files: [LessonFile] = []
         var documents: [LessonDocumentBytes] = []
-        func add(_ locale: String, _ lesson: CompiledLesson, fallback: Bool, coverage: Int?) {
+        func add(_ locale: String, _ lesson: CompiledLesson, fallback: Bool, coverage: Int?, stale: StaleChange? = nil) {
             var ref: ContentRef?
             if options.documents {
                 let bytes = LessonJSON.document(lesson, curriculum: curriculum, locale: locale, fallback: fallback, coverage: coverage)
@@ -158,7 +160,7 @@ final class ProjectCompiler: Sendable {
                 blobs?.add(bytes, digest: r.digest)
                 ref = r
             }
-            files.append(LessonFile(locale: locale, document: ref, fallback: fallback, coverage: coverage, title: lesson.source.meta.title))
+            files.append(LessonFile(locale: locale, document: ref, fallback: fallback, coverage: coverage, title: lesson.source.meta.title, stale: stale))
         }
         add(curriculum.meta.language, compiled, fallback: false, coverage: nil)
         // Every locale with an XLIFF file gets the lesson: translated when enough of it is,
@@ -166,10 +168,18 @@ final class ProjectCompiler: Sendable {
         let translations = catalog.entries(of: curriculum.id)
         let segments = translations.isEmpty ? [] : SegmentWalker.segments(of: compiled)
         for entry in translations {
-            let t = Translator.translate(compiled, segments: segments, file: entry.document.file(for: source.id), locale: entry.locale,
-                                         path: entry.path, diagnostics: &diagnostics)
-            let publish = t.isComplete || (options.minCoverage < 100 && t.coverage >= options.minCoverage)
-            add(entry.locale, publish ? t.lesson : compiled, fallback: !publish, coverage: t.coverage)
+            let file = entry.document.file(for: source.id)
+            let t = Translator.translate(compiled, segments: segments, file: file, locale: entry.locale,
+                                         path: entry.path, stale: options.stale, diagnostics: &diagnostics)
+            let publish = t.publishes(minCoverage: options.minCoverage)
+            let change = t.staleChange(minCoverage: options.minCoverage)
+            if case .fellBack(let n) = change {
+                diagnostics.append(Diagnostic(.warning, .translationStale,
+                    "\(source.id) falls back to '\(curriculum.meta.language)' in '\(entry.locale)': \(n) text\(n == 1 ? "" : "s") changed since translated await\(n == 1 ? "s" : "") review "
+                    + "(translate status --lessons lists them; build --stale keep keeps old translations live meanwhile)",
+                    path: entry.path, line: max(1, file?.line ?? 1), column: max(1, file?.column ?? 1)))
+            }
+            add(entry.locale, publish ? t.lesson(sourceLanguage: curriculum.meta.language) : compiled, fallback: !publish, coverage: t.coverage, stale: change)
         }
         var record = LessonRecord(curriculumKey: key, unitTitles: source.unitTitles, dependencies: compiled.dependencies,
                                   diagnostics: diagnostics, assets: compiled.assets.sorted(), files: files)
@@ -179,7 +189,7 @@ final class ProjectCompiler: Sendable {
         return (record, documents)
     }
 
-    private func assemble(_ project: Project, translations: TranslationSet, records: [[LessonRecord?]], compiled: Set<String>,
+    private func assemble(_ project: Project, translations: TranslationSet, catalog: LazyCatalog, records: [[LessonRecord?]], compiled: Set<String>,
                           diagnostics: DiagnosticSink) -> Compilation {
         var curricula: [CompiledCurriculum] = []
         for (curriculum, records) in zip(project.curricula, records) {
@@ -191,9 +201,20 @@ final class ProjectCompiler: Sendable {
             for asset in curriculum.assets.keys.sorted() where !used.contains(asset) && everyLessonRead && !curriculum.escapingAssets.contains(asset) {
                 diagnostics.add(Diagnostic(.warning, .unusedAsset, "asset is not used by any lesson", path: "\(curriculum.dir)/\(asset)"))
             }
+            // The curriculum's own texts in each locale, for its index (issue 15.6): read from the
+            // XLIFF files on every run, as they are not in any lesson's record.
+            var texts: [CurriculumTranslation] = []
+            if !translations.files(of: curriculum.id).isEmpty {
+                let durationWords = Set(curriculum.lessons.compactMap(\.meta.duration).flatMap(CurriculumTexts.durationWords))
+                for entry in catalog.entries(of: curriculum.id) {
+                    var found: [Diagnostic] = []
+                    texts.append(entry.curriculumTranslation(curriculum, durationWords: durationWords, stale: options.stale, diagnostics: &found))
+                    diagnostics.add(contentsOf: found)
+                }
+            }
             curricula.append(CompiledCurriculum(curriculum: curriculum,
                                                 locales: [curriculum.meta.language] + translations.files(of: curriculum.id).map(\.locale),
-                                                lessons: records, usedAssets: used.sorted(), everyLessonRead: everyLessonRead))
+                                                lessons: records, usedAssets: used.sorted(), everyLessonRead: everyLessonRead, texts: texts))
         }
         return Compilation(project: project, curricula: curricula, diagnostics: diagnostics.all, translations: translations, compiled: compiled)
     }
@@ -285,6 +306,7 @@ enum CurriculumKey {
         e.string(c.id); e.string(c.dir)
         e.string(c.meta.language); e.string(c.meta.license); e.strings(c.meta.authors)
         e.int(options.minCoverage)
+        e.string(options.stale.rawValue)
         e.array(translations) { e, f in e.string(f.locale); e.string(f.path); e.digest(f.digest) }
         return ContentDigest(of: e.bytes)
     }

@@ -76,7 +76,7 @@ final class PublishObjects: OutputSink {
         for compiled in compilation.curricula {
             let c = compiled.curriculum
             guard ChannelName.isSafe(c.id) else { throw PublishError("\(c.dir): '\(c.id)' cannot name a curriculum in a channel") }
-            let index = CurriculumIndex.bytes(c, records: compiled.lessons, locales: compiled.locales, assets: compiled.usedAssets)
+            let index = CurriculumIndex.bytes(c, records: compiled.lessons, locales: compiled.locales, assets: compiled.usedAssets, texts: compiled.texts)
             let indexRef = object(for: index, digest: ContentDigest(of: index))
             origins.withLock { $0[indexRef.sha256] = .index(index) }
             var assets: [String: ObjectRef] = [:]

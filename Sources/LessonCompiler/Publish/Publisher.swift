@@ -15,6 +15,8 @@ public struct PublishOptions {
     /// Seconds since 1970: SOURCE_DATE_EPOCH for reproducible channels, otherwise the current time.
     public var now: Int
     public var strict = false
+    /// What a translation of an older version of its text does until reviewed (`--stale`).
+    public var stale = StalePolicy.fallback
     public var progress: (@Sendable (Int, Int) -> Void)?
     /// The compile cache's folder (default `ROOT/.lessonc-cache`); nil with `useCache` false for none.
     public var cacheFolder: URL?
@@ -77,6 +79,7 @@ public enum Publisher {
     static func compile(_ o: PublishOptions) -> (ProjectCompiler, PublishObjects, Compilation, BuildResult) {
         var options = CompileOptions()
         options.progress = o.progress
+        options.stale = o.stale
         let root = o.root.standardizedFileURL
         let compiler = ProjectCompiler(root: root, options: options,
                                        cacheFolder: o.useCache ? (o.cacheFolder ?? ProjectCompiler.defaultCacheFolder(root: root)) : nil)
@@ -84,7 +87,8 @@ public enum Publisher {
         let compilation = compiler.compile(into: objects)
         let failed = compilation.diagnostics.contains { $0.severity == .error || (o.strict && $0.severity == .warning) }
         let build = BuildResult(diagnostics: compilation.diagnostics, lessonCount: compilation.lessonCount, curriculumCount: compilation.project.curricula.count,
-                                succeeded: !failed, compiledCount: compilation.compiledCount, cacheNote: compiler.cacheNote)
+                                succeeded: !failed, compiledCount: compilation.compiledCount, cacheNote: compiler.cacheNote,
+                                staleLessons: compilation.staleLessons)
         return (compiler, objects, compilation, build)
     }
 

@@ -33,6 +33,24 @@ public enum SegmentKind: String, Sendable, CaseIterable {
     case imageAlt = "alt"
     case imageTitle = "caption"
     case footnote = "fn"
+    // The curriculum's own texts (the pseudo-lesson `_curriculum`): devices show them in menus.
+    case description
+    case levelTitle = "level-title"
+    case unitTitle = "unit-title"
+    case unitSummary = "unit-summary"
+    case durationUnit = "duration-unit"
+}
+
+/// Where a text sits, beyond its kind: what translators are told about it (extract's notes).
+struct SegmentPlace: Sendable, Equatable {
+    var headingLevel: Int?
+    /// The callout around the text (`tip`, `warning`, …).
+    var callout: String?
+    /// For a quiz option: whether it is a correct answer.
+    var correct: Bool?
+    var inQuote = false
+    /// The image an alt text or caption describes.
+    var image: String?
 }
 
 /// One translatable text of a lesson.
@@ -43,6 +61,9 @@ public struct Segment: Sendable {
     public var runs: [SegmentRun]
     /// The source inline behind each code id, to rebuild a translation with the source's links, code and images.
     var codes: [String: Inline]
+
+    /// A plain text (a title, a description) as a segment; nil when it holds nothing to translate.
+    init?(kind: SegmentKind, text: String) { self.init(kind: kind, inlines: [.text(text)]) }
 
     /// The segment for a text, or nil when it holds nothing to translate (only codes, spaces or symbols).
     init?(kind: SegmentKind, inlines: [Inline]) {
@@ -82,6 +103,8 @@ public struct Segment: Sendable {
             case .image(let img): out.append(.placeholder(id: newID(inline), ctype: "image", equiv: img.src))
             // The translator moves the note's number with the words it belongs to, and never changes it.
             case .footnoteReference(let n): out.append(.placeholder(id: newID(inline), ctype: "x-footnote", equiv: "[^\(n)]"))
+            // Only translated lessons carry marks; their words are the text's own.
+            case .inLanguage(_, let c): out += runs(c, &next, &codes)
             }
         }
         return out
@@ -119,6 +142,8 @@ public struct Segment: Sendable {
 
     /// Collapses whitespace in text (never inside code) and trims the segment's ends.
     static func normalized(_ runs: [SegmentRun]) -> [SegmentRun] {
+        // What extract wrote is normalised already: most runs come back as they are.
+        if isNormalized(runs, top: true) { return runs }
         var out = collapse(runs)
         if case .text(let s)? = out.first, s.unicodeScalars.first == " " { out[0] = .text(String(s.unicodeScalars.dropFirst())) }
         if case .text(let s)? = out.last, s.unicodeScalars.last == " " { out[out.count - 1] = .text(String(s.unicodeScalars.dropLast())) }
@@ -149,17 +174,40 @@ public struct Segment: Sendable {
         return out
     }
 
+    /// Whether `normalized` would return these runs unchanged.
+    private static func isNormalized(_ runs: [SegmentRun], top: Bool) -> Bool {
+        var previousText = false
+        for (i, run) in runs.enumerated() {
+            switch run {
+            case .text(let s):
+                if previousText || s.isEmpty || !hasCollapsedSpaces(s) { return false }
+                if top && i == 0 && s.utf8.first == 0x20 { return false }
+                if top && i == runs.count - 1 && s.utf8.last == 0x20 { return false }
+                // Spaces collapse across neighbouring texts only; codes keep them apart.
+                previousText = true
+            case .group(_, _, let children):
+                if !isNormalized(children, top: false) { return false }
+                previousText = false
+            default: previousText = false
+            }
+        }
+        return true
+    }
+
+    /// No tab, line end, double space or non-ASCII space (lead bytes of U+0085, U+2000…, U+3000) to collapse.
+    static func hasCollapsedSpaces(_ s: String) -> Bool {
+        var previousSpace = false
+        for b in s.utf8 {
+            if (0x09...0x0D).contains(b) || b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3 || (b == 0x20 && previousSpace) { return false }
+            previousSpace = b == 0x20
+        }
+        return true
+    }
+
     /// Runs of breaking whitespace become one space. Most texts have none to collapse: they are
     /// returned as they are, without walking their scalars (this was the build's hottest loop).
     static func collapseSpaces(_ s: String) -> String {
-        var previousSpace = false
-        var clean = true
-        for b in s.utf8 {
-            // Tabs and line ends, double spaces, and lead bytes of non-ASCII spaces (U+0085, U+2000…, U+3000).
-            if (0x09...0x0D).contains(b) || b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3 || (b == 0x20 && previousSpace) { clean = false; break }
-            previousSpace = b == 0x20
-        }
-        if clean { return s }
+        if hasCollapsedSpaces(s) { return s }
         var t = String.UnicodeScalarView()
         var space = false
         for u in s.unicodeScalars {
@@ -185,90 +233,174 @@ public struct Segment: Sendable {
     /// The translatable text only: group contents included, codes left out.
     static func plainText(_ runs: [SegmentRun]) -> String { text(runs) { _ in "" } }
 
+    /// Words: runs of non-space characters holding a letter or a digit.
     static func wordCount(_ runs: [SegmentRun]) -> Int {
-        plainText(runs).split(whereSeparator: \.isWhitespace).filter { $0.contains { $0.isLetter || $0.isNumber } }.count
+        var count = 0
+        var inWord = false, counted = false
+        for u in plainText(runs).unicodeScalars {
+            // ASCII first: Unicode properties are slow to look up.
+            let space = u.value < 0x80 ? (u == " " || (0x09...0x0D).contains(u.value)) : u.properties.isWhitespace
+            if space { inWord = false; continue }
+            if !inWord { inWord = true; counted = false }
+            if !counted {
+                let wordy = u.value < 0x80 ? ((0x30...0x39).contains(u.value) || (0x41...0x5A).contains(u.value) || (0x61...0x7A).contains(u.value))
+                    : (u.properties.isAlphabetic || u.properties.numericType != nil)
+                if wordy { count += 1; counted = true }
+            }
+        }
+        return count
     }
 }
 
 /// Visits every translatable text of a compiled lesson in document order and rebuilds the lesson
 /// from what the visitor returns. Extraction and merging share this one walk, so a translated
 /// lesson has exactly its source's block structure and only its texts differ.
+/// Counts, during a rewrite, the texts visited and those left in the source language, so that
+/// blocks and texts in the source language can be marked with it (`Block.inLanguage`).
+final class LanguageMarking {
+    let language: TextLanguage
+    private(set) var tally = (texts: 0, source: 0)
+
+    init(_ language: TextLanguage) { self.language = language }
+
+    /// Called by the visitor for each text it visits.
+    func record(source: Bool) {
+        tally.texts += 1
+        if source { tally.source += 1 }
+    }
+
+    /// Whether texts were visited since `before`, and every one stayed in the source language.
+    func allSource(since before: (texts: Int, source: Int)) -> Bool {
+        let texts = tally.texts - before.texts
+        return texts > 0 && tally.source - before.source == texts
+    }
+}
+
 enum SegmentWalker {
-    typealias Visit = (SegmentKind, [Inline]) -> [Inline]
+    typealias Visit = (SegmentKind, SegmentPlace, [Inline]) -> [Inline]
 
     static func segments(of lesson: CompiledLesson) -> [Segment] {
         var out: [Segment] = []
-        _ = rewrite(lesson) { kind, inlines in
+        _ = rewrite(lesson) { kind, _, inlines in
             if let s = Segment(kind: kind, inlines: inlines) { out.append(s) }
             return inlines
         }
         return out
     }
 
-    static func rewrite(_ lesson: CompiledLesson, _ visit: Visit) -> CompiledLesson {
-        var out = lesson
-        out.source.meta.title = plain(visit(.title, [.text(lesson.source.meta.title)]))
-        if let w = lesson.source.meta.contentWarning { out.source.meta.contentWarning = plain(visit(.contentWarning, [.text(w)])) }
-        out.blocks = blocks(lesson.blocks, .paragraph, visit)
+    /// Segments with where each sits, for translators' notes.
+    static func placedSegments(of lesson: CompiledLesson) -> [(segment: Segment, place: SegmentPlace)] {
+        var out: [(segment: Segment, place: SegmentPlace)] = []
+        _ = rewrite(lesson) { kind, place, inlines in
+            if let s = Segment(kind: kind, inlines: inlines) { out.append((s, place)) }
+            return inlines
+        }
         return out
     }
 
-    private static func blocks(_ list: [Block], _ context: SegmentKind, _ visit: Visit) -> [Block] {
-        list.map { block($0, context, visit) }
+    static func rewrite(_ lesson: CompiledLesson, _ visit: (SegmentKind, [Inline]) -> [Inline]) -> CompiledLesson {
+        rewrite(lesson) { kind, _, inlines in visit(kind, inlines) }
     }
 
-    private static func block(_ b: Block, _ context: SegmentKind, _ visit: Visit) -> Block {
+    static func rewrite(_ lesson: CompiledLesson, marking: LanguageMarking? = nil, _ visit: Visit) -> CompiledLesson {
+        var out = lesson
+        out.source.meta.title = plain(visit(.title, SegmentPlace(), [.text(lesson.source.meta.title)]))
+        if let w = lesson.source.meta.contentWarning { out.source.meta.contentWarning = plain(visit(.contentWarning, SegmentPlace(), [.text(w)])) }
+        out.blocks = blocks(lesson.blocks, .paragraph, SegmentPlace(), visit, marking)
+        return out
+    }
+
+    private static func blocks(_ list: [Block], _ context: SegmentKind, _ place: SegmentPlace, _ visit: Visit, _ m: LanguageMarking?) -> [Block] {
+        list.map { block($0, context, place, visit, m) }
+    }
+
+    /// With `m`, a block whose texts all stayed in the source language is marked with it (its parts
+    /// unmarked); in a block that mixes languages, each such child block, table cell, quiz option or
+    /// callout title is.
+    private static func block(_ b: Block, _ context: SegmentKind, _ place: SegmentPlace, _ visit: Visit, _ m: LanguageMarking?) -> Block {
+        let before = m?.tally
+        let rewritten = unmarkedBlock(b, context, place, visit, m)
+        guard let m, let before, m.allSource(since: before) else { return rewritten }
+        return .inLanguage(m.language, rewritten.unmarked)
+    }
+
+    /// A text of a block's own (a cell, an option, a callout title), marked when it stayed in the source language.
+    private static func part(_ kind: SegmentKind, _ place: SegmentPlace, _ inl: [Inline], _ visit: Visit, _ m: LanguageMarking?) -> [Inline] {
+        let before = m?.tally
+        let rewritten = text(kind, place, inl, visit)
+        guard let m, let before, m.allSource(since: before) else { return rewritten }
+        return [.inLanguage(m.language, rewritten)]
+    }
+
+    private static func unmarkedBlock(_ b: Block, _ context: SegmentKind, _ place: SegmentPlace, _ visit: Visit, _ m: LanguageMarking?) -> Block {
         switch b {
-        case .heading(let level, let inl): return .heading(level: level, inlines: text(.heading, inl, visit))
-        case .paragraph(let inl): return .paragraph(text(context, inl, visit))
+        case .heading(let level, let inl):
+            var p = place
+            p.headingLevel = level
+            return .heading(level: level, inlines: text(.heading, p, inl, visit))
+        case .paragraph(let inl): return .paragraph(text(context, place, inl, visit))
         case .list(let ordered, let start, let items):
-            return .list(ordered: ordered, start: start, items: items.map { ListItem(blocks: blocks($0.blocks, .listItem, visit), checked: $0.checked) })
+            return .list(ordered: ordered, start: start, items: items.map { ListItem(blocks: blocks($0.blocks, .listItem, place, visit, m), checked: $0.checked) })
         case .table(let alignments, let header, let rows):
             return .table(alignments: alignments,
-                          header: header.map { TableCell(inlines: text(.tableHeader, $0.inlines, visit)) },
-                          rows: rows.map { $0.map { TableCell(inlines: text(.tableCell, $0.inlines, visit)) } })
-        case .image(let img): return .image(image(img, visit))
+                          header: header.map { TableCell(inlines: part(.tableHeader, place, $0.inlines, visit, m)) },
+                          rows: rows.map { $0.map { TableCell(inlines: part(.tableCell, place, $0.inlines, visit, m)) } })
+        case .image(let img): return .image(image(img, place, visit))
         case .callout(let kind, let title, let duration, let body):
-            return .callout(kind: kind, title: title.isEmpty ? title : text(.calloutTitle, title, visit), duration: duration,
-                            blocks: blocks(body, .paragraph, visit))
+            var p = place
+            p.callout = kind.rawValue
+            return .callout(kind: kind, title: title.isEmpty ? title : part(.calloutTitle, p, title, visit, m), duration: duration,
+                            blocks: blocks(body, .paragraph, p, visit, m))
         case .quiz(let question, let options, let explanation):
-            return .quiz(question: blocks(question, .quizQuestion, visit),
-                         options: options.map { QuizOption(inlines: text(.quizOption, $0.inlines, visit), correct: $0.correct) },
-                         explanation: blocks(explanation, .quizExplanation, visit))
-        case .quote(let body): return .quote(blocks(body, .paragraph, visit))
-        case .footnote(let number, let body): return .footnote(number: number, blocks: blocks(body, .footnote, visit))
+            var p = place
+            p.callout = "quiz"
+            return .quiz(question: blocks(question, .quizQuestion, p, visit, m),
+                         options: options.map { option in
+                             var o = p
+                             o.correct = option.correct
+                             return QuizOption(inlines: part(.quizOption, o, option.inlines, visit, m), correct: option.correct)
+                         },
+                         explanation: blocks(explanation, .quizExplanation, p, visit, m))
+        case .quote(let body):
+            var p = place
+            p.inQuote = true
+            return .quote(blocks(body, .paragraph, p, visit, m))
+        case .footnote(let number, let body): return .footnote(number: number, blocks: blocks(body, .footnote, place, visit, m))
         case .code, .rule: return b
+        case .inLanguage(let language, let inner): return .inLanguage(language, block(inner, context, place, visit, m))
         }
     }
 
     /// Images inside a text are visited first (their alt texts are segments of their own), so the
     /// text's codes already hold the translated images when the text itself is visited.
-    private static func text(_ kind: SegmentKind, _ inl: [Inline], _ visit: Visit) -> [Inline] {
-        visit(kind, nestedImages(inl, visit))
+    private static func text(_ kind: SegmentKind, _ place: SegmentPlace, _ inl: [Inline], _ visit: Visit) -> [Inline] {
+        visit(kind, place, nestedImages(inl, place, visit))
     }
 
-    private static func nestedImages(_ list: [Inline], _ visit: Visit) -> [Inline] {
+    private static func nestedImages(_ list: [Inline], _ place: SegmentPlace, _ visit: Visit) -> [Inline] {
         list.map { i in
             switch i {
-            case .image(let img): return .image(image(img, visit))
-            case .emphasis(let c): return .emphasis(nestedImages(c, visit))
-            case .strong(let c): return .strong(nestedImages(c, visit))
-            case .strikethrough(let c): return .strikethrough(nestedImages(c, visit))
-            case .link(let t, let title, let c): return .link(target: t, title: title, children: nestedImages(c, visit))
+            case .image(let img): return .image(image(img, place, visit))
+            case .emphasis(let c): return .emphasis(nestedImages(c, place, visit))
+            case .strong(let c): return .strong(nestedImages(c, place, visit))
+            case .strikethrough(let c): return .strikethrough(nestedImages(c, place, visit))
+            case .link(let t, let title, let c): return .link(target: t, title: title, children: nestedImages(c, place, visit))
             default: return i
             }
         }
     }
 
-    private static func image(_ img: Image, _ visit: Visit) -> Image {
+    private static func image(_ img: Image, _ place: SegmentPlace, _ visit: Visit) -> Image {
         var out = img
-        if !img.alt.isEmpty { out.alt = plain(visit(.imageAlt, [.text(img.alt)])) }
-        if !img.title.isEmpty { out.title = plain(visit(.imageTitle, [.text(img.title)])) }
+        var p = place
+        p.image = img.src
+        if !img.alt.isEmpty { out.alt = plain(visit(.imageAlt, p, [.text(img.alt)])) }
+        if !img.title.isEmpty { out.title = plain(visit(.imageTitle, p, [.text(img.title)])) }
         return out
     }
 
     /// Plain-text fields (title, alt text) keep only the words of a translation.
-    private static func plain(_ inl: [Inline]) -> String {
+    static func plain(_ inl: [Inline]) -> String {
         inl.map { i -> String in
             switch i {
             case .text(let s): return s

@@ -63,7 +63,7 @@ public enum LibXML {
     /// limit without XML_PARSE_HUGE; XLIFF needs about ten.
     public static let maxDepth = 256
 
-    private static let initialized: Bool = {
+    static let initialized: Bool = {
         xmlInitParser()
         return true
     }()
@@ -101,9 +101,12 @@ public enum LibXML {
         if let line = tooDeep {
             throw XMLParseError(message: "elements nest more than \(maxDepth) levels deep", line: max(1, line), column: 1)
         }
-        var scanner = StartTagScanner(Array(data))
-        var positions = scanner.scan()[...]
-        placeStartTags(&tree, &positions)
+        var scanner = XMLTagScanner()
+        data.withUnsafeBytes { scanner.feed($0.bindMemory(to: UInt8.self), final: true) }
+        var positions: [XMLTagScanner.Tag] = []
+        while let tag = scanner.next() { if tag.kind == .start { positions.append(tag) } }
+        var slice = positions[...]
+        placeStartTags(&tree, &slice)
         return tree
     }
 
@@ -111,9 +114,9 @@ public enum LibXML {
     /// no columns and records the line where a start tag ends, but diagnostics point at the `<`.
     /// Stops at the first name that does not match (e.g. markup coming from an entity).
     @discardableResult
-    private static func placeStartTags(_ node: inout XMLNode, _ positions: inout ArraySlice<StartTagScanner.Tag>) -> Bool {
+    private static func placeStartTags(_ node: inout XMLNode, _ positions: inout ArraySlice<XMLTagScanner.Tag>) -> Bool {
         guard node.kind == .element else { return true }
-        guard let tag = positions.first, tag.name == node.name || tag.name.hasSuffix(":" + node.name) else { return false }
+        guard let tag = positions.first, tag.nameHash == XMLTagScanner.hash(node.name.utf8) else { return false }
         positions.removeFirst()
         node.line = tag.line
         node.column = tag.column
@@ -123,7 +126,7 @@ public enum LibXML {
 
     private final class FirstError { var error: XMLParseError? }
 
-    private static func parseError(_ err: UnsafePointer<xmlError>) -> XMLParseError {
+    static func parseError(_ err: UnsafePointer<xmlError>) -> XMLParseError {
         let message = err.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "XML is not well formed"
         return XMLParseError(message: message, line: max(1, Int(err.pointee.line)), column: max(1, Int(err.pointee.int2)))
     }
@@ -252,9 +255,22 @@ public enum LibXML {
     /// Characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) are dropped, so the output is always well formed.
     public static func escape(_ s: String, attribute: Bool = false) -> String {
         // Most text needs nothing: return it without rebuilding it scalar by scalar.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0xEF }) { return s }
+        if isPlain(s) { return s }
         var out = ""
-        out.reserveCapacity(s.utf8.count)
+        escape(s, attribute: attribute, into: &out)
+        return out
+    }
+
+    /// No byte that escaping could change (a control, &, <, >, ", or the lead byte of U+FFFE/U+FFFF).
+    private static func isPlain(_ s: String) -> Bool {
+        for b in s.utf8 where b < 0x20 || b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0xEF { return false }
+        return true
+    }
+
+    /// `escape`, appended to `out`.
+    public static func escape(_ s: String, attribute: Bool = false, into out: inout String) {
+        if isPlain(s) { out += s; return }
+        out.reserveCapacity(out.utf8.count + s.utf8.count)
         for scalar in s.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
@@ -268,85 +284,317 @@ public enum LibXML {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out
     }
 }
 
-/// Finds element start tags in raw XML, skipping comments, CDATA, processing instructions,
-/// the DOCTYPE and end tags. Pure Swift: it only reads the bytes libxml2 already accepted.
-struct StartTagScanner {
-    struct Tag { var name: String; var line: Int; var column: Int }
+// MARK: - Streaming
 
-    let bytes: [UInt8]
-    var i = 0
-    var line = 1
-    var lineStart = 0
+/// A start tag as `XMLStream` reports it.
+public struct XMLStartTag {
+    /// Local name, without prefix.
+    public var name: String
+    public var prefix: String?
+    public var namespace: String?
+    /// Attributes in document order: local names, or `prefix:name` for a prefixed one, which then
+    /// comes with an `xmlns:prefix` of its namespace (except `xml:`), so it can be written back as read.
+    public var attributes: [(name: String, value: String)]
+    /// 1-based line and UTF-16 column of the `<` (0 when the tag is not in the scanned bytes).
+    public var line: Int
+    public var column: Int
+    /// Byte offset of the `<` in the scanned bytes, and just past the tag's `>` (-1 when not scanned).
+    public var offset: Int
+    public var tagEnd: Int
+    /// 1 for the root element.
+    public var depth: Int
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public func attribute(_ name: String) -> String? { attributes.first(where: { $0.name == name })?.value }
+}
 
-    mutating func scan() -> [Tag] {
-        var tags: [Tag] = []
-        while i < bytes.count {
-            guard bytes[i] == UInt8(ascii: "<") else { advance(); continue }
-            if starts("<!--") { skip(past: "-->") }
-            else if starts("<![CDATA[") { skip(past: "]]>") }
-            else if starts("<?") { skip(past: "?>") }
-            else if starts("<!") { skipDeclaration() }
-            else if starts("</") { skipTag() }
-            else {
-                let column = bytes[lineStart..<i].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : $1 >= 0xF0 ? 2 : 1) }
-                var j = i + 1
-                while j < bytes.count, !" \t\r\n/>".utf8.contains(bytes[j]) { j += 1 }
-                tags.append(Tag(name: String(decoding: bytes[(i + 1)..<j], as: UTF8.self), line: line, column: column))
-                skipTag()
+/// What a delegate wants of an element's content.
+public enum XMLStreamAction {
+    /// Events for every child element.
+    case events
+    /// The whole element as one `XMLNode` (positions included), then no events for its content.
+    case capture
+    /// Nothing of its content.
+    case skip
+}
+
+/// Receives what `XMLStream` reads, in document order, on the thread that feeds it.
+public protocol XMLStreamDelegate: AnyObject {
+    func start(_ tag: XMLStartTag) -> XMLStreamAction
+    /// `endOffset`: byte offset just past the end tag (or the `/>`), -1 when not in the scanned bytes.
+    func end(name: String, depth: Int, endOffset: Int)
+    func element(_ node: XMLNode, depth: Int, endOffset: Int)
+    /// Character data between the events (not inside a captured or skipped element), when `wantsText`
+    /// (asked each time, so a delegate can want the text of some elements only).
+    func text(_ text: String)
+    var wantsText: Bool { get }
+}
+
+extension XMLStreamDelegate {
+    public func element(_ node: XMLNode, depth: Int, endOffset: Int) {}
+    public func text(_ text: String) {}
+    public var wantsText: Bool { false }
+}
+
+/// Reads XML with libxml2's SAX2 parser, pulling bytes as it goes: nothing but the elements a
+/// delegate captures is kept, so memory stays flat however large the file. Start tags get their
+/// line and column from `XMLTagScanner`, which reads the same bytes alongside. Same safety as
+/// `parseXML`: no network, no DTD (a DOCTYPE stops reading, see `doctype`), and no element deeper
+/// than `maxDepth`. Captured nodes name attributes as `XMLStartTag` does.
+public final class XMLStream {
+    /// Fills the buffer with the next bytes of the document; returns how many (0 at the end, -1 on
+    /// a read error) and whether they are bytes of the file the positions count in (false for a
+    /// wrapper around an excerpt of it).
+    public typealias Input = (UnsafeMutableRawBufferPointer) -> (count: Int, scanned: Bool)
+
+    public private(set) var error: XMLParseError?
+    /// Where a `<!DOCTYPE` was found; reading stops there, before libxml2 reads its declarations.
+    public private(set) var doctype: (line: Int, column: Int)?
+    /// The input failed to read.
+    public private(set) var readFailed = false
+    public var failed: Bool { error != nil || doctype != nil || readFailed }
+
+    /// Held strongly: a weak reference makes every retain of the delegate take the slow path, once
+    /// per element (the delegate does not hold the stream, so there is no cycle).
+    private let delegate: XMLStreamDelegate
+    private let maxDepth: Int
+    // The state below is touched once or more per element, from libxml2's callbacks on the one
+    // thread that called `parse`: dynamic exclusivity checks on it cost more than the rest of the
+    // callbacks' work, and no two accesses can overlap.
+    @exclusivity(unchecked) private var scanner: XMLTagScanner
+    private var ctxt: xmlParserCtxtPtr?
+    private var input: Input?
+    @exclusivity(unchecked) private var depth = 0
+    /// Per open element: whether its start tag came from the scanner, and where a self-closing tag ends.
+    @exclusivity(unchecked) private var open: [(scanned: Bool, selfClosingEnd: Int)] = []
+    /// Start tags still to come from bytes that are not scanned.
+    @exclusivity(unchecked) private var unscannedStarts: Int
+    /// Once libxml2 and the scanner disagree, positions are no longer trusted.
+    @exclusivity(unchecked) private var inStep = true
+    @exclusivity(unchecked) private var skipDepth = 0
+    @exclusivity(unchecked) private var captureDepth = 0
+    @exclusivity(unchecked) private var stack: [XMLNode] = []
+    @exclusivity(unchecked) private var names: [UnsafePointer<xmlChar>: String] = [:]
+    private var lastNamespace: (pointer: UnsafePointer<xmlChar>, string: String)?
+
+    /// Elements whose attributes the delegate never reads (outside captured elements): reading
+    /// attributes is most of the work per element, and a large file has millions of elements.
+    private let bare: Set<String>
+
+    /// `origin`: where the first scanned byte sits in the file (line, column, byte offset).
+    /// `unscannedStarts`: how many start tags come before the first scanned byte (a wrapper's root).
+    /// `bare`: names of elements the delegate gets without attributes.
+    public init(delegate: XMLStreamDelegate, maxDepth: Int = LibXML.maxDepth, origin: (line: Int, column: Int, offset: Int) = (1, 1, 0),
+                unscannedStarts: Int = 0, bare: Set<String> = []) {
+        self.delegate = delegate
+        self.bare = bare
+        self.maxDepth = maxDepth
+        self.unscannedStarts = unscannedStarts
+        scanner = XMLTagScanner(line: origin.line, column: origin.column, offset: origin.offset)
+    }
+
+    /// Parses a whole document; false when it could not be read or was not well-formed.
+    @discardableResult
+    public func parse(_ input: Input) -> Bool {
+        _ = LibXML.initialized
+        return withoutActuallyEscaping(input) { input in
+            self.input = input
+            defer { self.input = nil }
+            var sax = XMLStream.handler()
+            let me = Unmanaged.passUnretained(self).toOpaque()
+            guard let ctxt = xmlCreateIOParserCtxt(&sax, me, { context, buffer, length in
+                guard let context, let buffer else { return -1 }
+                return Unmanaged<XMLStream>.fromOpaque(context).takeUnretainedValue().read(buffer, Int(length))
+            }, nil, me, XML_CHAR_ENCODING_NONE) else {
+                error = XMLParseError(message: "cannot create an XML parser", line: 1, column: 1)
+                return false
+            }
+            self.ctxt = ctxt
+            defer { xmlFreeParserCtxt(ctxt); self.ctxt = nil }
+            let options = XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_HUGE.rawValue
+            xmlCtxtUseOptions(ctxt, Int32(options))
+            xmlParseDocument(ctxt)
+            if !failed && ctxt.pointee.wellFormed == 0 { error = XMLParseError(message: "XML is not well formed", line: 1, column: 1) }
+            return !failed
+        }
+    }
+
+    /// Parses a document held in memory.
+    @discardableResult
+    public func parse(_ data: Data) -> Bool {
+        var at = 0
+        return parse { buffer in
+            let n = min(buffer.count, data.count - at)
+            if n > 0 { data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: (data.startIndex + at)..<(data.startIndex + at + n)) }
+            at += n
+            return (n, true)
+        }
+    }
+
+    private func read(_ buffer: UnsafeMutablePointer<CChar>, _ length: Int) -> Int32 {
+        guard !failed, let input else { return 0 }
+        let raw = UnsafeMutableRawBufferPointer(start: buffer, count: length)
+        let (n, scanned) = input(raw)
+        if n < 0 { readFailed = true; return -1 }
+        if scanned || n == 0 {
+            scanner.feed(UnsafeBufferPointer(start: buffer.withMemoryRebound(to: UInt8.self, capacity: max(n, 1)) { $0 }, count: n), final: n == 0)
+            // A DOCTYPE can only come before the root: the first tag found says.
+            if depth == 0, let first = scanner.peek(), first.kind == .doctype {
+                doctype = (first.line, first.column)
+                return 0
             }
         }
-        return tags
+        return Int32(n)
     }
 
-    private func starts(_ s: StaticString) -> Bool {
-        let n = s.utf8CodeUnitCount
-        guard i + n <= bytes.count else { return false }
-        let p = s.utf8Start
-        for k in 0..<n where bytes[i + k] != p[k] { return false }
-        return true
+    private func stop(_ e: XMLParseError) {
+        guard doctype == nil else { return }
+        if error == nil { error = e }
+        if let ctxt { xmlStopParser(ctxt) }
     }
 
-    private mutating func advance() {
-        if bytes[i] == 0x0A { line += 1; lineStart = i + 1 }
-        i += 1
+    // MARK: SAX callbacks
+
+    /// The callbacks, made per parse: a C struct of function pointers is not Sendable, so it is not kept in a static.
+    private static func handler() -> xmlSAXHandler {
+        var h = xmlSAXHandler()
+        h.initialized = UInt32(XML_SAX2_MAGIC)
+        h.startElementNs = { ctx, localname, prefix, uri, _, _, count, _, attributes in
+            guard let ctx else { return }
+            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().start(localname, prefix, uri, Int(count), attributes)
+        }
+        h.endElementNs = { ctx, localname, _, _ in
+            guard let ctx else { return }
+            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().end(localname)
+        }
+        h.characters = { ctx, ch, len in
+            guard let ctx, let ch else { return }
+            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().characters(ch, Int(len))
+        }
+        h.ignorableWhitespace = h.characters
+        h.serror = { ctx, error in
+            guard let ctx, let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+            // libxml2 goes on after the first error and keeps the last, often a consequence: keep the first.
+            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().stop(LibXML.parseError(UnsafePointer(error)))
+        }
+        return h
     }
 
-    private mutating func skip(past end: StaticString) {
-        while i < bytes.count, !starts(end) { advance() }
-        for _ in 0..<end.utf8CodeUnitCount where i < bytes.count { advance() }
+    private func string(_ p: UnsafePointer<xmlChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+
+    /// Element names and namespace URIs come from the parser's dictionary: one pointer per distinct
+    /// string for the whole parse, so each is made into a Swift string once.
+    private func interned(_ p: UnsafePointer<xmlChar>) -> String {
+        if let known = names[p] { return known }
+        let s = String(cString: p)
+        names[p] = s
+        return s
     }
 
-    /// A tag ends at the first `>` outside a quoted attribute value.
-    private mutating func skipTag() {
-        var quote: UInt8?
-        while i < bytes.count {
-            let b = bytes[i]
-            advance()
-            if let q = quote { if b == q { quote = nil } } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { quote = b } else if b == UInt8(ascii: ">") { return }
+    private func namespace(_ uri: UnsafePointer<xmlChar>?) -> String? {
+        guard let uri else { return nil }
+        if uri == lastNamespace?.pointer { return lastNamespace?.string }
+        let s = interned(uri)
+        lastNamespace = (uri, s)
+        return s
+    }
+
+    private func start(_ localname: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ count: Int,
+                       _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        guard error == nil else { return }
+        depth += 1
+        // The scanner's tag for this element, unless it came from unscanned bytes.
+        var tag: XMLTagScanner.Tag?
+        if unscannedStarts > 0 {
+            unscannedStarts -= 1
+        } else {
+            tag = scanner.nextElementTag()
+            if let t = tag, t.kind == .start, inStep, let localname,
+               t.nameHash == XMLTagScanner.hash(UnsafeBufferPointer(start: localname, count: Int(xmlStrlen(localname)))) {
+            } else if tag != nil {
+                inStep = false
+            }
+        }
+        let line = inStep ? tag?.line ?? 0 : Int(xmlSAX2GetLineNumber(ctxt))
+        let column = inStep ? tag?.column ?? 0 : 0
+        open.append((tag != nil, tag.map { $0.selfClosing ? $0.end : -2 } ?? -1))
+        if depth > maxDepth {
+            stop(XMLParseError(message: "elements nest more than \(maxDepth) levels deep", line: max(1, line), column: max(1, column)))
+            return
+        }
+        if skipDepth > 0 { return }
+        let name = localname.map(interned) ?? ""
+        var attrs: [(name: String, value: String)] = []
+        if count > 0, let attributes, captureDepth > 0 || !bare.contains(name) {
+            attrs.reserveCapacity(count)
+            for k in 0..<count {
+                let a = attributes + 5 * k
+                guard let valueStart = a[3], let valueEnd = a[4] else { continue }
+                let value = String(decoding: UnsafeBufferPointer(start: valueStart, count: valueEnd - valueStart), as: UTF8.self)
+                if let p = a[1] {
+                    let prefix = string(p)
+                    attrs.append(("\(prefix):\(string(a[0]))", value))
+                    if prefix != "xml", !attrs.contains(where: { $0.name == "xmlns:" + prefix }) { attrs.append(("xmlns:" + prefix, string(a[2]))) }
+                } else if let name = a[0] {
+                    attrs.append((interned(name), value))
+                }
+            }
+        }
+        if captureDepth > 0 {
+            stack.append(XMLNode(kind: .element, name: name, namespace: namespace(uri), attributes: attrs, children: [], text: "",
+                                 line: line, column: column))
+            return
+        }
+        let startTag = XMLStartTag(name: name, prefix: prefix.map { string($0) }, namespace: namespace(uri), attributes: attrs,
+                                   line: line, column: column, offset: tag?.offset ?? -1, tagEnd: tag?.end ?? -1, depth: depth)
+        switch delegate.start(startTag) {
+        case .events: break
+        case .skip: skipDepth = depth
+        case .capture:
+            captureDepth = depth
+            stack = [XMLNode(kind: .element, name: startTag.name, namespace: startTag.namespace, attributes: attrs, children: [], text: "",
+                             line: line, column: column)]
         }
     }
 
-    /// `<!DOCTYPE ... [ internal subset ]>`: brackets nest once, quotes hide `>`.
-    private mutating func skipDeclaration() {
-        var depth = 0
-        var quote: UInt8?
-        while i < bytes.count {
-            let b = bytes[i]
-            advance()
-            if let q = quote { if b == q { quote = nil }; continue }
-            switch b {
-            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = b
-            case UInt8(ascii: "["): depth += 1
-            case UInt8(ascii: "]"): depth -= 1
-            case UInt8(ascii: ">") where depth <= 0: return
-            default: break
+    private func end(_ localname: UnsafePointer<xmlChar>?) {
+        guard error == nil, let (scanned, selfClosingEnd) = open.popLast() else { return }
+        defer { depth -= 1 }
+        var endOffset = selfClosingEnd
+        if selfClosingEnd == -2 {
+            endOffset = -1
+            if scanned, let t = scanner.nextEndTag() { endOffset = t.end }
+        }
+        if skipDepth > 0 {
+            if depth == skipDepth { skipDepth = 0 } else { return }
+        } else if captureDepth > 0 {
+            let node = stack.removeLast()
+            if depth == captureDepth {
+                captureDepth = 0
+                delegate.element(node, depth: depth, endOffset: endOffset)
+            } else {
+                stack[stack.count - 1].children.append(node)
             }
+            return
+        }
+        delegate.end(name: localname.map(interned) ?? "", depth: depth, endOffset: endOffset)
+    }
+
+    private func characters(_ ch: UnsafePointer<xmlChar>, _ len: Int) {
+        guard skipDepth == 0, error == nil else { return }
+        if captureDepth == 0 {
+            if delegate.wantsText { delegate.text(String(decoding: UnsafeBufferPointer(start: ch, count: len), as: UTF8.self)) }
+            return
+        }
+        guard !stack.isEmpty else { return }
+        let text = String(decoding: UnsafeBufferPointer(start: ch, count: len), as: UTF8.self)
+        let top = stack.count - 1
+        if let last = stack[top].children.last, last.kind == .text {
+            stack[top].children[stack[top].children.count - 1].text += text
+        } else {
+            stack[top].children.append(XMLNode(kind: .text, name: "", namespace: nil, attributes: [], children: [], text: text, line: 0))
         }
     }
 }

@@ -94,6 +94,8 @@ enum StatementWalker {
     private static func walk(_ blocks: [Block], title: String, heading: inout String, into out: inout [LessonStatement]) {
         for block in blocks {
             switch block {
+            case .inLanguage(_, let inner):
+                walk([inner], title: title, heading: &heading, into: &out)
             case .heading(_, let inlines):
                 heading = plain(inlines)
                 out.append(statement(heading, context: [title]))
@@ -188,7 +190,7 @@ enum StatementWalker {
         inlines.map { inline -> String in
             switch inline {
             case .text(let s), .code(let s): return s
-            case .emphasis(let c), .strong(let c), .strikethrough(let c): return plain(c)
+            case .emphasis(let c), .strong(let c), .strikethrough(let c), .inLanguage(_, let c): return plain(c)
             case .link(_, _, let c): return plain(c)
             case .lineBreak: return " "
             case .footnoteReference: return ""

@@ -6,7 +6,7 @@ final class ExtractTests: XCTestCase {
     func testSegmentsOfEveryKindWithInlineCodes() throws {
         let p = try TestProject.translatable()
         let r = p.extract("fr")
-        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: created, 22 new, 0 to review, 0 removed, 0 unchanged"])
+        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: created, 25 new, 0 to review, 0 removed, 0 unchanged"])
         let units = try p.units("fr")
         let sources = units.mapValues { XLIFFWriter.inline($0.source) }
         XCTAssertEqual(sources.filter { $0.key.hasPrefix("saving/") }, [
@@ -34,7 +34,7 @@ final class ExtractTests: XCTestCase {
         // Link targets are never translatable text.
         XCTAssertFalse(sources.values.contains { $0.contains("02-rules") })
         XCTAssertTrue(text.contains(#"<file original="content/demo/01-unit/01-saving.md" source-language="en" target-language="fr" datatype="x-markdown">"#))
-        XCTAssertTrue(text.contains("<trans-unit id=\"saving/p-2\">\n        <source>Keep the box locked.</source>\n        <target state=\"new\"/>\n      </trans-unit>"))
+        XCTAssertTrue(text.contains("<trans-unit id=\"saving/p-2\">\n        <source>Keep the box locked.</source>\n        <target state=\"new\"/>\n        <note from=\"lessonc\">A paragraph in a tip callout in the lesson “Saving together”.</note>\n      </trans-unit>"), text)
     }
 
     func testReExtractingChangesNothing() throws {
@@ -43,7 +43,7 @@ final class ExtractTests: XCTestCase {
         try p.translate("fr", "saving/p-2", "Gardez la boîte fermée à clé.")
         let before = try p.xliff("fr")
         let r = p.extract("fr")
-        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 0 to review, 0 removed, 22 unchanged"])
+        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 0 to review, 0 removed, 25 unchanged"])
         XCTAssertEqual(try p.xliff("fr"), before)
     }
 
@@ -55,7 +55,7 @@ final class ExtractTests: XCTestCase {
         let before = try p.units("fr")
         try p.lesson("01-unit/02-rules.md", "---\ntitle: The rules\nid: rules\n---\nWe meet every week.\n\nWe save 60 shillings each.\n")
         let r = p.extract("fr")
-        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 1 to review, 0 removed, 21 unchanged"])
+        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 1 to review, 0 removed, 24 unchanged"])
         let after = try p.units("fr")
         XCTAssertEqual(Set(after.keys), Set(before.keys))
         let changed = after.filter { $0.value.state == "needs-review-translation" }
@@ -98,7 +98,7 @@ final class ExtractTests: XCTestCase {
         XCTAssertNotEqual(rewrapped, TestProject.richLesson)
         try p.lesson("01-unit/01-saving.md", rewrapped)
         let r = p.extract("fr")
-        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 0 to review, 0 removed, 22 unchanged"])
+        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 0 to review, 0 removed, 25 unchanged"])
         XCTAssertEqual(try p.xliff("fr"), before)
     }
 
@@ -110,7 +110,7 @@ final class ExtractTests: XCTestCase {
         let before = try p.units("fr")
         try p.lesson("01-unit/02-rules.md", "---\ntitle: The rules\nid: rules\n---\nWe meet every week.\n\nEveryone comes on time.\n\nWe save 50 shillings each.\n")
         let r = p.extract("fr")
-        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 1 new, 0 to review, 0 removed, 22 unchanged"])
+        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 1 new, 0 to review, 0 removed, 25 unchanged"])
         let after = try p.units("fr")
         XCTAssertEqual(Set(after.keys).subtracting(before.keys), ["rules/p-3"])
         XCTAssertEqual(after["rules/p-3"]?.source, [.text("Everyone comes on time.")])
@@ -130,7 +130,7 @@ final class ExtractTests: XCTestCase {
         p.extract("fr")
         try p.lesson("01-unit/02-rules.md", "---\ntitle: The rules\nid: rules\n---\nWe save 50 shillings each.\n")
         let r = p.extract("fr")
-        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 0 to review, 1 removed, 21 unchanged"])
+        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 0 to review, 1 removed, 24 unchanged"])
         XCTAssertNil(try p.units("fr")["rules/p-1"])
         XCTAssertEqual(try p.units("fr")["rules/p-2"]?.source, [.text("We save 50 shillings each.")])
     }
@@ -145,7 +145,9 @@ final class ExtractTests: XCTestCase {
         // The link's target changes, its text does not: no segment changes.
         try p.lesson("01-unit/01-saving.md", TestProject.richLesson.replacingOccurrences(of: "(02-rules.md)", with: "(../02-later/05-our-rules.md)"))
         let r = p.extract("fr")
-        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 0 to review, 0 removed, 22 unchanged"])
+        // The only new text is the title of the new unit folder, "Later".
+        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 1 new, 0 to review, 0 removed, 25 unchanged"])
+        XCTAssertEqual(try p.units("fr")["_curriculum/unit-title-2"]?.source, [.text("Later")])
         let text = try p.xliff("fr")
         XCTAssertTrue(text.contains(#"<file original="content/demo/02-later/05-our-rules.md""#))
         XCTAssertFalse(text.contains("01-unit/02-rules.md"))
@@ -161,9 +163,10 @@ final class ExtractTests: XCTestCase {
         try p.remove("content/demo/01-unit/01-why-save.md")
         try p.lesson("01-unit/01-why-we-save.md", "---\ntitle: Why save\n---\nSaving helps in bad times.\n\nIt builds trust.\n")
         let r = p.extract("fr")
-        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 0 to review, 0 removed, 3 unchanged"])
+        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 0 to review, 0 removed, 6 unchanged"])
         let units = try p.units("fr")
-        XCTAssertEqual(units.keys.sorted(), ["why-we-save/p-1", "why-we-save/p-2", "why-we-save/title-1"])
+        XCTAssertEqual(units.keys.sorted(), ["_curriculum/description-1", "_curriculum/title-1", "_curriculum/unit-title-1",
+                                             "why-we-save/p-1", "why-we-save/p-2", "why-we-save/title-1"])
         XCTAssertEqual(units["why-we-save/p-1"]?.target, [.text("L'épargne aide dans les temps difficiles.")])
     }
 
@@ -173,7 +176,7 @@ final class ExtractTests: XCTestCase {
         try p.remove("content/demo/01-unit/02-rules.md")
         try p.lesson("01-unit/01-saving.md", TestProject.richLesson.replacingOccurrences(of: "[group rules](02-rules.md)", with: "group rules"))
         let r = p.extract("fr")
-        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 1 to review, 3 removed, 18 unchanged"])
+        XCTAssertEqual(r.files.map(\.description), ["locales/fr/demo.xlf: 0 new, 1 to review, 3 removed, 21 unchanged"])
         XCTAssertFalse(try p.xliff("fr").contains("rules/"))
     }
 

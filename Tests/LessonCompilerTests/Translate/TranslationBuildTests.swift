@@ -78,7 +78,7 @@ final class TranslationBuildTests: XCTestCase {
         let fr = try p.compiled("rules", locale: "fr")
         XCTAssertEqual(fr["fallback"], false)
         XCTAssertEqual(fr["coverage"], 66)
-        XCTAssertEqual(fr["html"], "<p>Nous nous réunissons chaque semaine.</p>\n<p>We save 50 shillings each.</p>\n")
+        XCTAssertEqual(fr["html"], "<p>Nous nous réunissons chaque semaine.</p>\n<p lang=\"en\" dir=\"ltr\">We save 50 shillings each.</p>\n")
         options.minCoverage = 70
         XCTAssertTrue(Builder.run(options).succeeded)
         XCTAssertEqual(try p.compiled("rules", locale: "fr")["fallback"], true)
@@ -130,14 +130,49 @@ final class TranslationBuildTests: XCTestCase {
         XCTAssertEqual([rules["locale"], rules["direction"], rules["fallback"]], ["ar", "ltr", true])
     }
 
-    func testTranslationProblemsFailTheBuildAndValidateReportsThem() throws {
+    /// Issue 15: one target with a missing inline code made `build` refuse every curriculum in
+    /// every locale, English included, while `translate status` counted the unit as translated.
+    /// Now that unit stays untranslated with a warning naming file, line and rule; its lesson falls
+    /// back, everything else is published, and status counts the unit as one to review.
+    func testAUnitFailingACheckFallsBackWithAWarningAndBlocksNothing() throws {
         let p = try TestProject.translatable()
         p.extract("fr")
-        try p.translate("fr", "rules/p-2", "Nous épargnons 60 shillings chacun.")
+        p.extract("sw")
+        for (id, text) in TranslationBuildTests.rulesFR { try p.translate("fr", id, text) }
+        try p.translate("sw", "rules/title-1", "Kanuni")
+        try p.translate("sw", "rules/p-1", "Tunakutana kila wiki.")
+        try p.translate("sw", "rules/p-2", "Tunaweka akiba shilingi 50 kila mmoja.")
+        try p.translateLesson("fr", "saving") { "FR " + $0 }
+        // The link code of the source is missing from this target.
+        try p.translate("fr", "saving/p-1", #"Épargner un <g id="1" ctype="bold">peu</g> chaque semaine, comme le disent les règles du groupe, finit par compter. Ouvrez la boîte avec <ph id="3" ctype="x-code">key-1</ph> et regardez : <x id="4" ctype="image" equiv-text="assets/box.svg"/>"#)
+        let line = try p.xliff("fr").components(separatedBy: "\n").firstIndex { $0.contains(#"<trans-unit id="saving/p-1""#) }! + 3
         let result = p.build()
-        XCTAssertFalse(result.succeeded)
-        XCTAssertEqual(printed(p.validate(), rule: "number-kept").count, 1)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: p.outputURL.appendingPathComponent("demo").path))
+        XCTAssertTrue(result.succeeded, "\(result.diagnostics)")
+        XCTAssertEqual(result.diagnostics.map(\.description), [
+            #"locales/fr/demo.xlf:\#(line):9: warning: unit saving/p-1: code <g id="2" ctype="link"> of the source is missing; the text stays untranslated until this is fixed [inline-code-parity]"#,
+        ])
+        // English, the other lesson in French and the Swahili translation are all published.
+        XCTAssertEqual(try p.compiled("saving")["title"], "Saving together")
+        XCTAssertEqual([try p.compiled("rules", locale: "fr")["fallback"], try p.compiled("rules", locale: "sw")["fallback"]], [false, false])
+        XCTAssertEqual(try p.compiled("saving", locale: "fr")["fallback"], true)
+        // Status counts what the build did: the unit is to review (failing), not translated.
+        let row = try XCTUnwrap(TranslationStatus.run(root: p.root, options: .init(locales: ["fr"])).rows.first)
+        let saving = try XCTUnwrap(row.lessonRows.first { $0.id == "saving" })
+        XCTAssertEqual([saving.counts.segments, saving.counts.translated, saving.counts.review, saving.counts.failing], [19, 18, 1, 1])
+        XCTAssertEqual(saving.published, false)
+        // With --min-coverage the lesson is published with the source text for that unit.
+        var options = BuildOptions(root: p.root, output: p.outputURL)
+        options.minCoverage = 90
+        XCTAssertTrue(Builder.run(options).succeeded)
+        let fr = try p.compiled("saving", locale: "fr")
+        XCTAssertEqual(fr["fallback"], false)
+        XCTAssertTrue(fr["html"]!.stringValue!.contains("Saving a <strong>little</strong> every week"), "\(fr["html"]!)")
+        // --strict, for CI that wants every translation clean, makes it fatal and writes nothing.
+        let out = p.root.appendingPathComponent("strict-out")
+        let strict = p.build(into: out, strict: true)
+        XCTAssertFalse(strict.succeeded)
+        XCTAssertEqual(printed(strict, rule: "inline-code-parity").count, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("demo").path))
     }
 
     func testBuildIsDeterministicWithTranslations() throws {

@@ -2,6 +2,8 @@ import XCTest
 @testable import LessonCompiler
 
 /// One test per translation check: each diagnostic points at the unit's `<target>` in the XLIFF file.
+/// A check that finds a target unusable (an inline code missing, a number changed) leaves that text
+/// untranslated with a warning: one bad unit never blocks a release (issue 15).
 final class TranslationCheckTests: XCTestCase {
     static let lesson = """
         ---
@@ -42,20 +44,20 @@ final class TranslationCheckTests: XCTestCase {
 
     func testMissingCode() throws {
         XCTAssertEqual(try check("fr", "check/p-1", #"Lisez <g id="1" ctype="bold">le guide</g> sur <g id="2" ctype="link">https://example.org/guide</g> et lancez save-all maintenant."#),
-                       [#"error: unit check/p-1: code <ph id="3" ctype="x-code"> of the source is missing [inline-code-parity]"#])
+                       [#"warning: unit check/p-1: code <ph id="3" ctype="x-code"> of the source is missing; the text stays untranslated until this is fixed [inline-code-parity]"#])
     }
 
     func testExtraDuplicatedAndChangedCodes() throws {
         XCTAssertEqual(try check("fr", "check/p-1", #"Lisez <g id="1" ctype="italic">le guide</g> sur <g id="2" ctype="link">https://example.org/guide</g> <x id="9" ctype="lb"/> et lancez <ph id="3" ctype="x-code">save-all</ph><ph id="3" ctype="x-code">save-all</ph>."#), [
-            #"error: unit check/p-1: code <ph id="3"> appears more than once [inline-code-parity]"#,
-            #"error: unit check/p-1: code <x id="9"> is not in the source [inline-code-parity]"#,
-            #"error: unit check/p-1: code id="1" is <g ctype="italic"> but the source has <g ctype="bold"> [inline-code-parity]"#,
+            #"warning: unit check/p-1: code <ph id="3"> appears more than once; the text stays untranslated until this is fixed [inline-code-parity]"#,
+            #"warning: unit check/p-1: code <x id="9"> is not in the source; the text stays untranslated until this is fixed [inline-code-parity]"#,
+            #"warning: unit check/p-1: code id="1" is <g ctype="italic"> but the source has <g ctype="bold">; the text stays untranslated until this is fixed [inline-code-parity]"#,
         ])
     }
 
     func testCodeMovedIntoAnotherCode() throws {
         XCTAssertEqual(try check("fr", "check/p-1", #"Lisez <g id="1" ctype="bold">le guide et lancez <ph id="3" ctype="x-code">save-all</ph></g> sur <g id="2" ctype="link">https://example.org/guide</g> maintenant."#),
-                       [#"error: unit check/p-1: code <ph id="3"> moved inside <g id="1">; the source has it outside any <g> [inline-code-parity]"#])
+                       [#"warning: unit check/p-1: code <ph id="3"> moved inside <g id="1">; the source has it outside any <g>; the text stays untranslated until this is fixed [inline-code-parity]"#])
     }
 
     func testCodesMayChangeOrder() throws {
@@ -66,12 +68,12 @@ final class TranslationCheckTests: XCTestCase {
 
     func testURLKept() throws {
         XCTAssertEqual(try check("fr", "check/p-1", #"Lisez <g id="1" ctype="bold">le guide</g> sur <g id="2" ctype="link">https://example.org/guide-fr</g> et lancez <ph id="3" ctype="x-code">save-all</ph> maintenant."#),
-                       ["error: unit check/p-1: the URL https://example.org/guide of the source is missing or changed [url-kept]"])
+                       ["warning: unit check/p-1: the URL https://example.org/guide of the source is missing or changed; the text stays untranslated until this is fixed [url-kept]"])
     }
 
     func testNumbersKept() throws {
         XCTAssertEqual(try check("fr", "check/p-2", "Nous épargnons 60 shillings par semaine, de deux à 3 membres."),
-                       ["error: unit check/p-2: numbers differ from the source (missing 2, 50; not in the source: 60); keep every number, in any digits [number-kept]"])
+                       ["warning: unit check/p-2: numbers differ from the source (missing 2, 50; not in the source: 60); keep every number, in any digits; the text stays untranslated until this is fixed [number-kept]"])
     }
 
     func testNumbersInOtherDigitsAreKept() throws {
@@ -83,7 +85,7 @@ final class TranslationCheckTests: XCTestCase {
 
     func testEmptyTarget() throws {
         XCTAssertEqual(try check("fr", "check/p-4", ""),
-                       [#"error: unit check/p-4: the target is empty but its state is "translated"; translate it or set state="needs-translation" [empty-target]"#])
+                       [#"warning: unit check/p-4: the target is empty but its state is "translated"; translate it or set state="needs-translation"; the text stays untranslated until this is fixed [empty-target]"#])
         // An empty target that does not claim to be translated is simply untranslated.
         XCTAssertEqual(try check("fr", "check/p-4", "", state: "needs-translation"), [])
     }
@@ -124,8 +126,8 @@ final class TranslationCheckTests: XCTestCase {
 
     func testUnbalancedBidiControls() throws {
         XCTAssertEqual(try check("ar", "check/p-2", "ندخر \u{2066}50\u{2069} شلنًا كل أسبوع، من \u{2066}2 إلى \u{2066}3\u{2069} أعضاء.\u{202C}"), [
-            "error: unit check/p-2: 1 isolate (U+2066/U+2067/U+2068) not closed by U+2069 (PDI) [bidi-unbalanced]",
-            "error: unit check/p-2: U+202C (PDF) closes no embedding [bidi-unbalanced]",
+            "warning: unit check/p-2: 1 isolate (U+2066/U+2067/U+2068) not closed by U+2069 (PDI); the text stays untranslated until this is fixed [bidi-unbalanced]",
+            "warning: unit check/p-2: U+202C (PDF) closes no embedding; the text stays untranslated until this is fixed [bidi-unbalanced]",
         ])
     }
 
@@ -142,7 +144,7 @@ final class TranslationCheckTests: XCTestCase {
 
     func testWrongScript() throws {
         XCTAssertEqual(try check("am", "check/p-4", "Saninu bet'inik'ak'e yasik'emit'u።"),
-                       ["error: unit check/p-4: the target is mostly in latin script; am is written in ethiopic script [wrong-script]"])
+                       ["warning: unit check/p-4: the target is mostly in latin script; am is written in ethiopic script; the text stays untranslated until this is fixed [wrong-script]"])
     }
 
     func testSuspiciousLength() throws {

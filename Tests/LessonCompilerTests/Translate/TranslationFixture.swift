@@ -68,7 +68,7 @@ extension TestProject {
     func translate(_ locale: String, _ unitID: String, _ target: String, state: String = "translated",
                    file: StaticString = #filePath, line: UInt = #line) throws {
         var text = try xliff(locale)
-        guard let start = text.range(of: "<trans-unit id=\"\(unitID)\">"),
+        guard let start = text.range(of: "<trans-unit id=\"\(NSRegularExpression.escapedPattern(for: unitID))\"[ >]", options: .regularExpression),
               let end = text.range(of: "</trans-unit>", range: start.upperBound..<text.endIndex) else {
             XCTFail("no unit \(unitID)", file: file, line: line); return
         }
