@@ -9,7 +9,8 @@ enum SyncCommand: Command {
     static let summary = "update a device store from a channel or offline pack, fetching only what changed"
     static let help = """
     Usage: lessonc sync --from URL|DIR|PACK.zip --into DIR --pubkey BASE.pub[,OTHER.pub]
-                        [--curricula ID,ID|all] [--locales LL,LL|all] [--report json]
+                        [--curricula ID,ID|all] [--locales LL,LL|all] [--report json] [--verbose]
+                        [--bulk auto|off] [--bulk-span BYTES] [--progress]
            lessonc sync --check --into DIR [--pubkey BASE.pub]
 
     Does what an app does to update its lessons, and is the reference for the update protocol:
@@ -19,7 +20,9 @@ enum SyncCommand: Command {
       - fetches the signed diff from the store's release (or the manifest on a first sync, when
         no diff exists, or when the subscription changed) and checks it;
       - downloads only the objects the store lacks, or rebuilds changed lessons from deltas, each
-        capped at its signed size and checked against its hash;
+        capped at its signed size and checked against its hash; when one curriculum in one
+        locale lacks many objects (a first sync), reads them from its offline pack on the host
+        with a few HTTP Range requests instead of one request each;
       - switches the store to the new release in one step (it writes the new release beside the
         old one, flushes it to disk and renames one pointer file), then removes unused files.
     An interrupted sync resumes: finished objects are kept, and partial downloads continue with
@@ -40,6 +43,13 @@ enum SyncCommand: Command {
                          curriculum and locale).
       --report json      print one JSON object (from_release, to_release, objects_fetched,
                          bytes_downloaded, lessons_added, lessons_changed, lessons_removed, …)
+      --verbose          list every lesson added, changed or removed (in JSON: "changes")
+      --bulk MODE        auto (default): read many objects of one curriculum × locale from its
+                         pack with Range requests; off: one request per object
+      --bulk-span BYTES  the most one of those requests reads (default 4194304); four are held
+                         in memory at once
+      --progress         report progress on stderr, one line per step, even when stderr is not
+                         a terminal (on a terminal it is shown on one line anyway)
       --timeout SECONDS  give up on a transfer that receives nothing for this long (default 30)
       --deadline SECONDS stop the whole sync after this long (default 900); what arrived is
                          kept, and the next sync resumes from there
@@ -52,7 +62,8 @@ enum SyncCommand: Command {
     previous release), 2 wrong usage.
     """
 
-    static let spec = OptionSpec(options: ["from", "into", "pubkey", "curricula", "locales", "report", "timeout", "deadline", "retries"], flags: ["check"])
+    static let spec = OptionSpec(options: ["from", "into", "pubkey", "curricula", "locales", "report", "timeout", "deadline", "retries", "bulk", "bulk-span"],
+                                 flags: ["check", "verbose", "progress"])
 
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try spec.parse(argv)
@@ -60,7 +71,7 @@ enum SyncCommand: Command {
         let store = URL(fileURLWithPath: into).standardizedFileURL
         let keyPaths = (args["pubkey"] ?? "").split(separator: ",").map(String.init)
         if args.has("check") {
-            for option in ["from", "curricula", "locales", "report", "timeout", "deadline", "retries"] where args[option] != nil {
+            for option in ["from", "curricula", "locales", "report", "timeout", "deadline", "retries", "bulk", "bulk-span"] where args[option] != nil {
                 throw UsageError(message: "--check takes only --into and --pubkey, not --\(option)")
             }
             return check(DeviceStore(store), keys: try keyPaths.map { try KeyFiles.publicKey(path: $0) }, path: into)
@@ -71,23 +82,34 @@ enum SyncCommand: Command {
         let retries = try args.integer("retries", default: 2, range: 0...10)
         let timeout = try args.integer("timeout", default: 30, range: 1...3600)
         let deadline = try args.integer("deadline", default: 900, range: 1...86400)
+        let bulk = try args.choice("bulk", ["auto", "off"], default: "auto")
+        let span = try args.integer("bulk-span", default: 4 << 20, range: 4096...(256 << 20))
+        let verbose = args.has("verbose")
         let subscription = try subscription(args, store: store)
         let keys = try keyPaths.map { try KeyFiles.publicKey(path: $0) }
         var options = SyncOptions(source: from, store: store, trustedKeys: keys, subscription: subscription)
         options.retries = retries
         options.timeout = Double(timeout)
         options.deadline = Double(deadline)
-        options.progress = progressPrinter()
+        if bulk == "off" { options.bulkMinimum = nil }
+        options.bulkSpanBytes = span
+        let printer = ProgressPrinter(mode: Console.stderrIsTerminal ? .terminal : args.has("progress") ? .lines : .quiet)
+        options.progress = { printer.print($0) }
         let result: SyncReport
-        do { result = try Sync.run(options) } catch let e as SyncError {
+        defer { printer.finish() }  // also when something other than a SyncError ends the sync
+        do {
+            result = try Sync.run(options)
+            printer.finish()
+        } catch let e as SyncError {
+            printer.finish()
             Console.err("lessonc sync: \(e.message)")
             Console.err("the store \(into) was not changed")
             return ExitCode.invalid
         }
         if report == "json" {
-            Console.out(result.json.serialized())
+            Console.out(result.json(verbose: verbose).serialized())
         } else {
-            for line in result.lines { Console.out(line) }
+            for line in result.lines(verbose: verbose) { Console.out(line) }
         }
         return ExitCode.success
     }
@@ -110,12 +132,6 @@ enum SyncCommand: Command {
         return Subscription(curricula: curricula ?? stored?.curricula, locales: locales ?? stored?.locales)
     }
 
-    /// Progress on stderr: each step, and the download count every tenth of the way.
-    static func progressPrinter() -> @Sendable (SyncProgress) -> Void {
-        let printer = ProgressPrinter()
-        return { printer.print($0) }
-    }
-
     static func check(_ store: DeviceStore, keys: [MinisignPublicKey], path: String) -> Int32 {
         let report = store.check(trusting: keys)
         for problem in report.problems { Console.out(problem) }
@@ -133,18 +149,42 @@ enum SyncCommand: Command {
     }
 }
 
-/// Prints sync progress, leaving out download counts within the same tenth.
+/// Sync progress on stderr. On a terminal: one line, rewritten in place as the sync moves on,
+/// and cleared at the end. With --progress on anything else: a line per step and per tenth of
+/// the downloads (what logs and tests read). Otherwise nothing.
 final class ProgressPrinter: Sendable {
-    private let lastTenth = Mutex(-1)
+    enum Mode { case terminal, lines, quiet }
+    private struct State {
+        var lastTenth = -1
+        var shown = false
+    }
+    private let mode: Mode
+    private let state = Mutex(State())
+
+    init(mode: Mode) { self.mode = mode }
 
     func print(_ p: SyncProgress) {
-        lastTenth.withLock { lastTenth in
+        guard mode != .quiet else { return }
+        state.withLock { s in
+            if mode == .terminal {
+                FileHandle.standardError.write(Data("\r\u{1B}[Klessonc sync: \(p.message)".utf8))
+                s.shown = true
+                return
+            }
             if p.phase == .downloading && p.completed > 0 {
                 let tenth = p.completed * 10 / max(1, p.total)
-                guard tenth != lastTenth else { return }
-                lastTenth = tenth
+                guard tenth != s.lastTenth else { return }
+                s.lastTenth = tenth
             }
             Console.err("lessonc sync: \(p.message)")
+        }
+    }
+
+    /// Clears the terminal line, so what follows starts on a clean line.
+    func finish() {
+        state.withLock { s in
+            if s.shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            s.shown = false
         }
     }
 }

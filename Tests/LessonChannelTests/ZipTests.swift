@@ -48,6 +48,71 @@ final class ZipTests: XCTestCase {
         }
     }
 
+    // MARK: - Reading over Range requests (ZipDirectory)
+
+    /// The directory from the archive's last bytes alone, then entries from spans, as a device
+    /// reads a pack on a host.
+    func testTheDirectoryFromTheTailAndEntriesFromSpans() throws {
+        var w = ZipWriter()
+        let contents = (0..<5).map { Data("entry \($0) ".utf8) + Data(repeating: UInt8($0), count: 100 * $0) }
+        for (n, data) in contents.enumerated() { try w.add("objects/0\(n)/e\(n)", data) }
+        let zip = w.finish()
+        let tailStart = max(0, zip.count - ZipReader.EndRecord.maxLength)
+        let end = try ZipReader.EndRecord(tail: zip.subdata(in: tailStart..<zip.count), tailStart: tailStart)
+        XCTAssertEqual(end.count, 5)
+        let directory = try ZipDirectory(directory: zip.subdata(in: end.directoryStart..<(end.directoryStart + end.directorySize)), end: end, archiveSize: zip.count)
+        XCTAssertEqual(directory.records.map(\.name), try ZipReader(zip).names)
+        XCTAssertEqual(directory.records.map(\.size), contents.map(\.count))
+        // Each record ends where the next begins, the last where the directory begins.
+        XCTAssertEqual(directory.records.last?.end, end.directoryStart)
+        for (a, b) in Swift.zip(directory.records, directory.records.dropFirst()) { XCTAssertEqual(a.end, b.headerOffset) }
+        // A span of entries 1...3 yields exactly those.
+        let r = directory.records
+        let span = zip.subdata(in: r[1].headerOffset..<r[3].end)
+        for n in 1...3 { XCTAssertEqual(try ZipDirectory.entry(r[n], in: span, spanStart: r[1].headerOffset), contents[n]) }
+        XCTAssertThrowsError(try ZipDirectory.entry(r[4], in: span, spanStart: r[1].headerOffset)) {
+            XCTAssertEqual($0 as? ZipError, ZipError("objects/04/e4: not in the bytes read"))
+        }
+        XCTAssertThrowsError(try ZipDirectory.entry(r[0], in: span, spanStart: r[1].headerOffset)) {
+            XCTAssertEqual($0 as? ZipError, ZipError("objects/00/e0: not in the bytes read"))
+        }
+    }
+
+    func testSpansThatLieAreRefused() throws {
+        var w = ZipWriter()
+        try w.add("a", Data("first".utf8))
+        try w.add("b", Data("second".utf8))
+        let zip = w.finish()
+        let end = try ZipReader.EndRecord(tail: zip, tailStart: 0)
+        let directory = try ZipDirectory(directory: zip.subdata(in: end.directoryStart..<(end.directoryStart + end.directorySize)), end: end, archiveSize: zip.count)
+        let b = directory.records[1]
+        var flipped = zip
+        flipped[b.headerOffset + 30 + 1 + 2] ^= 0xFF  // a byte of b's data
+        XCTAssertThrowsError(try ZipDirectory.entry(b, in: flipped, spanStart: 0)) { XCTAssertEqual($0 as? ZipError, ZipError("b: CRC mismatch")) }
+        // Another entry's bytes where b should be: its local header names another file.
+        XCTAssertThrowsError(try ZipDirectory.entry(b, in: zip.subdata(in: 0..<b.end), spanStart: b.headerOffset)) {
+            XCTAssertEqual($0 as? ZipError, ZipError("b: the local header does not match the central directory"))
+        }
+        var noHeader = zip
+        noHeader[b.headerOffset] = 0
+        XCTAssertThrowsError(try ZipDirectory.entry(b, in: noHeader, spanStart: 0)) { XCTAssertEqual($0 as? ZipError, ZipError("b: bad local header")) }
+        // A directory shorter than its end record says, and one whose entries overlap.
+        XCTAssertThrowsError(try ZipDirectory(directory: Data(), end: end, archiveSize: zip.count)) {
+            XCTAssertEqual($0 as? ZipError, ZipError("corrupt ZIP (the central directory is not where its end record says)"))
+        }
+        var overlapping = zip.subdata(in: end.directoryStart..<(end.directoryStart + end.directorySize))
+        let second = 46 + 1  // b's record: after a's (46 bytes and a one-letter name)
+        overlapping[second + 42] = 1  // b's local header offset inside a's entry
+        overlapping[second + 43] = 0
+        XCTAssertThrowsError(try ZipDirectory(directory: overlapping, end: end, archiveSize: zip.count)) {
+            XCTAssertEqual($0 as? ZipError, ZipError("b: overlaps or comes before a (entries must follow one another)"))
+        }
+        // The end record, from a tail that is not the archive's end.
+        XCTAssertThrowsError(try ZipReader.EndRecord(tail: zip.prefix(zip.count - 1), tailStart: 0)) {
+            XCTAssertEqual($0 as? ZipError, ZipError("not a ZIP file (no end of central directory)"))
+        }
+    }
+
     func testUnsafeNames() {
         XCTAssertTrue(ZipReader.isSafeName("objects/ab/cd"))
         for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "a\\b", "a/./b", "a\u{0}b", "dir/"] {

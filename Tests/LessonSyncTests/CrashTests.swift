@@ -88,7 +88,9 @@ final class CrashTests: XCTestCase {
         XCTAssertGreaterThan(total, 200)
 
         let server = try f.startServer()
-        let args = ["sync", "--from", server.url, "--into", f.storeURL.path, "--pubkey", pub.path, "--retries", "0", "--timeout", "5"]
+        // One object per request (a diff's update; bulk transfer has a test of its own below).
+        let args = ["sync", "--from", server.url, "--into", f.storeURL.path, "--pubkey", pub.path, "--retries", "0", "--timeout", "5",
+                    "--bulk", "off", "--progress"]
         // Kill points: 18 spread over time (start-up, metadata, downloads), then 4 at the moments
         // the sync reports reaching each later step (downloading, half way, the switch, cleaning).
         let delays = (0..<18).map { 0.005 + Double($0) * 0.035 }
@@ -144,5 +146,54 @@ final class CrashTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(outcomes.filter { $0.contains("killed@2") }.count, 1, summary)
         XCTAssertGreaterThan(resumedWithRange, 0, "some partial downloads were resumed with Range: \(summary)")
         print("kill points: \(summary); \(resumedWithRange) ranged resumptions")
+    }
+
+    /// kill -9 during a first sync that reads its objects from the pack in spans (bulk transfer):
+    /// the store stays empty or holds the whole release, and the next sync fetches no object
+    /// again that a killed one placed.
+    func testKillNineDuringABulkSync() throws {
+        let f = try SyncFixture(demoLessons: 400, otherLessons: 0, locales: [])
+        let pub = f.dir.appendingPathComponent("key.pub")
+        try Data(f.key.publicKey.fileText.utf8).write(to: pub)
+        try f.publish()
+        let server = try f.startServer()
+        let total = try f.manifest(1).objects.count
+        let args = ["sync", "--from", server.url, "--into", f.storeURL.path, "--pubkey", pub.path, "--retries", "0", "--timeout", "5", "--progress",
+                    "--bulk-span", "16384"]
+        func placed() -> Set<String> {
+            Set((try? FileManager.default.subpathsOfDirectory(atPath: f.storeURL.appendingPathComponent("objects").path).filter { $0.count > 3 }
+                .map { String($0.split(separator: "/").last!) }) ?? [])
+        }
+        var outcomes: [String] = []
+        var partial = 0
+        for point in 0..<10 {
+            try? FileManager.default.removeItem(at: f.storeURL)
+            // Spans of 16 KiB (about 20 of them), each arriving in four pieces 20 ms apart, so
+            // kills land while spans arrive and are placed.
+            try server.faults([["path": "packs/*", "fault": "slow", "chunks": 4, "seconds": 0.02, "times": -1]])
+            let p = try SyncProcess(args)
+            // Six kills spread over time, then four as the sync reports spans placed (a line per tenth).
+            if point < 6 { Thread.sleep(forTimeInterval: 0.1 + Double(point) * 0.1) } else { p.wait(for: " objects\n", times: point - 5) }
+            p.kill9()
+            let check = f.store.check(trusting: [f.key.publicKey])
+            XCTAssertEqual(check.problems, [], "kill point \(point)")
+            XCTAssertTrue(check.release == nil || check.release == 1, "kill point \(point)")
+            let before = placed()
+            if check.release == nil && !before.isEmpty { partial += 1 }
+            outcomes.append("\(point):\(check.release ?? 0),placed=\(before.count)")
+
+            try server.clearFaults()
+            server.clearLog()
+            var o = SyncOptions(source: server.url, store: f.storeURL, trustedKeys: [f.key.publicKey])
+            o.retries = 0
+            let report = try Sync.run(o)
+            XCTAssertEqual(report.toRelease, 1, "kill point \(point)")
+            f.assertStore(release: 1)
+            let fetchedAgain = try server.requests().filter { before.contains(String($0.path.split(separator: "/").last ?? "")) }
+            XCTAssertEqual(fetchedAgain.map(\.path), [], "kill point \(point)")
+            if check.release == nil { XCTAssertEqual(report.objectsFetched, total - before.count, "kill point \(point): objects placed before the kill are kept") }
+        }
+        XCTAssertGreaterThanOrEqual(partial, 2, "some kills landed between spans: \(outcomes)")
+        print("bulk kill points: \(outcomes.joined(separator: " "))")
     }
 }

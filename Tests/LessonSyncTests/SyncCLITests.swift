@@ -50,6 +50,9 @@ final class SyncCLITests: XCTestCase {
             (["sync", "--check", "--into", "s", "--deadline", "5"], "--check takes only --into and --pubkey, not --deadline"),
             (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--curricula", "a/b"], "--curricula must be a comma-separated list of names, or 'all', not 'a/b'"),
             (["sync", "--check", "--into", "s", "--from", "x"], "--check takes only --into and --pubkey, not --from"),
+            (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--bulk", "on"], "--bulk must be one of auto, off, not 'on'"),
+            (["sync", "--check", "--into", "s", "--bulk", "off"], "--check takes only --into and --pubkey, not --bulk"),
+            (["sync", "--from", "x", "--into", "s", "--pubkey", "k.pub", "--bulk-span", "10"], "--bulk-span must be a whole number from 4096 to 268435456, not '10'"),
         ]
         for (args, message) in cases {
             let r = try lessonc(args)
@@ -58,11 +61,73 @@ final class SyncCLITests: XCTestCase {
         }
     }
 
+    /// The JSON report holds counts whatever the sync did; lesson ids only with --verbose.
+    /// Progress goes to stderr only on a terminal or with --progress.
+    func testReportIsCountsUnlessVerboseAndProgressOnlyWhenAsked() throws {
+        let (f, pub) = try fixture()
+        let store = f.storeURL.path
+        let first = try lessonc(["sync", "--from", f.channel.path, "--into", store, "--pubkey", pub, "--report", "json"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(first.stderr, "", "no progress when stderr is not a terminal")
+        let report = try JSON.parse(first.stdout)
+        XCTAssertNil(report["changes"])
+        XCTAssertEqual(report["lessons_added"], 10, "demo (3) and other (2) in en and fr")
+        XCTAssertEqual(report["objects_from_packs"], 0, "a local channel is read file by file")
+        XCTAssertEqual(report["pack_requests"], 0)
+
+        try f.lesson("demo", 2, "A changed text.")
+        try f.publish()
+        let second = try lessonc(["sync", "--from", f.channel.path, "--into", store, "--pubkey", pub, "--report", "json", "--verbose", "--progress"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(try JSON.parse(second.stdout)["changes"], ["added": [], "changed": ["demo/en/demo-2", "demo/fr/demo-2"], "removed": []])
+        XCTAssertTrue(second.stderr.hasPrefix("lessonc sync: checking \(f.channel.path)\n"), second.stderr)
+        XCTAssertTrue(second.stderr.contains("lessonc sync: switching the store to release 2\n"), second.stderr)
+
+        // Words: every id with --verbose, none beyond 20 without.
+        for n in 1...3 { try f.lesson("demo", n, "Release 3 text \(n).") }
+        for n in 4...24 { try f.lesson("demo", n, "A new lesson \(n).") }
+        try f.publish()
+        let third = try lessonc(["sync", "--from", f.channel.path, "--into", store, "--pubkey", pub, "--verbose"])
+        let listed = third.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("  ") }
+        XCTAssertEqual(listed.filter { $0.hasPrefix("  added: ") }.count, 42, third.stdout)
+        XCTAssertEqual(listed.filter { $0.hasPrefix("  changed: ") }.count, 6, third.stdout)
+        XCTAssertTrue(third.stdout.hasPrefix("updated from release 2 to release 3 (all curricula in all locales): 42 lessons added, 6 changed, 0 removed; "), third.stdout)
+    }
+
+    /// On a terminal, progress is one line rewritten in place and cleared before the result.
+    /// `script` (util-linux) gives the sync a terminal.
+    func testProgressOnATerminalIsOneLineRewrittenInPlace() throws {
+        let (f, pub) = try fixture()
+        let command = [CrashTests.lessonc, "sync", "--from", f.channel.path, "--into", f.storeURL.path, "--pubkey", pub].joined(separator: " ")
+        let r = try run("/usr/bin/script", ["-qec", command, "/dev/null"])
+        XCTAssertEqual(r.status, 0, r.stdout)
+        let result = try XCTUnwrap(r.stdout.range(of: "installed release 1"), r.stdout)
+        let progress = String(r.stdout[..<result.lowerBound])
+        XCTAssertTrue(progress.hasPrefix("\r\u{1B}[Klessonc sync: checking \(f.channel.path)\r\u{1B}[Klessonc sync: fetching "), progress)
+        XCTAssertTrue(progress.contains("\r\u{1B}[Klessonc sync: switching the store to release 1\r\u{1B}[K"), progress)
+        XCTAssertFalse(progress.contains("\n"), "one line: \(progress)")
+        XCTAssertTrue(progress.hasSuffix("\r\u{1B}[K"), "cleared before the result: \(progress)")
+    }
+
+    func run(_ tool: String, _ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: "")
+    }
+
     func testReportJSONWordsAndTheStoredSubscription() throws {
         let (f, pub) = try fixture()
         let store = f.storeURL.path
         let channel = "file://" + f.channel.path
-        let first = try lessonc(["sync", "--from", channel, "--into", store, "--pubkey", pub, "--curricula", "demo", "--locales", "en", "--report", "json"])
+        let first = try lessonc(["sync", "--from", channel, "--into", store, "--pubkey", pub, "--curricula", "demo", "--locales", "en", "--report", "json", "--progress"])
         XCTAssertEqual(first.status, 0, first.stderr)
         let report = try JSON.parse(first.stdout)
         XCTAssertEqual(report["from_release"], 0)

@@ -61,35 +61,89 @@ public struct ZipReader: Sendable {
     }
 
     /// Where the central directory is and how many entries it lists, from the end record.
-    struct EndRecord {
-        var count: Int
-        var directoryStart: Int
-        var directorySize: Int
+    public struct EndRecord: Sendable {
+        public var count: Int
+        public var directoryStart: Int
+        public var directorySize: Int
+
+        /// The end record is the last 22 bytes plus a comment of up to 65535, and nothing after it.
+        public static let maxLength = 22 + 65535
+
+        /// Reads the end record from an archive's last bytes: `tail`, which starts at byte
+        /// `tailStart` and runs to the archive's end (at least its last `maxLength` bytes, or all of it).
+        public init(tail: Data, tailStart: Int) throws {
+            let tail = Data(tail)
+            var eocd = -1
+            var i = tail.count - 22
+            while i >= 0 {
+                if tail[i] == 0x50, tail[i + 1] == 0x4B, tail[i + 2] == 0x05, tail[i + 3] == 0x06,
+                   i + 22 + ZipReader.u16(tail, i + 20) == tail.count { eocd = i; break }
+                i -= 1
+            }
+            guard eocd >= 0 else { throw ZipError("not a ZIP file (no end of central directory)") }
+            let disk = ZipReader.u16(tail, eocd + 4), directoryDisk = ZipReader.u16(tail, eocd + 6)
+            let onDisk = ZipReader.u16(tail, eocd + 8), count = ZipReader.u16(tail, eocd + 10)
+            let directorySize = ZipReader.u32(tail, eocd + 12), directoryStart = ZipReader.u32(tail, eocd + 16)
+            guard count != 0xFFFF, directorySize != 0xFFFF_FFFF, directoryStart != 0xFFFF_FFFF else { throw ZipError("ZIP64 archives are not supported") }
+            guard disk == 0, directoryDisk == 0, onDisk == count else { throw ZipError("split ZIP archives are not supported") }
+            let end = tailStart + eocd
+            if eocd >= 20, ZipReader.u32(tail, eocd - 20) == 0x07064B50 { throw ZipError("ZIP64 archives are not supported") }
+            guard directoryStart + directorySize == end else { throw ZipError("corrupt ZIP (central directory out of place)") }
+            guard directorySize <= ZipReader.maxDirectoryBytes, count <= ZipReader.maxEntries else { throw ZipError("too many entries in the ZIP") }
+            (self.count, self.directoryStart, self.directorySize) = (count, directoryStart, directorySize)
+        }
     }
 
     private static func endRecord(_ bytes: ZipBytes) throws -> EndRecord {
-        let total = bytes.count
-        // The end record is the last 22 bytes plus a comment of up to 65535, and nothing after it.
-        let tailStart = max(0, total - 22 - 65535)
-        let tail = try bytes.read(at: tailStart, count: total - tailStart)
-        var eocd = -1
-        var i = tail.count - 22
-        while i >= 0 {
-            if tail[i] == 0x50, tail[i + 1] == 0x4B, tail[i + 2] == 0x05, tail[i + 3] == 0x06,
-               i + 22 + Self.u16(tail, i + 20) == tail.count { eocd = i; break }
-            i -= 1
+        let tailStart = max(0, bytes.count - EndRecord.maxLength)
+        return try EndRecord(tail: try bytes.read(at: tailStart, count: bytes.count - tailStart), tailStart: tailStart)
+    }
+
+    /// One central directory record as it stands, before its local header is seen: a safe name,
+    /// stored (not compressed or encrypted), on this disk.
+    struct CentralRecord {
+        var name: String
+        var nameBytes: Data
+        var size: Int
+        var crc: UInt32
+        var localOffset: Int
+        /// Where the record ends in the directory.
+        var end: Int
+
+        init(in directory: Data, at p: Int) throws {
+            guard p + 46 <= directory.count, ZipReader.u32(directory, p) == 0x02014B50 else { throw ZipError("corrupt ZIP (bad central directory record)") }
+            let flags = ZipReader.u16(directory, p + 8), method = ZipReader.u16(directory, p + 10)
+            let csize = ZipReader.u32(directory, p + 20), usize = ZipReader.u32(directory, p + 24)
+            let nameLength = ZipReader.u16(directory, p + 28), extraLength = ZipReader.u16(directory, p + 30), commentLength = ZipReader.u16(directory, p + 32)
+            let startDisk = ZipReader.u16(directory, p + 34)
+            end = p + 46 + nameLength + extraLength + commentLength
+            guard end <= directory.count else { throw ZipError("corrupt ZIP (bad central directory record)") }
+            nameBytes = Data(directory[(directory.startIndex + p + 46)..<(directory.startIndex + p + 46 + nameLength)])
+            guard let name = String(validating: nameBytes, as: UTF8.self), ZipReader.isSafeName(name) else {
+                throw ZipError("unsafe entry name in ZIP: \(String(decoding: nameBytes, as: UTF8.self))")
+            }
+            guard flags & 0x2041 == 0 else { throw ZipError("\(name): encrypted ZIP entries are not supported") }
+            guard method == 0 else { throw ZipError("\(name): compressed ZIP entries are not supported (only stored)") }
+            guard csize == usize, csize != 0xFFFF_FFFF, startDisk == 0 else { throw ZipError("\(name): bad entry sizes") }
+            self.name = name
+            size = csize
+            crc = UInt32(ZipReader.u32(directory, p + 16))
+            localOffset = ZipReader.u32(directory, p + 42)
         }
-        guard eocd >= 0 else { throw ZipError("not a ZIP file (no end of central directory)") }
-        let disk = Self.u16(tail, eocd + 4), directoryDisk = Self.u16(tail, eocd + 6)
-        let onDisk = Self.u16(tail, eocd + 8), count = Self.u16(tail, eocd + 10)
-        let directorySize = Self.u32(tail, eocd + 12), directoryStart = Self.u32(tail, eocd + 16)
-        guard count != 0xFFFF, directorySize != 0xFFFF_FFFF, directoryStart != 0xFFFF_FFFF else { throw ZipError("ZIP64 archives are not supported") }
-        guard disk == 0, directoryDisk == 0, onDisk == count else { throw ZipError("split ZIP archives are not supported") }
-        let end = tailStart + eocd
-        if eocd >= 20, Self.u32(tail, eocd - 20) == 0x07064B50 { throw ZipError("ZIP64 archives are not supported") }
-        guard directoryStart + directorySize == end else { throw ZipError("corrupt ZIP (central directory out of place)") }
-        guard directorySize <= Self.maxDirectoryBytes, count <= Self.maxEntries else { throw ZipError("too many entries in the ZIP") }
-        return EndRecord(count: count, directoryStart: directoryStart, directorySize: directorySize)
+    }
+
+    /// Where an entry's data starts, from its local header (`local`, at least 30 + name bytes
+    /// long): the header must name the same file, stored, with the directory's sizes and CRC.
+    static func dataOffset(_ record: CentralRecord, localHeader local: Data) throws -> Int {
+        let nameLength = record.nameBytes.count
+        guard local.count >= 30 + nameLength, ZipReader.u32(local, 0) == 0x04034B50 else { throw ZipError("\(record.name): bad local header") }
+        let localFlags = ZipReader.u16(local, 6)
+        guard ZipReader.u16(local, 8) == 0, ZipReader.u16(local, 26) == nameLength,
+              local[(local.startIndex + 30)..<(local.startIndex + 30 + nameLength)] == record.nameBytes,
+              localFlags & 0x8 != 0 || (UInt32(ZipReader.u32(local, 14)) == record.crc && ZipReader.u32(local, 18) == record.size && ZipReader.u32(local, 22) == record.size) else {
+            throw ZipError("\(record.name): the local header does not match the central directory")
+        }
+        return record.localOffset + 30 + nameLength + ZipReader.u16(local, 28)
     }
 
     /// One central directory record and the entry it describes, checked against its local
@@ -97,36 +151,16 @@ public struct ZipReader: Sendable {
     /// in `known` is a duplicate.
     private static func record(in directory: Data, at p: Int, archive bytes: ZipBytes, directoryStart: Int,
                                after previous: Entry?, known: [String: Entry]) throws -> DirectoryRecord {
-        guard p + 46 <= directory.count, Self.u32(directory, p) == 0x02014B50 else { throw ZipError("corrupt ZIP (bad central directory record)") }
-        let flags = Self.u16(directory, p + 8), method = Self.u16(directory, p + 10)
-        let crc = UInt32(Self.u32(directory, p + 16)), csize = Self.u32(directory, p + 20), usize = Self.u32(directory, p + 24)
-        let nameLength = Self.u16(directory, p + 28), extraLength = Self.u16(directory, p + 30), commentLength = Self.u16(directory, p + 32)
-        let startDisk = Self.u16(directory, p + 34), localOffset = Self.u32(directory, p + 42)
-        let recordEnd = p + 46 + nameLength + extraLength + commentLength
-        guard recordEnd <= directory.count else { throw ZipError("corrupt ZIP (bad central directory record)") }
-        let nameBytes = directory[(p + 46)..<(p + 46 + nameLength)]
-        guard let name = String(validating: nameBytes, as: UTF8.self), ZipReader.isSafeName(name) else {
-            throw ZipError("unsafe entry name in ZIP: \(String(decoding: nameBytes, as: UTF8.self))")
-        }
-        guard flags & 0x2041 == 0 else { throw ZipError("\(name): encrypted ZIP entries are not supported") }
-        guard method == 0 else { throw ZipError("\(name): compressed ZIP entries are not supported (only stored)") }
-        guard csize == usize, csize != 0xFFFF_FFFF, startDisk == 0 else { throw ZipError("\(name): bad entry sizes") }
-        guard known[name] == nil else { throw ZipError("duplicate entry in ZIP: \(name)") }
+        let r = try CentralRecord(in: directory, at: p)
+        guard known[r.name] == nil else { throw ZipError("duplicate entry in ZIP: \(r.name)") }
         // Its local header: after the previous entry's data, naming the same file.
-        if let previous, localOffset < previous.dataOffset + previous.size {
-            throw ZipError("\(name): overlaps or comes before \(previous.name) (entries must follow one another)")
+        if let previous, r.localOffset < previous.dataOffset + previous.size {
+            throw ZipError("\(r.name): overlaps or comes before \(previous.name) (entries must follow one another)")
         }
-        guard localOffset + 30 + nameLength <= directoryStart else { throw ZipError("\(name): entry data out of range") }
-        let local = try bytes.read(at: localOffset, count: 30 + nameLength)
-        guard Self.u32(local, 0) == 0x04034B50 else { throw ZipError("\(name): bad local header") }
-        let localFlags = Self.u16(local, 6)
-        guard Self.u16(local, 8) == 0, Self.u16(local, 26) == nameLength, local[30...] == nameBytes,
-              localFlags & 0x8 != 0 || (UInt32(Self.u32(local, 14)) == crc && Self.u32(local, 18) == csize && Self.u32(local, 22) == usize) else {
-            throw ZipError("\(name): the local header does not match the central directory")
-        }
-        let dataOffset = localOffset + 30 + nameLength + Self.u16(local, 28)
-        guard dataOffset + csize <= directoryStart else { throw ZipError("\(name): entry data out of range") }
-        return DirectoryRecord(entry: Entry(name: name, size: csize, dataOffset: dataOffset, crc: crc), end: recordEnd)
+        guard r.localOffset + 30 + r.nameBytes.count <= directoryStart else { throw ZipError("\(r.name): entry data out of range") }
+        let dataOffset = try Self.dataOffset(r, localHeader: try bytes.read(at: r.localOffset, count: 30 + r.nameBytes.count))
+        guard dataOffset + r.size <= directoryStart else { throw ZipError("\(r.name): entry data out of range") }
+        return DirectoryRecord(entry: Entry(name: r.name, size: r.size, dataOffset: dataOffset, crc: r.crc), end: r.end)
     }
 
     /// An entry, and where its central directory record ends.
@@ -150,12 +184,12 @@ public struct ZipReader: Sendable {
         return data
     }
 
-    private static func u16(_ d: Data, _ at: Int) -> Int {
+    static func u16(_ d: Data, _ at: Int) -> Int {
         let i = d.startIndex + at
         return Int(d[i]) | Int(d[i + 1]) << 8
     }
 
-    private static func u32(_ d: Data, _ at: Int) -> Int {
+    static func u32(_ d: Data, _ at: Int) -> Int {
         let i = d.startIndex + at
         return Int(d[i]) | Int(d[i + 1]) << 8 | Int(d[i + 2]) << 16 | Int(d[i + 3]) << 24
     }

@@ -21,10 +21,12 @@ enum FetchFailure: Error, Equatable {
     case deadline(seconds: Double)
     /// The host redirected to another origin (given as `scheme://host:port`).
     case redirected(to: String)
+    /// The host answered a request for part of a file with the whole file.
+    case noRanges
 
     var retryable: Bool {
         switch self {
-        case .notFound, .tooLarge, .disk, .deadline, .redirected: return false
+        case .notFound, .tooLarge, .disk, .deadline, .redirected, .noRanges: return false
         case .status(let code): return code >= 500 || code == 408 || code == 429
         case .stalled, .network, .truncated, .badRange, .corrupt: return true
         }
@@ -42,6 +44,7 @@ enum FetchFailure: Error, Equatable {
         case .corrupt(let m): return m
         case .disk(let m): return "cannot write the download: \(m)"
         case .deadline(let s): return "the sync reached its deadline of \(Self.seconds(s)) s; what arrived is kept, and the next sync resumes from there"
+        case .noRanges: return "the server answered a request for part of the file with the whole file (it does not serve Range requests)"
         case .redirected(let target): return "the server redirects to \(target), another origin; refused (sync fetches only from the channel's own scheme, host and port)"
         }
     }
@@ -50,7 +53,7 @@ enum FetchFailure: Error, Equatable {
         switch self {
         case .tooLarge, .corrupt: return .integrity
         case .disk: return .store
-        case .notFound, .redirected: return .source
+        case .notFound, .redirected, .noRanges: return .source
         default: return .network
         }
     }
@@ -70,6 +73,58 @@ protocol Fetcher: Sendable {
     /// Appends to `part` until it holds `size` bytes, resuming from what it already holds.
     func download(_ path: String, size: Int, into part: URL) async throws
     func close()
+}
+
+/// A source that can send part of a file: a host answering HTTP `Range` requests.
+protocol RangeFetcher: Fetcher {
+    /// The bytes `range` of a file, at most `limit` of them, with where they start and the
+    /// file's size; nil when the source does not have the file.
+    func fetchRange(_ path: String, _ range: ByteRange, limit: Int) async throws -> RangeData?
+}
+
+/// Which bytes of a file to ask for.
+enum ByteRange: Sendable, Equatable {
+    /// Bytes `first...last`.
+    case span(first: Int, last: Int)
+    /// The last `count` bytes (all of them, when the file is shorter).
+    case suffix(count: Int)
+
+    var header: String {
+        switch self {
+        case .span(let first, let last): return "bytes=\(first)-\(last)"
+        case .suffix(let count): return "bytes=-\(count)"
+        }
+    }
+
+    var maxLength: Int {
+        switch self {
+        case .span(let first, let last): return last - first + 1
+        case .suffix(let count): return count
+        }
+    }
+
+    /// Whether a Content-Range of (start, total) answers this range.
+    func matches(_ r: (start: Int, total: Int)) -> Bool {
+        switch self {
+        case .span(let first, let last): return r.start == first && last < r.total
+        case .suffix(let count): return r.start == max(0, r.total - count)
+        }
+    }
+
+    /// How many bytes the answer carries, given its Content-Range.
+    func length(in r: (start: Int, total: Int)) -> Int {
+        switch self {
+        case .span(let first, let last): return min(last, r.total - 1) - first + 1
+        case .suffix: return r.total - r.start
+        }
+    }
+}
+
+/// Part of a file: its bytes, the offset of the first, and the whole file's size.
+struct RangeData: Sendable {
+    var data: Data
+    var start: Int
+    var fileSize: Int
 }
 
 /// Asks again after a failure that may pass (a reset, a stall, a 5xx, a damaged body), a few

@@ -19,7 +19,7 @@ import Glibc
 /// its own thread; a watchdog task checks every in-flight transfer a few times a second for a
 /// stall or the deadline. Whichever ends a transfer first (the delegate or the watchdog)
 /// resumes the waiting call, exactly once.
-final class HTTPFetcher: Fetcher {
+final class HTTPFetcher: RangeFetcher {
     static let userAgent = "lessonc-sync/1"
     /// Constant values for the headers URLSession would otherwise fill from the device (its
     /// language) or from libcurl (the encodings it was built with). `identity`: objects are
@@ -109,6 +109,18 @@ final class HTTPFetcher: Fetcher {
         if now != size { throw FetchFailure.truncated(got: now, expected: size) }
     }
 
+    func fetchRange(_ path: String, _ range: ByteRange, limit: Int) async throws -> RangeData? {
+        var request = HTTPTransfers.Request(limit: min(limit, range.maxLength))
+        request.range = range
+        let outcome = await perform(path, request)
+        if outcome.failure == .notFound { return nil }
+        if let failure = outcome.failure { throw failure }
+        guard let r = outcome.contentRange, outcome.data.count == range.length(in: r) else {
+            throw FetchFailure.truncated(got: outcome.data.count, expected: outcome.contentRange.map { range.length(in: $0) } ?? 0)
+        }
+        return RangeData(data: outcome.data, start: r.start, fileSize: r.total)
+    }
+
     static func fileSize(_ path: String) -> Int {
         var st = stat()
         return stat(path, &st) == 0 ? Int(st.st_size) : 0
@@ -122,6 +134,7 @@ final class HTTPFetcher: Fetcher {
         r.httpShouldHandleCookies = false
         for (name, value) in Self.headers { r.setValue(value, forHTTPHeaderField: name) }
         if request.rangeStart > 0 { r.setValue("bytes=\(request.rangeStart)-", forHTTPHeaderField: "Range") }
+        if let range = request.range { r.setValue(range.header, forHTTPHeaderField: "Range") }
         let task = session.dataTask(with: r)
         return await withCheckedContinuation { continuation in
             transfers.start(task, request, continuation)
@@ -135,6 +148,16 @@ final class HTTPFetcher: Fetcher {
         guard parts.count == 2, let dash = parts[0].firstIndex(of: "-"), let start = Int(parts[0][..<dash]) else { return nil }
         if let total, Int(parts[1]) != total { return nil }
         return start
+    }
+
+    /// `bytes S-E/T` as (S, T), when it is well formed (S ≤ E < T).
+    static func contentRange(_ value: String?) -> (start: Int, total: Int)? {
+        guard let value, value.hasPrefix("bytes ") else { return nil }
+        let parts = value.dropFirst(6).split(separator: "/")
+        guard parts.count == 2, let dash = parts[0].firstIndex(of: "-"), let start = Int(parts[0][..<dash]),
+              let end = Int(parts[0][parts[0].index(after: dash)...]), let total = Int(parts[1]),
+              start <= end, end < total else { return nil }
+        return (start, total)
     }
 
     /// `scheme://host:port`, with the scheme's default port written out.

@@ -21,12 +21,17 @@ final class HTTPTransfers: NSObject, URLSessionDataDelegate, Sendable {
         var total: Int?
         /// The .part file, or -1 to collect the body in memory.
         var fd: Int32 = -1
+        /// A part of the file, collected in memory (`HTTPFetcher.fetchRange`): only a 206 answer
+        /// for it will do.
+        var range: ByteRange?
     }
 
     /// How a request ended: its body (when collected in memory), or why it failed.
     struct Outcome: Sendable {
         var data: Data
         var failure: FetchFailure?
+        /// For a range: the first byte's offset and the whole file's size, from Content-Range.
+        var contentRange: (start: Int, total: Int)?
     }
 
     private struct Transfer {
@@ -35,6 +40,7 @@ final class HTTPTransfers: NSObject, URLSessionDataDelegate, Sendable {
         let continuation: CheckedContinuation<Outcome, Never>
         var data = Data()
         var count = 0
+        var contentRange: (start: Int, total: Int)?
         /// When a byte (or the response) last arrived, for the stall watchdog.
         var lastActivity = DispatchTime.now()
     }
@@ -72,7 +78,7 @@ final class HTTPTransfers: NSObject, URLSessionDataDelegate, Sendable {
             let task = t.task
             DispatchQueue.global().async { task.cancel() }
         }
-        t.continuation.resume(returning: Outcome(data: t.data, failure: failure))
+        t.continuation.resume(returning: Outcome(data: t.data, failure: failure, contentRange: t.contentRange))
     }
 
     /// The watchdog's round: ends every transfer that has received nothing for `timeout`
@@ -106,6 +112,13 @@ final class HTTPTransfers: NSObject, URLSessionDataDelegate, Sendable {
             t.lastActivity = .now()
             var failure: FetchFailure?
             switch status {
+            case _ where t.request.range != nil:
+                // A part of the file: nothing but the bytes asked for will do.
+                if status == 200 { failure = .noRanges }
+                else if status == 404 || status == 410 { failure = .notFound }
+                else if status != 206 { failure = .status(status) }
+                else if let r = HTTPFetcher.contentRange(contentRange), t.request.range!.matches(r) { t.contentRange = r }
+                else { failure = .badRange }
             case 200:
                 if t.request.rangeStart > 0, let total = t.request.total {
                     // The server ignored Range: take the whole file from the start.

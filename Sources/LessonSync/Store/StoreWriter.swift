@@ -81,6 +81,24 @@ final class StoreWriter: Sendable {
         try place(part, at: store.objectURL(sha), synced: true)
     }
 
+    /// Places objects that arrived together (one span of a pack), already checked against their
+    /// signed hash and size: writes each into `partial/`, flushes them all with one syncfs instead
+    /// of an fsync each, then renames each into `objects/`. A crash before the renames leaves
+    /// only files in `partial/`, which the next sync removes; after some renames, objects the
+    /// state does not name yet, which the next sync hashes before it uses them.
+    func placeObjects(_ objects: [(ObjectRef, Data)]) throws {
+        guard !objects.isEmpty else { return }
+        var written: [(URL, ObjectRef)] = []
+        for (ref, data) in objects {
+            let n = placed.withLock { p in p.written += 1; return p.written }
+            let tmp = store.partialURL.appendingPathComponent("\(ref.sha256).\(n).bulk")
+            do { try FileIO.write(data, to: tmp.path) } catch { throw SyncError(.store, "cannot write \(tmp.path): \(error)") }
+            written.append((tmp, ref))
+        }
+        do { try FileIO.syncFileSystem(containing: store.partialURL.path) } catch { throw SyncError(.store, "cannot flush \(store.partialURL.path): \(error)") }
+        for (tmp, ref) in written { try place(tmp, at: store.objectURL(ref.sha256), synced: true) }
+    }
+
     /// Stores content rebuilt from a delta under its own hash.
     func placeContent(_ data: Data, sha: String) throws {
         let n = placed.withLock { p in p.written += 1; return p.written }

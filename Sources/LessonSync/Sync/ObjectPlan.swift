@@ -77,13 +77,43 @@ extension SyncRun {
     }
 
     /// Downloads (or rebuilds) what the plan lacks; returns every object held uncompressed.
-    mutating func download(_ plan: ObjectPlan) async throws -> [String: ObjectRef] {
+    /// From a host, a part that lacks many objects reads them from its pack of `release` first.
+    mutating func download(_ plan: ObjectPlan, parts: [String: [String: StorePart]], release: Int?) async throws -> [String: ObjectRef] {
+        var plan = plan
+        if let release, let minimum = o.bulkMinimum, let ranges = fetcher as? any RangeFetcher {
+            plan.fetch = try await readPacks(plan.fetch, parts: parts, release: release, minimum: minimum, from: ranges)
+        }
         let downloader = Downloader(fetcher: fetcher, writer: writer, retry: source.retry, held: old,
                                     width: max(1, o.concurrency), progress: o.progress)
         let outcome = try await downloader.run(plan)
-        report.objectsFetched = outcome.fetched
+        report.objectsFetched += outcome.fetched
         report.deltasApplied = outcome.deltas
         report.notes += outcome.notes.sorted()
         return outcome.contents
+    }
+}
+
+extension SyncRun {
+    /// Bulk transfer (`PackRead`): for each part, in order, that lacks at least `minimum` of the
+    /// objects still to fetch, reads them from its pack. Returns what is left to fetch one by one.
+    mutating func readPacks(_ fetch: [ObjectRef], parts: [String: [String: StorePart]], release: Int, minimum: Int,
+                            from fetcher: any RangeFetcher) async throws -> [ObjectRef] {
+        var left = fetch
+        let reader = PackRead(fetcher: fetcher, writer: writer, retry: source.retry, width: max(1, o.concurrency),
+                              spanBytes: max(1, o.bulkSpanBytes), progress: o.progress)
+        for (curriculum, locales) in parts.sorted(by: { $0.key < $1.key }) {
+            for (locale, part) in locales.sorted(by: { $0.key < $1.key }) {
+                let mine = Set(part.objects.map(\.sha256))
+                let wanted = left.filter { mine.contains($0.sha256) }
+                guard wanted.count >= max(1, minimum) else { continue }
+                let outcome = try await reader.run(path: ChannelPath.pack(release, curriculum: curriculum, locale: locale), wanted: wanted)
+                left.removeAll { outcome.placed.contains($0.sha256) }
+                report.objectsFetched += outcome.placed.count
+                report.objectsFromPacks += outcome.placed.count
+                report.packRequests += outcome.requests
+                report.notes += outcome.notes
+            }
+        }
+        return left
     }
 }

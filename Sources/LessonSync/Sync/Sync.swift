@@ -26,6 +26,13 @@ public struct SyncOptions: Sendable {
     public var retryPause: TimeInterval = 0.25
     /// Downloads in flight at once.
     public var concurrency = 4
+    /// Bulk transfer: when a sync from a host lacks at least this many objects of one curriculum
+    /// × locale, it reads them from that part's offline pack with HTTP `Range` requests (a few
+    /// large spans) instead of one request each (`PackRead`). nil: always one request per object.
+    public var bulkMinimum: Int? = 16
+    /// The most bytes one Range request of a bulk transfer reads (`concurrency` of them are held
+    /// in memory at once): less on a device short of memory, more on a link with a long round trip.
+    public var bulkSpanBytes = 4 << 20
     /// Called as the sync moves on, one call at a time.
     public var progress: (@Sendable (SyncProgress) -> Void)?
 

@@ -12,6 +12,10 @@ public struct SyncReport: Sendable {
     /// Objects downloaded (deltas included) and every byte fetched, metadata and signatures included.
     public var objectsFetched = 0
     public var deltasApplied = 0
+    /// Of `objectsFetched`, those read from offline packs with Range requests (bulk transfer),
+    /// and the requests that took.
+    public var objectsFromPacks = 0
+    public var packRequests = 0
     public var bytesDownloaded = 0
     public var subscription = Subscription.everything
     /// `curriculum/locale/lesson-id`, sorted.
@@ -26,20 +30,42 @@ public struct SyncReport: Sendable {
 
     public var upToDate: Bool { fromRelease == toRelease && lessonsAdded.isEmpty && lessonsChanged.isEmpty && lessonsRemoved.isEmpty }
 
-    /// The object `lessonc sync --report json` prints (DESIGN.md, "Device store").
-    public var json: JSON {
-        ["from_release": .int(fromRelease), "to_release": .int(toRelease), "method": .string(method.rawValue),
-         "objects_fetched": .int(objectsFetched), "deltas_applied": .int(deltasApplied), "bytes_downloaded": .int(bytesDownloaded),
-         "lessons_added": .int(lessonsAdded.count), "lessons_changed": .int(lessonsChanged.count), "lessons_removed": .int(lessonsRemoved.count),
-         "changes": ["added": .array(lessonsAdded.map(JSON.string)), "changed": .array(lessonsChanged.map(JSON.string)),
-                     "removed": .array(lessonsRemoved.map(JSON.string))],
-         "subscription": subscription.json, "up_to_date": .bool(upToDate),
-         "files_removed": .int(filesRemoved), "bytes_freed": .int(bytesFreed), "notes": .array(notes.map(JSON.string))]
+    /// The object `lessonc sync --report json` prints (DESIGN.md, "Device store"): counts, so it
+    /// stays small whatever the sync did; with `verbose`, also every lesson id under `changes`.
+    public func json(verbose: Bool = false) -> JSON {
+        var out: [String: JSON] = [
+            "from_release": .int(fromRelease), "to_release": .int(toRelease), "method": .string(method.rawValue),
+            "objects_fetched": .int(objectsFetched), "deltas_applied": .int(deltasApplied), "bytes_downloaded": .int(bytesDownloaded),
+            "objects_from_packs": .int(objectsFromPacks), "pack_requests": .int(packRequests),
+            "lessons_added": .int(lessonsAdded.count), "lessons_changed": .int(lessonsChanged.count), "lessons_removed": .int(lessonsRemoved.count),
+            "subscription": subscription.json, "up_to_date": .bool(upToDate),
+            "files_removed": .int(filesRemoved), "bytes_freed": .int(bytesFreed), "notes": .array(notes.map(JSON.string))]
+        if verbose {
+            out["changes"] = ["added": .array(lessonsAdded.map(JSON.string)), "changed": .array(lessonsChanged.map(JSON.string)),
+                              "removed": .array(lessonsRemoved.map(JSON.string))]
+        }
+        return .object(out)
+    }
+
+    /// The same in words; with `verbose`, every lesson added, changed or removed (else up to 20 of each kind).
+    public func lines(verbose: Bool) -> [String] {
+        var out = lines
+        guard verbose, !upToDate else { return out }
+        var listed: [String] = []
+        for (word, list) in [("added", lessonsAdded), ("changed", lessonsChanged), ("removed", lessonsRemoved)] where !list.isEmpty {
+            listed += list.map { "  \(word): \($0)" }
+        }
+        out.removeAll { $0.hasPrefix("  ") }
+        out.insert(contentsOf: listed, at: 1)
+        return out
     }
 
     /// What changed, in words.
     public var lines: [String] {
-        let cost = "\(Self.count(objectsFetched, "object")) fetched\(deltasApplied > 0 ? " (\(deltasApplied) rebuilt from a delta)" : ""), \(Self.bytes(bytesDownloaded)) downloaded"
+        var how: [String] = []
+        if deltasApplied > 0 { how.append("\(deltasApplied) rebuilt from a delta") }
+        if objectsFromPacks > 0 { how.append("\(objectsFromPacks) read from packs in \(Self.count(packRequests, "request"))") }
+        let cost = "\(Self.count(objectsFetched, "object")) fetched\(how.isEmpty ? "" : " (\(how.joined(separator: "; ")))"), \(Self.bytes(bytesDownloaded)) downloaded"
         var out: [String] = []
         if upToDate {
             out.append("up to date: the store holds release \(toRelease) (\(subscription)); checking cost \(Self.bytes(bytesDownloaded))")

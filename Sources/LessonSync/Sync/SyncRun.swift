@@ -46,7 +46,7 @@ struct SyncRun {
         let update = try await newParts(head, key: trust.key, subscription: subscription)
         let plan = planObjects(update.parts, deltas: update.deltas)
         if let pack = head.pack { try checkPackHolds(plan, parts: update.parts, pack: pack) }
-        let contents = try await download(plan)
+        let contents = try await download(plan, parts: update.parts, release: head.kind == .latest ? head.release : nil)
         let folder = try await newStateFolder(head, trust: trust, subscription: subscription, parts: update.parts, contents: contents)
         countLessons(from: old?.parts ?? [:], to: update.parts)
         progress(.switching, "switching the store to release \(head.release)")
@@ -67,7 +67,7 @@ struct SyncRun {
 
     /// latest.json for a channel; pack.json only for a pack on this machine.
     func headKind() async throws -> HeadKind {
-        if try await source.read(ChannelPath.latest) != nil { return .latest }
+        if try await source.readWithSignature(ChannelPath.latest) != nil { return .latest }
         if fetcher is LocalFetcher, try await source.read(ChannelPath.pack) != nil { return .pack }
         throw SyncError(.source, "\(fetcher.origin): no latest.json; this is not a lessonc channel (or the URL is wrong)")
     }

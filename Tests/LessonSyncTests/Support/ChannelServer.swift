@@ -63,11 +63,21 @@ final class ChannelServer {
     /// Every request since the server started (or since `clearLog`), in order.
     func requests() throws -> [Request] {
         guard let data = FileManager.default.contents(atPath: logURL.path) else { return [] }
-        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
             let json = try JSON.parse(String(line))
+            guard json["method"] != nil else { return nil }
             var headers: [String: String] = [:]
             for (k, v) in json["headers"]?.objectValue ?? [:] { headers[k] = v.stringValue ?? "" }
             return Request(path: json["path"]?.stringValue ?? "", headers: headers)
+        }
+    }
+
+    /// Body bytes the server has sent since it started (or since `clearLog`), over every answer
+    /// that has ended.
+    func bytesSent() throws -> Int {
+        guard let data = FileManager.default.contents(atPath: logURL.path) else { return 0 }
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").reduce(0) { n, line in
+            n + (try JSON.parse(String(line))["bytes"]?.intValue ?? 0)
         }
     }
 
