@@ -204,6 +204,81 @@ final class SchemaTests: XCTestCase {
         }
     }
 
+    /// A lesson published in part (`build --min-coverage`, lesson format 3: `lang`/`dir` on blocks
+    /// left in the source language, `span` inlines for cells and quiz options) and the index that
+    /// says "partial" and carries translated titles (index format 2) are valid; the schemas refuse
+    /// a half language mark, a span without its language, "partial" in an index of format 1 and
+    /// an unknown member among the translated texts.
+    func testPartialLessonsAndTranslatedIndexesAreValidAndTheirMistakesRefused() throws {
+        let project = try TestProject.translatable()
+        project.extract("ar")
+        for (id, text) in TranslationMixedLanguageTests.arabic { try project.translate("ar", id, text) }
+        try project.translate("ar", "_curriculum/title-1", "منهج تجريبي")
+        let build = work.appendingPathComponent("build")
+        _ = try lessonc(["build", "--root", project.root.path, "--out", build.path, "--min-coverage", "60"])
+        let lesson = try String(contentsOf: build.appendingPathComponent("demo/ar/saving.json"), encoding: .utf8)
+        for construct in ["\"lessonc-lesson/3\"", "\"dir\":\"ltr\"", "\"lang\":\"en\"", "\"type\":\"span\""] {
+            XCTAssertTrue(lesson.contains(construct), "the partial lesson should hold \(construct): \(lesson.prefix(400))")
+        }
+        let index = try String(contentsOf: build.appendingPathComponent("demo/index.json"), encoding: .utf8)
+        for construct in ["\"lessonc-index/2\"", "\"ar\": \"partial\"", "\"title\": \"منهج تجريبي\"", "\"title\": \"الادخار معًا\""] {
+            XCTAssertTrue(index.contains(construct), "the index should hold \(construct): \(index)")
+        }
+        var r = try validate([build])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertEqual(counts(r.stdout)["lessonc-lesson/3"], 1, r.stdout)
+        XCTAssertEqual(counts(r.stdout)["lessonc-index/2"], 1, r.stdout)
+
+        func edit(_ file: String, _ change: (inout [String: Any]) throws -> Void) throws -> URL {
+            var doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: build.appendingPathComponent(file))) as? [String: Any])
+            try change(&doc)
+            let out = work.appendingPathComponent("bad-\(UUID().uuidString).json")
+            try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes]).write(to: out)
+            return out
+        }
+        func blocks(_ doc: inout [String: Any], _ change: (inout [[String: Any]]) -> Void) throws {
+            var list = try XCTUnwrap(doc["blocks"] as? [[String: Any]]); change(&list); doc["blocks"] = list
+        }
+        let cases: [(name: String, file: URL, message: String)] = [
+            ("lesson: lang without dir", try edit("demo/ar/saving.json") { doc in
+                try blocks(&doc) { list in
+                    var items = list[2]["items"] as! [[String: Any]]
+                    var inner = items[1]["blocks"] as! [[String: Any]]
+                    inner[0]["dir"] = nil; items[1]["blocks"] = inner; list[2]["items"] = items
+                }
+            }, "blocks/2/items/1/blocks/0: 'dir' is a dependency of 'lang'"),
+            ("lesson: span without lang", try edit("demo/ar/saving.json") { doc in
+                try blocks(&doc) { list in
+                    var options = list[5]["options"] as! [[String: Any]]
+                    var inlines = options[0]["inlines"] as! [[String: Any]]
+                    inlines[0]["lang"] = nil; options[0]["inlines"] = inlines; list[5]["options"] = options
+                }
+            }, "blocks/5/options/0/inlines/0: 'lang' is a required property"),
+            ("lesson: direction auto on a block", try edit("demo/ar/saving.json") { doc in
+                try blocks(&doc) { list in
+                    var items = list[2]["items"] as! [[String: Any]]
+                    var inner = items[1]["blocks"] as! [[String: Any]]
+                    inner[0]["dir"] = "auto"; items[1]["blocks"] = inner; list[2]["items"] = items
+                }
+            }, "blocks/2/items/1/blocks/0/dir: 'auto' is not one of ['ltr', 'rtl']"),
+            ("index: partial in format 1", try edit("demo/index.json") { $0["format"] = "lessonc-index/1" },
+             "lessons/0/fallback/ar: 'partial' is not of type 'boolean'"),
+            ("index: unknown translated text", try edit("demo/index.json") { doc in
+                var translations = try XCTUnwrap(doc["translations"] as? [String: [String: Any]])
+                translations["ar"]?["subtitle"] = "x"; doc["translations"] = translations
+            }, "translations/ar: Additional properties are not allowed ('subtitle' was unexpected)"),
+            ("index: lesson translation without title", try edit("demo/index.json") { doc in
+                var lessons = try XCTUnwrap(doc["lessons"] as? [[String: Any]])
+                lessons[0]["translations"] = ["ar": [String: Any]()]; doc["lessons"] = lessons
+            }, "lessons/0/translations/ar: 'title' is a required property"),
+        ]
+        for c in cases {
+            r = try validate([c.file], expectInvalid: true)
+            XCTAssertEqual(r.status, 0, "\(c.name): the schema accepted it: \(r.stdout)")
+            XCTAssertTrue(r.stdout.contains("\(c.file.path): invalid: \(c.message)"), "\(c.name): expected '\(c.message)' in:\n\(r.stdout)")
+        }
+    }
+
     // MARK: - What the schemas refuse
 
     struct Case {
