@@ -29,6 +29,29 @@ final class ZipTests: XCTestCase {
         XCTAssertEqual(try onDisk.read("pack.json"), Data("{}\n".utf8))
     }
 
+    func testAnEntryCopiedWithItsCRCGivesTheSameArchive() throws {
+        var source = ZipWriter()
+        try source.add("objects/ab/abcdef", Data([1, 2, 3]))
+        let r = try ZipReader(source.finish())
+        let entry = try XCTUnwrap(r.readEntry("objects/ab/abcdef"))
+        XCTAssertEqual(entry.data, Data([1, 2, 3]))
+        XCTAssertEqual(entry.crc, Gzip.crc32(Data([1, 2, 3])))
+        XCTAssertNil(try r.readEntry("missing"))
+        var copied = ZipWriter()
+        try copied.add("pack.json", Data("{}\n".utf8))
+        try copied.add("objects/ab/abcdef", entry.data, crc: entry.crc)
+        var made = ZipWriter()
+        try made.add("pack.json", Data("{}\n".utf8))
+        try made.add("objects/ab/abcdef", Data([1, 2, 3]))
+        XCTAssertEqual(copied.finish(), made.finish())
+        // A damaged entry is refused, not handed out with its old CRC.
+        var zip = source.finish()
+        zip[30 + "objects/ab/abcdef".utf8.count] ^= 0xFF
+        XCTAssertThrowsError(try ZipReader(zip).readEntry("objects/ab/abcdef")) {
+            XCTAssertEqual($0 as? ZipError, ZipError("objects/ab/abcdef: CRC mismatch"))
+        }
+    }
+
     func testCorruptArchivesAreRefused() throws {
         var w = ZipWriter()
         try w.add("a.txt", Data("hello".utf8))

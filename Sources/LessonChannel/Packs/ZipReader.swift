@@ -150,6 +150,13 @@ public struct ZipReader: Sendable {
         return data
     }
 
+    /// An entry's bytes and CRC-32, checked as `read` checks them, for copying the entry into
+    /// another archive (`ZipWriter.add(_:_:crc:)`) without computing its CRC again.
+    public func readEntry(_ name: String, limit: Int = Int.max) throws -> (data: Data, crc: UInt32)? {
+        guard let data = try read(name, limit: limit) else { return nil }
+        return (data, index[name]!.crc)
+    }
+
     private static func u16(_ d: Data, _ at: Int) -> Int {
         let i = d.startIndex + at
         return Int(d[i]) | Int(d[i + 1]) << 8
