@@ -72,8 +72,13 @@ final class ZipTests: XCTestCase {
     }
 
     func testUnsafeNames() {
-        XCTAssertTrue(ZipReader.isSafeName("objects/ab/cd"))
-        for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "a\\b", "a/./b", "a\u{0}b", "dir/"] {
+        for good in ["objects/ab/cd", "x", ".hidden", "a/.b", "a/..b", "...", "a/b.c", "é/ü.json", String(repeating: "a", count: 1023)] {
+            XCTAssertTrue(ZipReader.isSafeName(good), good)
+        }
+        for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "a\\b", "a/./b", "a\u{0}b", "dir/", ".", "..", "a/.", "a/..",
+                    "a\u{7F}b", "a\tb", String(repeating: "a", count: 1024),
+                    // A slash or backslash a combining mark follows is still that byte to a file system.
+                    "/\u{301}etc", "./\u{301}x", "a\\\u{301}b"] {
             XCTAssertFalse(ZipReader.isSafeName(bad), bad)
         }
     }
