@@ -1,4 +1,5 @@
 import Foundation
+import LessonSupport
 
 let commands: [Command.Type] = [
     ValidateCommand.self,
@@ -87,4 +88,6 @@ func runMain() -> Int32 {
     }
 }
 
+// One command, then exit: what it built in memory is left for the operating system to free.
+ProcessExit.freeNothingAtExit()
 exit(runMain())

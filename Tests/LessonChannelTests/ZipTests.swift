@@ -29,6 +29,29 @@ final class ZipTests: XCTestCase {
         XCTAssertEqual(try onDisk.read("pack.json"), Data("{}\n".utf8))
     }
 
+    func testAnEntryCopiedWithItsCRCGivesTheSameArchive() throws {
+        var source = ZipWriter()
+        try source.add("objects/ab/abcdef", Data([1, 2, 3]))
+        let r = try ZipReader(source.finish())
+        let entry = try XCTUnwrap(r.readEntry("objects/ab/abcdef"))
+        XCTAssertEqual(entry.data, Data([1, 2, 3]))
+        XCTAssertEqual(entry.crc, Gzip.crc32(Data([1, 2, 3])))
+        XCTAssertNil(try r.readEntry("missing"))
+        var copied = ZipWriter()
+        try copied.add("pack.json", Data("{}\n".utf8))
+        try copied.add("objects/ab/abcdef", entry.data, crc: entry.crc)
+        var made = ZipWriter()
+        try made.add("pack.json", Data("{}\n".utf8))
+        try made.add("objects/ab/abcdef", Data([1, 2, 3]))
+        XCTAssertEqual(copied.finish(), made.finish())
+        // A damaged entry is refused, not handed out with its old CRC.
+        var zip = source.finish()
+        zip[30 + "objects/ab/abcdef".utf8.count] ^= 0xFF
+        XCTAssertThrowsError(try ZipReader(zip).readEntry("objects/ab/abcdef")) {
+            XCTAssertEqual($0 as? ZipError, ZipError("objects/ab/abcdef: CRC mismatch"))
+        }
+    }
+
     func testCorruptArchivesAreRefused() throws {
         var w = ZipWriter()
         try w.add("a.txt", Data("hello".utf8))
@@ -114,8 +137,13 @@ final class ZipTests: XCTestCase {
     }
 
     func testUnsafeNames() {
-        XCTAssertTrue(ZipReader.isSafeName("objects/ab/cd"))
-        for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "a\\b", "a/./b", "a\u{0}b", "dir/"] {
+        for good in ["objects/ab/cd", "x", ".hidden", "a/.b", "a/..b", "...", "a/b.c", "é/ü.json", String(repeating: "a", count: 1023)] {
+            XCTAssertTrue(ZipReader.isSafeName(good), good)
+        }
+        for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "a\\b", "a/./b", "a\u{0}b", "dir/", ".", "..", "a/.", "a/..",
+                    "a\u{7F}b", "a\tb", String(repeating: "a", count: 1024),
+                    // A slash or backslash a combining mark follows is still that byte to a file system.
+                    "/\u{301}etc", "./\u{301}x", "a\\\u{301}b"] {
             XCTAssertFalse(ZipReader.isSafeName(bad), bad)
         }
     }

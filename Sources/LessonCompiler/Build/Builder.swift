@@ -81,6 +81,7 @@ public struct BuildResult: Sendable {
 public enum Builder {
     public static func run(_ options: BuildOptions) -> BuildResult {
         let compiler = ProjectCompiler(root: options.root, options: options.compileOptions, cacheFolder: options.resolvedCacheFolder)
+        defer { ProcessExit.keep(compiler) }
         guard let out = options.output?.standardizedFileURL else {
             let compilation = compiler.compile(into: NoOutput())
             return result(compilation, compiler: compiler, options: options, failed: failed(compilation.diagnostics, options))
@@ -93,6 +94,7 @@ public enum Builder {
             return BuildResult(diagnostics: [d], lessonCount: 0, curriculumCount: 0, succeeded: false, cacheNote: compiler.cacheNote)
         }
         var compilation = compiler.compile(into: folder)
+        defer { ProcessExit.keep(compilation) }
         var diagnostics = compilation.diagnostics
         if failed(diagnostics, options) {
             folder.discard()

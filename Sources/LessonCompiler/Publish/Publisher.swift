@@ -60,9 +60,11 @@ public enum Publisher {
         defer { lock.release() }
         removeLeftovers(o.channel)
         let state = try ChannelState.load(o.channel, key: o.key.publicKey, rotateTo: o.rotateTo?.publicKey)
+        defer { ProcessExit.keep(state) }
         if o.rotateTo != nil && state.latest == nil { throw PublishError("--rotate-to needs a channel that has been published before") }
 
         let (compiler, objects, compilation, build) = compile(o)
+        defer { ProcessExit.keep(compiler); ProcessExit.keep(objects); ProcessExit.keep(compilation) }
         var report = PublishReport(build: build, release: state.latest?.release ?? 0)
         guard build.succeeded else {
             try? compiler.save(compilation)
@@ -70,6 +72,7 @@ public enum Publisher {
             return report
         }
         let content = try objects.content(compilation)
+        defer { ProcessExit.keep(content) }
         defer { try? compiler.save(compilation, live: objects.liveDigests) }
         try write(content, objects: objects, state: state, options: o, report: &report)
         return report
@@ -210,7 +213,7 @@ public enum Publisher {
 }
 
 /// What the channel holds before this publish, checked with the publisher's key.
-struct ChannelState {
+struct ChannelState: Sendable {
     var latest: LatestDocument?
     var keys: KeysDocument?
     /// The latest release and the ones latest.json keeps diffs from.
@@ -223,7 +226,7 @@ struct ChannelState {
             if (try source.read(ChannelPath.keys)) != nil { throw PublishError("\(channel.path) has keys.json but no latest.json; it is not a usable channel") }
             return state
         }
-        func checked<T>(_ body: () throws -> T) throws -> T {
+        @Sendable func checked<T>(_ body: () throws -> T) throws -> T {
             do { return try body() } catch let e as ChannelFormatError {
                 throw PublishError("the channel does not verify with --key: \(e.message) (run lessonc verify for details)")
             }
@@ -248,9 +251,12 @@ struct ChannelState {
             return doc
         }
         state.latest = latest
-        for n in [latest.release] + latest.diffsFrom {
+        // Each kept manifest lists every lesson: they are parsed in parallel (an error is the
+        // one of the first release in this order, as when they were read one by one).
+        let releases = [latest.release] + latest.diffsFrom
+        let manifests = try Parallel.map(releases) { n in
             let path = ChannelPath.manifest(n)
-            state.manifests[n] = try checked {
+            return try checked {
                 let (data, _) = try source.readSigned(path, key: key, release: n)
                 if n == latest.release && ObjectRef(of: data) != latest.manifest {
                     throw ChannelFormatError("\(path): does not match the sha256 and size in latest.json")
@@ -258,6 +264,7 @@ struct ChannelState {
                 return try Manifest(data: data, path: path)
             }
         }
+        for (n, manifest) in zip(releases, manifests) { state.manifests[n] = manifest }
         return state
     }
 }

@@ -1,5 +1,6 @@
 import LessonChannel
 import LessonSupport
+import Synchronization
 
 /// The diff between two manifests, exactly as `DiffDocument(from:to:)` gives it (a test holds it
 /// to that), found by walking both manifests curriculum by curriculum and locale by locale: a
@@ -7,6 +8,36 @@ import LessonSupport
 /// ten thousand compares references instead of building, hashing and sorting every key twice.
 enum ReleaseDiff {
     static func between(_ old: Manifest, _ new: Manifest) -> DiffDocument {
+        between(old, new, partHashes: PartHashes(new))
+    }
+
+    /// The diffs from several old manifests to one new one, in parallel, each part's hash of the
+    /// new manifest computed once (hashing a part encodes all its lessons).
+    static func between(_ olds: [Manifest], _ new: Manifest) -> [DiffDocument] {
+        let hashes = PartHashes(new)
+        return Parallel.map(olds) { between($0, new, partHashes: hashes) }
+    }
+
+    /// The new manifest's part hashes, each computed once, from any thread.
+    final class PartHashes: Sendable {
+        let manifest: Manifest
+        private let known = Mutex<[String: String?]>([:])
+
+        init(_ manifest: Manifest) { self.manifest = manifest }
+
+        func hash(_ curriculum: String, _ locale: String) -> String? {
+            let key = curriculum + "\u{0}" + locale
+            // Computed under the lock: a second thread asking for it waits instead of hashing again.
+            return known.withLock { known in
+                if let hash = known[key] { return hash }
+                let hash = manifest.curricula[curriculum]?.partHash(locale)
+                known[key] = .some(hash)
+                return hash
+            }
+        }
+    }
+
+    private static func between(_ old: Manifest, _ new: Manifest, partHashes: PartHashes) -> DiffDocument {
         var changes: [DiffChange] = []
         func compare(_ key: ChangeKey, _ a: ObjectRef?, _ b: ObjectRef?) {
             switch (a, b) {
@@ -36,7 +67,7 @@ enum ReleaseDiff {
         changes.sort { $0.key < $1.key }
         var parts: [String: [String: String?]] = [:]
         for c in changes where parts[c.key.curriculum]?[c.key.locale] == nil {
-            parts[c.key.curriculum, default: [:]][c.key.locale] = .some(new.curricula[c.key.curriculum]?.partHash(c.key.locale))
+            parts[c.key.curriculum, default: [:]][c.key.locale] = .some(partHashes.hash(c.key.curriculum, c.key.locale))
         }
         return DiffDocument(from: old.release, to: new.release, changes: changes, parts: parts)
     }

@@ -50,7 +50,8 @@ struct ReleaseWriter {
         // Each diff once: the one from the previous release also feeds the release notes.
         let unsigned = Manifest(release: r, published: o.now, curricula: curricula, documents: [:])
         var diffs: [Int: DiffDocument] = [:]
-        for m in Set(kept + (previous.map { [$0.release] } ?? [])) { diffs[m] = ReleaseDiff.between(state.manifests[m]!, unsigned) }
+        let olds = Set(kept + (previous.map { [$0.release] } ?? [])).sorted()
+        for (m, diff) in zip(olds, ReleaseDiff.between(olds.map { state.manifests[$0]! }, unsigned)) { diffs[m] = diff }
         try writeObjects(of: unsigned)
         let input = ReleaseDocuments.Input(release: r, published: o.now, content: content, previous: previous,
                                            previousDiff: previous.flatMap { diffs[$0.release] }) { key in
@@ -194,22 +195,39 @@ struct ReleaseWriter {
             for (locale, lessons) in cur.locales.sorted(by: { $0.key < $1.key }) {
                 let pack = PackDocument(release: r, published: manifest.published, curriculum: id, locale: locale, manifest: ObjectRef(of: manifestBytes))
                 let packBytes = Self.bytes(pack.json)
-                var files = shared
-                for ref in [cur.index] + Array(cur.assets.values) + Array(lessons.values) {
-                    files[ChannelPath.object(ref.sha256)] = try objects.bytes(of: ref)
-                }
+                var objectRefs: [String: ObjectRef] = [:]
+                for ref in [cur.index] + Array(cur.assets.values) + Array(lessons.values) { objectRefs[ChannelPath.object(ref.sha256)] = ref }
+                let previous = previousPack(curriculum: id, locale: locale)
                 let packPath = ChannelPath.pack(r, curriculum: id, locale: locale)
                 var zip = ZipWriter()
                 do {
                     try zip.add(ChannelPath.pack, packBytes)
                     try zip.add(ChannelPath.signature(ChannelPath.pack),
                                 signer.sign(packBytes, trustedComment: ChannelPath.trustedComment(path: ChannelPath.pack, release: r)).fileData)
-                    for path in files.keys.sorted() { try zip.add(path, files[path]!) }
+                    for path in Set(shared.keys).union(objectRefs.keys).sorted() {
+                        if let ref = objectRefs[path] {
+                            // Objects are named by their SHA-256: the previous pack's entry of that
+                            // name, its CRC checked, has the same bytes, read without the cache.
+                            if let copy = try? previous?.readEntry(path, limit: ref.size), copy.data.count == ref.size {
+                                try zip.add(path, copy.data, crc: copy.crc)
+                            } else {
+                                try zip.add(path, try objects.bytes(of: ref))
+                            }
+                        } else {
+                            try zip.add(path, shared[path]!)
+                        }
+                    }
                 } catch let e as ZipError {
                     throw PublishError("\(packPath): \(e.message); split the curriculum or move large assets out of it (PUBLISHING.md, Limits)")
                 }
                 try staging.write(packPath, zip.finish())
             }
         }
+    }
+
+    /// The pack of the same curriculum and locale in the channel's latest release, if it reads.
+    private func previousPack(curriculum: String, locale: String) -> ZipReader? {
+        guard let release = state.latest?.release else { return nil }
+        return try? ZipReader(contentsOf: o.channel.appendingPathComponent(ChannelPath.pack(release, curriculum: curriculum, locale: locale)))
     }
 }
