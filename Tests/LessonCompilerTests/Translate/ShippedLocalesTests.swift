@@ -21,7 +21,7 @@ final class ShippedLocalesTests: XCTestCase {
                         "sw shg-business-skills: 1 published, 0 to review", "sw shg-digital-safety: 5 published, 0 to review"])
         for row in report.rows {
             if row.curriculum == "rcc-survivor-resource" {
-                // Every lesson text; the curriculum's own texts (its title and menus) are not translated yet.
+                // Every lesson text (the curriculum's own texts are counted apart, and translated too).
                 let lessons = row.lessonTexts
                 XCTAssertEqual([lessons.translated, lessons.new, row.fallback, lessons.wordsLeft], [lessons.segments, 0, 0, 0], row.locale)
                 XCTAssertEqual(lessons.segments, 246, row.locale)
@@ -53,6 +53,24 @@ final class ShippedLocalesTests: XCTestCase {
                 XCTAssertEqual([lesson["locale"], lesson["direction"], lesson["fallback"], lesson["coverage"]],
                                [.string(locale), direction, false, 100], "\(locale) \(id)")
                 XCTAssertNotEqual(lesson["title"], en["title"], "\(locale) \(id)")
+                // The menus show the same title as the lesson (issue 15.6).
+                XCTAssertEqual(entry["translations"]?[locale]?["title"], lesson["title"], "\(locale) \(id)")
+            }
+        }
+        // The curriculum's own texts reach the menus in every locale: title, description, level
+        // names, the unit's title and summary, and the duration word.
+        let unit = try XCTUnwrap(index["tree"]?.arrayValue?.first)
+        for locale in Self.survivorLocales {
+            let texts = try XCTUnwrap(index["translations"]?[locale], locale)
+            for key in ["title", "description"] {
+                let text = try XCTUnwrap(texts[key]?.stringValue, "\(locale) \(key)")
+                XCTAssertFalse(text.isEmpty || .string(text) == index[key], "\(locale) \(key)")
+            }
+            XCTAssertEqual(texts["level_titles"]?.arrayValue?.count, 2, locale)
+            XCTAssertNotNil(texts["duration_units"]?["min"]?.stringValue, locale)
+            for key in ["title", "summary"] {
+                let text = try XCTUnwrap(unit["translations"]?[locale]?[key]?.stringValue, "\(locale) unit \(key)")
+                XCTAssertFalse(text.isEmpty || .string(text) == unit[key], "\(locale) unit \(key)")
             }
         }
     }
