@@ -53,7 +53,22 @@ enum LessonReader {
         try (j?.arrayValue ?? []).map(inline)
     }
 
+    /// A block, inside its own language when it carries `lang` and `dir` (lesson format 3).
     static func block(_ j: JSON) throws -> Block {
+        let block = try plainBlock(j)
+        guard let language = language(j) else { return block }
+        return .inLanguage(language, block)
+    }
+
+    /// `lang` and `dir` of a block or span left in another language than the lesson's.
+    static func language(_ j: JSON) -> TextLanguage? {
+        guard let tag = j["lang"]?.stringValue else { return nil }
+        var language = TextLanguage(tag)
+        if let dir = j["dir"]?.stringValue.flatMap(TextDirection.init(rawValue:)) { language.direction = dir }
+        return language
+    }
+
+    static func plainBlock(_ j: JSON) throws -> Block {
         switch j["type"]?.stringValue {
         case "heading": return .heading(level: j["level"]?.intValue ?? 2, inlines: try inlines(j["inlines"]))
         case "paragraph": return .paragraph(try inlines(j["inlines"]))
@@ -94,6 +109,9 @@ enum LessonReader {
         case "break": return .lineBreak
         case "image": return .image(image(j))
         case "footnote_ref": return .footnoteReference(j["number"]?.intValue ?? 0)
+        case "span":
+            guard let language = language(j) else { throw Malformed(description: "a span without lang") }
+            return .inLanguage(language, try inlines(j["children"]))
         case "link":
             let target: LinkTarget
             if let id = j["lesson"]?.stringValue {

@@ -242,4 +242,19 @@ final class PreviewSiteTests: XCTestCase {
             XCTAssertEqual("\(error)", "unknown block type carousel")
         }
     }
+
+    /// Lesson format 3 (a lesson published in part): blocks and spans left in the source language
+    /// keep their lang and dir through the preview's reader, so the page can mark them.
+    func testLessonReaderKeepsTheLanguageOfBlocksAndSpans() throws {
+        let english = TextLanguage("en")
+        let blocks: [Block] = [
+            .inLanguage(english, .paragraph([.text("Count the money twice.")])),
+            .paragraph([.text("Hesabu pesa "), .inLanguage(english, [.text("twice")])]),
+        ]
+        let json = try JSON.parse(Data(LessonJSON.blocks(blocks)))
+        XCTAssertEqual(try LessonReader.blocks(json), blocks)
+        XCTAssertThrowsError(try LessonReader.inline(["type": "span", "children": []])) { error in
+            XCTAssertEqual("\(error)", "a span without lang")
+        }
+    }
 }
