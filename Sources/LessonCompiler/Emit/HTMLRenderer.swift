@@ -73,6 +73,11 @@ extension HTMLRenderer {
     }
 
     public mutating func visitTable(alignments: [TableAlignment], header: [TableCell], rows: [[TableCell]]) {
+        table(alignments: alignments, header: header, rows: rows)
+    }
+
+    /// The `<table>` element itself, for flavours that wrap it (the preview's scrolling region).
+    public mutating func table(alignments: [TableAlignment], header: [TableCell], rows: [[TableCell]]) {
         func cell(_ tag: String, _ cell: TableCell, _ i: Int) {
             let alignment = i < alignments.count ? alignments[i] : .none
             html += alignment == .none ? "<\(tag)>" : "<\(tag) style=\"text-align:\(alignment.rawValue)\">"

@@ -48,21 +48,9 @@ struct PreviewHTML: HTMLRenderer {
 
     mutating func visitTable(alignments: [TableAlignment], header: [TableCell], rows: [[TableCell]]) {
         // Focusable, so a keyboard can scroll a table wider than a phone.
-        html += "<div class=\"table-scroll\" role=\"region\" aria-label=\"Table\" tabindex=\"0\">\n<table>\n<thead>\n<tr>"
-        func cell(_ tag: String, _ cell: TableCell, _ i: Int) {
-            let alignment = i < alignments.count ? alignments[i] : .none
-            html += alignment == .none ? "<\(tag)>" : "<\(tag) style=\"text-align:\(alignment.rawValue)\">"
-            walk(cell.inlines)
-            html += "</\(tag)>"
-        }
-        for (i, c) in header.enumerated() { cell("th", c, i) }
-        html += "</tr>\n</thead>\n<tbody>\n"
-        for row in rows {
-            html += "<tr>"
-            for (i, c) in row.enumerated() { cell("td", c, i) }
-            html += "</tr>\n"
-        }
-        html += "</tbody>\n</table>\n</div>\n"
+        html += "<div class=\"table-scroll\" role=\"region\" aria-label=\"Table\" tabindex=\"0\">\n"
+        table(alignments: alignments, header: header, rows: rows)
+        html += "</div>\n"
     }
 
     mutating func visitImageBlock(_ image: Image) {
