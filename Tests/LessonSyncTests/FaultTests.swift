@@ -43,7 +43,7 @@ final class FaultTests: XCTestCase {
             try nextRelease(f, release)
             try server.faults([["path": "objects/*", "fault": c.fault, "times": -1]])
             // Only the stall case needs a short stall timeout; the others get room for a loaded machine.
-            let timeout = c.fault == "stall" ? 0.5 : 5
+            let timeout = c.fault == "stall" ? 0.5 : 15
             let error = f.syncError { try f.sync(timeout: timeout, retries: 1) }
             XCTAssertEqual(error?.kind, c.kind, c.fault)
             let message = error?.message ?? ""
@@ -84,7 +84,7 @@ final class FaultTests: XCTestCase {
             try nextRelease(f, release)
             try server.faults([["path": c.path, "fault": c.fault, "times": -1]])
             // Only the stall case needs a short stall timeout; the others get room for a loaded machine.
-            let timeout = c.fault == "stall" ? 0.5 : 5
+            let timeout = c.fault == "stall" ? 0.5 : 15
             let error = f.syncError { try f.sync(timeout: timeout, retries: 1) }
             let diff = "diffs/\(release)-\(release + 1)"
             let expected = c.message.replacingOccurrences(of: "diffs/N", with: diff)
