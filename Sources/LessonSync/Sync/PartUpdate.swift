@@ -7,6 +7,8 @@ import LessonSupport
 struct PartUpdate {
     var parts: [String: [String: StorePart]]
     var deltas: [String: DeltaSource] = [:]
+    /// Format 2: the bucket objects each part's lessons are known to match (`StoreState.buckets`).
+    var buckets: [String: [String: [ObjectRef?]]] = [:]
 }
 
 /// A delta object that rebuilds an object from one the store holds.
@@ -24,7 +26,10 @@ extension SyncRun {
             return try apply(diff, to: old.parts, subscription: subscription)
         }
         report.method = .manifest
-        return PartUpdate(parts: try select(try await fetchManifest(head, key: key), subscription: subscription, release: head.release))
+        let file = try await fetchManifest(head, key: key)
+        var update = PartUpdate(parts: try select(file.manifest, subscription: subscription, release: head.release))
+        if file.manifest.version >= 2 { try await readListings(file, into: &update) }
+        return update
     }
 
     /// The signed diff from the store's release, or nil (fetch the manifest instead) when the
@@ -50,16 +55,89 @@ extension SyncRun {
         return diff
     }
 
-    func fetchManifest(_ head: Head, key: MinisignPublicKey) async throws -> Manifest {
+    func fetchManifest(_ head: Head, key: MinisignPublicKey) async throws -> ManifestFile {
         let path = ChannelPath.manifest(head.release)
         guard let data = try await source.read(path, limit: head.manifest.size) else { throw SyncError(.source, "\(path): missing, but \(head.path) names it") }
         guard ObjectRef(of: data) == head.manifest else {
             throw SyncError(.integrity, "\(path): does not match the sha256 and size in \(head.path); refused")
         }
         _ = try await source.readSigned(path, key: key, release: head.release)
-        let manifest = try Manifest(data: data, path: path)
-        guard manifest.release == head.release else { throw SyncError(.integrity, "\(path): says it is release \(manifest.release); refused") }
-        return manifest
+        let file = try ManifestFile(data: data, path: path)
+        guard file.manifest.release == head.release else { throw SyncError(.integrity, "\(path): says it is release \(file.manifest.release); refused") }
+        return file
+    }
+
+    /// Format 2: the lessons of each selected part. A part the store holds with the signed hash
+    /// is kept as it is; for another, the listing is fetched, then only the buckets the store
+    /// does not know to match, and the assembled part must have the signed hash.
+    func readListings(_ file: ManifestFile, into update: inout PartUpdate) async throws {
+        let path = ChannelPath.manifest(file.manifest.release)
+        for (c, locales) in update.parts.sorted(by: { $0.key < $1.key }) {
+            for (l, part) in locales.sorted(by: { $0.key < $1.key }) {
+                guard let entry = file.parts[c]?[l] else { throw SyncError(.integrity, "\(path): \(c) in \(l) has no listing; refused") }
+                let what = "\(path): \(c) in \(l)"
+                let held = old?.parts[c]?[l]
+                if let held, held.hash == entry.part {
+                    update.parts[c]![l] = held
+                    update.buckets[c, default: [:]][l] = old?.buckets[c]?[l]
+                    continue
+                }
+                let listingWhat = "\(ChannelPath.object(entry.listing.sha256)) (listing of \(what))"
+                let listing = try await fetchMetadata([entry.listing], what: { _ in listingWhat })
+                let buckets = try PartListing.readListing(listing[entry.listing.sha256]!, lessons: entry.lessons, what: listingWhat)
+                // Buckets whose object is one the store's lessons are known to match need not be fetched.
+                let known = old?.buckets[c]?[l].flatMap { $0.count == buckets.count ? $0 : nil }
+                var lessons: [[String: ObjectRef]] = []
+                var fetch: [Int] = []
+                for (i, ref) in buckets.enumerated() {
+                    if let held, let known, known[i] == ref {
+                        lessons.append(held.lessons.filter { PartListing.bucket(of: $0.key, bits: buckets.count.trailingZeroBitCount) == i })
+                    } else {
+                        lessons.append([:])
+                        fetch.append(i)
+                    }
+                }
+                @Sendable func bucketWhat(_ i: Int) -> String { "\(ChannelPath.object(buckets[i].sha256)) (bucket \(i) of \(what))" }
+                let index = Dictionary(fetch.map { (buckets[$0].sha256, $0) }, uniquingKeysWith: { a, _ in a })
+                let fetched = try await fetchMetadata(fetch.map { buckets[$0] }, what: { bucketWhat(index[$0.sha256]!) })
+                for i in fetch {
+                    lessons[i] = try PartListing.readBucket(fetched[buckets[i].sha256]!, index: i, count: buckets.count, what: bucketWhat(i))
+                }
+                update.parts[c]![l] = try PartListing.assemble(index: part.index, assets: part.assets, buckets: lessons, hash: entry.part, what: what)
+                update.buckets[c, default: [:]][l] = buckets
+            }
+        }
+    }
+
+    /// Listing and bucket objects, several at a time, each capped at its signed size and checked
+    /// against its hash. A sync keeps none of them: the store remembers their hashes.
+    func fetchMetadata(_ refs: [ObjectRef], what: @escaping @Sendable (ObjectRef) -> String) async throws -> [String: Data] {
+        let unique = Array(Set(refs)).sorted { $0.sha256 < $1.sha256 }
+        let (fetcher, retry, width) = (self.fetcher, source.retry, max(1, o.concurrency))
+        var out: [String: Data] = [:]
+        try await withThrowingTaskGroup(of: (String, Data).self) { group in
+            var next = 0
+            func start() {
+                let ref = unique[next]
+                next += 1
+                group.addTask {
+                    let path = ChannelPath.object(ref.sha256)
+                    guard let data = try await retry.run(path, { try await fetcher.fetch(path, limit: ref.size) }) else {
+                        throw SyncError(.source, "\(what(ref)): missing; refused")
+                    }
+                    guard ObjectRef(of: data) == ref else {
+                        throw SyncError(.integrity, "\(what(ref)): does not match the sha256 and size the channel signed; refused")
+                    }
+                    return (ref.sha256, data)
+                }
+            }
+            while next < unique.count && next < width { start() }
+            while let (sha, data) = try await group.next() {
+                out[sha] = data
+                if next < unique.count { start() }
+            }
+        }
+        return out
     }
 
     /// The parts of a full manifest the subscription asks for. A curriculum or locale the user
@@ -89,6 +167,7 @@ extension SyncRun {
     func apply(_ diff: DiffDocument, to old: [String: [String: StorePart]], subscription: Subscription) throws -> PartUpdate {
         let path = ChannelPath.diff(from: diff.from, to: diff.to)
         var update = PartUpdate(parts: old)
+        update.buckets = self.old?.buckets ?? [:]
         var changes: [String: [String: [DiffChange]]] = [:]
         for change in diff.changes where subscription.includes(curriculum: change.key.curriculum, locale: change.key.locale) {
             changes[change.key.curriculum, default: [:]][change.key.locale, default: []].append(change)
@@ -132,6 +211,7 @@ extension SyncRun {
                 guard let expected = hash else {
                     guard index == nil, assets.isEmpty, lessons.isEmpty else { throw refuse(c, l, "it is removed, but entries remain") }
                     update.parts[c]?[l] = nil
+                    update.buckets[c]?[l] = nil
                     if update.parts[c]?.isEmpty == true { update.parts[c] = nil }
                     continue
                 }
@@ -139,6 +219,15 @@ extension SyncRun {
                 let part = StorePart(index: index, assets: assets, lessons: lessons)
                 guard part.hash == expected else { throw refuse(c, l, "the result does not match the signed part hash") }
                 update.parts[c, default: [:]][l] = part
+                // The buckets holding a changed lesson are no longer known (nor any, if their number changes).
+                if var known = update.buckets[c]?[l] {
+                    let bits = known.count.trailingZeroBitCount
+                    if PartListing.bits(forLessons: lessons.count) != bits { known = [] }
+                    for change in changes[c]?[l] ?? [] where change.key.kind == .lesson && !known.isEmpty {
+                        known[PartListing.bucket(of: change.key.id, bits: bits)] = nil
+                    }
+                    update.buckets[c]![l] = known.isEmpty ? nil : known
+                }
             }
         }
         return update

@@ -144,7 +144,10 @@ final class SyncFixture {
 
     /// The channel's manifest of release `n`.
     func manifest(_ n: Int) throws -> Manifest {
-        try Manifest(data: Data(contentsOf: channelFile(ChannelPath.manifest(n))), path: ChannelPath.manifest(n))
+        let source = DirectorySource(channel)
+        return try Manifest.load(data: Data(contentsOf: channelFile(ChannelPath.manifest(n))), path: ChannelPath.manifest(n)) {
+            try source.read(ChannelPath.object($0.sha256))
+        }
     }
 
     /// The object a lesson has in release `n`.
