@@ -28,7 +28,7 @@ extension SyncRun {
         report.method = .manifest
         let file = try await fetchManifest(head, key: key)
         var update = PartUpdate(parts: try select(file.manifest, subscription: subscription, release: head.release))
-        if file.manifest.version >= 2 { try await readListings(file, into: &update) }
+        if file.manifest.version >= 2 { try await readListings(file, pack: head.pack, into: &update) }
         return update
     }
 
@@ -70,8 +70,15 @@ extension SyncRun {
     /// Format 2: the lessons of each selected part. A part the store holds with the signed hash
     /// is kept as it is; for another, the listing is fetched, then only the buckets the store
     /// does not know to match, and the assembled part must have the signed hash.
-    func readListings(_ file: ManifestFile, into update: inout PartUpdate) async throws {
+    func readListings(_ file: ManifestFile, pack: PackDocument?, into update: inout PartUpdate) async throws {
         let path = ChannelPath.manifest(file.manifest.release)
+        if let pack {
+            // A pack holds its own part's listing only: another part the store lacks cannot come from it.
+            let others = update.parts.flatMap { c, locales in
+                locales.keys.filter { l in (c, l) != (pack.curriculum, pack.locale) && old?.parts[c]?[l]?.hash != file.parts[c]?[l]?.part }.map { "\(c) in \($0)" }
+            }
+            if !others.isEmpty { throw packLacks(pack, others) }
+        }
         for (c, locales) in update.parts.sorted(by: { $0.key < $1.key }) {
             for (l, part) in locales.sorted(by: { $0.key < $1.key }) {
                 guard let entry = file.parts[c]?[l] else { throw SyncError(.integrity, "\(path): \(c) in \(l) has no listing; refused") }

@@ -81,7 +81,7 @@ final class SchemaTests: XCTestCase {
             .filter { $0.hasSuffix(".json") && !$0.hasSuffix("index.json") }.count
         XCTAssertGreaterThan(lessonFiles, 100)
         XCTAssertGreaterThanOrEqual(n["lessonc-lesson/1"] ?? 0, 2 * lessonFiles, "the build's lessons and the channel's lesson objects")
-        for format in ["lessonc-build/1", "lessonc-index/1", "lessonc-latest/1", "lessonc-manifest/1", "lessonc-diff/1", "lessonc-keys/1", "lessonc-pack/1"] {
+        for format in ["lessonc-build/1", "lessonc-index/1", "lessonc-latest/1", "lessonc-manifest/2", "lessonc-listing/1", "lessonc-bucket/1", "lessonc-diff/1", "lessonc-keys/1", "lessonc-pack/1"] {
             XCTAssertGreaterThan(n[format] ?? 0, 0, "no \(format) document was validated: \(r.stdout)")
         }
         let diff = try String(contentsOf: channel.appendingPathComponent("diffs/1-2.json"), encoding: .utf8)
@@ -190,7 +190,7 @@ final class SchemaTests: XCTestCase {
             }
         }
         formats.remove("lessonc-sync/1")  // the User-Agent, not a document
-        XCTAssertTrue(formats.isSuperset(of: ["lessonc-latest/1", "lessonc-manifest/1", "lessonc-lesson/2", "lessonc-store/1"]), "\(formats)")
+        XCTAssertTrue(formats.isSuperset(of: ["lessonc-latest/1", "lessonc-manifest/1", "lessonc-manifest/2", "lessonc-listing/1", "lessonc-bucket/1", "lessonc-lesson/2", "lessonc-store/1"]), "\(formats)")
         let docs = try ["channel-format.md", "lesson-format.md", "device-store.md"]
             .map { try String(contentsOf: Self.repo.appendingPathComponent("docs/\($0)"), encoding: .utf8) }.joined()
         let schemas = try fm.contentsOfDirectory(atPath: Self.repo.appendingPathComponent("docs/schemas").path)

@@ -142,6 +142,13 @@ final class SyncFixture {
 
     func channelFile(_ path: String) -> URL { channel.appendingPathComponent(path) }
 
+    /// The listing and bucket objects of a part of release `n` (format 2): what a sync that
+    /// reads the manifest fetches besides the part's own objects.
+    func listingObjects(_ n: Int, _ curriculum: String = "demo", _ locale: String = "en") throws -> [ObjectRef] {
+        let listing = try XCTUnwrap(try manifest(n).listings[curriculum]?[locale])
+        return [listing.listing] + Array(Set(listing.buckets)).sorted { $0.sha256 < $1.sha256 }
+    }
+
     /// The channel's manifest of release `n`.
     func manifest(_ n: Int) throws -> Manifest {
         let source = DirectorySource(channel)
