@@ -129,9 +129,12 @@ extension SyncRun {
                 next += 1
                 group.addTask {
                     let path = ChannelPath.object(ref.sha256)
-                    guard let data = try await retry.run(path, { try await fetcher.fetch(path, limit: ref.size) }) else {
-                        throw SyncError(.source, "\(what(ref)): missing; refused")
+                    let fetched: Data?
+                    do { fetched = try await retry.run(path, { try await fetcher.fetch(path, limit: ref.size) }) } catch let e as SyncError {
+                        // Name what the object is for: "objects/…/… (bucket 3 of …): …".
+                        throw SyncError(e.kind, what(ref) + (e.message.hasPrefix(path) ? String(e.message.dropFirst(path.count)) : ": " + e.message))
                     }
+                    guard let data = fetched else { throw SyncError(.source, "\(what(ref)): missing; refused") }
                     guard ObjectRef(of: data) == ref else {
                         throw SyncError(.integrity, "\(what(ref)): does not match the sha256 and size the channel signed; refused")
                     }

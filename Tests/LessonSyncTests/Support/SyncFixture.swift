@@ -88,10 +88,11 @@ final class SyncFixture {
 
     /// Publishes a new release (failing the test's setup if none is made).
     @discardableResult
-    func publish(expiresDays: Int = 30, rotateTo: MinisignSecretKey? = nil, signWith: MinisignSecretKey? = nil) throws -> Int {
+    func publish(expiresDays: Int = 30, rotateTo: MinisignSecretKey? = nil, signWith: MinisignSecretKey? = nil, keep: Int = 10) throws -> Int {
         now += 60
         var o = PublishOptions(root: root, channel: channel, key: signWith ?? key, now: now)
         o.expiresDays = expiresDays
+        o.keep = keep
         o.rotateTo = rotateTo
         let report = try Publisher.run(o)
         guard report.build.succeeded else { throw SyncError(.source, "fixture does not build: \(report.build.diagnostics)") }
