@@ -126,7 +126,10 @@ final class NginxTests: XCTestCase {
         let curricula = manifest["curricula"] as! [String: [String: Any]]
         let index = (curricula["savings"]!["index"] as! [String: Any])["object"] as! String
         let object = "objects/\(index.prefix(2))/\(index)"
+        let locales = curricula["savings"]!["locales"] as! [String: [String: Any]]
+        let attribution = "attribution/" + ((locales["en"]!["attribution"] as! [String: Any])["sha256"] as! String) + ".md"
         let expected: [(path: String, cache: String, type: String)] = [
+            (attribution, "public, max-age=31536000, immutable", "text/markdown; charset=utf-8"),
             (object, "public, max-age=31536000, immutable", "application/octet-stream"),
             ("latest.json", "public, max-age=300", "application/json; charset=utf-8"),
             ("latest.json.minisig", "public, max-age=300", "text/plain; charset=utf-8"),
