@@ -72,6 +72,29 @@ final class PartListingSyncTests: XCTestCase {
         f.assertStore(release: 7)
     }
 
+    /// A first sync with bulk transfer reads the part's listing and buckets from its pack, where
+    /// publish puts them first, in one Range request (after the pack's tail), not one request each.
+    func testAFirstBulkSyncReadsTheListingAndBucketsFromThePack() throws {
+        let f = try SyncFixture(demoLessons: 300, otherLessons: 0, locales: [])
+        try f.publish()
+        let listing = try XCTUnwrap(try f.manifest(1).listings["demo"]?["en"])
+        let zip = try ZipReader(contentsOf: f.channelFile(ChannelPath.pack(1, curriculum: "demo", locale: "en")))
+        XCTAssertEqual(Array(zip.names.prefix(2 + 1 + 4)), ["pack.json", "pack.json.minisig"] + ([listing.listing] + listing.buckets).map { ChannelPath.object($0.sha256) })
+        let server = try f.startServer()
+        var o = SyncOptions(source: server.url, store: f.storeURL, trustedKeys: [f.key.publicKey], subscription: demoEN)
+        o.bulkMinimum = 4
+        o.retries = 0
+        let report = try Sync.run(o)
+        let fetched = try paths(server)
+        for ref in [listing.listing] + listing.buckets { XCTAssertFalse(fetched.contains(ChannelPath.object(ref.sha256)), ref.sha256) }
+        XCTAssertEqual(fetched.filter { $0.hasPrefix("objects/") }, [], "every object from the pack")
+        XCTAssertEqual(report.packRequests, fetched.filter { $0.hasPrefix("packs/") }.count)
+        XCTAssertLessThanOrEqual(report.packRequests, 5, "tail and listing span, tail and object span")
+        XCTAssertEqual(report.notes, [])
+        f.assertStore(release: 1)
+        XCTAssertEqual(try f.store.loadCurrent()?.state.buckets["demo"]?["en"], listing.buckets)
+    }
+
     // MARK: - Bad listings
 
     /// A channel of 130 lessons (2 buckets) whose release-1 manifest is re-signed with a forged

@@ -235,7 +235,11 @@ struct ReleaseWriter {
                     try zip.add(ChannelPath.pack, packBytes)
                     try zip.add(ChannelPath.signature(ChannelPath.pack),
                                 signer.sign(packBytes, trustedComment: ChannelPath.trustedComment(path: ChannelPath.pack, release: r)).fileData)
-                    for path in Set(files.keys).union(objectRefs.keys).sorted() {
+                    // The part's listing and buckets first, in the listing's order: a device's
+                    // first sync reads them in one Range request (PUBLISHING.md, bulk transfer).
+                    var seen = Set<String>()
+                    let first = metadata.map { ChannelPath.object($0.sha256) }.filter { seen.insert($0).inserted }
+                    for path in first + Set(files.keys).union(objectRefs.keys).subtracting(first).sorted() {
                         if let ref = objectRefs[path] {
                             // Objects are named by their SHA-256: the previous pack's entry of that
                             // name, its CRC checked, has the same bytes, read without the cache.

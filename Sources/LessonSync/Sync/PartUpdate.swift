@@ -28,7 +28,7 @@ extension SyncRun {
         report.method = .manifest
         let file = try await fetchManifest(head, key: key)
         var update = PartUpdate(parts: try select(file.manifest, subscription: subscription, release: head.release))
-        if file.manifest.version >= 2 { try await readListings(file, pack: head.pack, into: &update) }
+        if file.manifest.version >= 2 { try await readListings(file, head: head, into: &update) }
         return update
     }
 
@@ -70,8 +70,9 @@ extension SyncRun {
     /// Format 2: the lessons of each selected part. A part the store holds with the signed hash
     /// is kept as it is; for another, the listing is fetched, then only the buckets the store
     /// does not know to match, and the assembled part must have the signed hash.
-    func readListings(_ file: ManifestFile, pack: PackDocument?, into update: inout PartUpdate) async throws {
+    mutating func readListings(_ file: ManifestFile, head: Head, into update: inout PartUpdate) async throws {
         let path = ChannelPath.manifest(file.manifest.release)
+        let pack = head.pack
         if let pack {
             // A pack holds its own part's listing only: another part the store lacks cannot come from it.
             let others = update.parts.flatMap { c, locales in
@@ -90,14 +91,22 @@ extension SyncRun {
                     continue
                 }
                 let listingWhat = "\(ChannelPath.object(entry.listing.sha256)) (listing of \(what))"
-                let listing = try await fetchMetadata([entry.listing], what: { _ in listingWhat })
+                let known = old?.buckets[c]?[l]
+                // A part whose buckets are all unknown (a first sync): its pack holds its listing and
+                // buckets side by side, read in one Range request instead of one request each.
+                var prefetched: [String: Data] = [:]
+                if known == nil, head.kind == .latest, let minimum = o.bulkMinimum, 1 << PartListing.bits(forLessons: entry.lessons) >= max(1, minimum),
+                   let ranges = fetcher as? any RangeFetcher {
+                    prefetched = await listingFromPack(ChannelPath.pack(head.release, curriculum: c, locale: l), entry: entry, from: ranges)
+                }
+                let listing = try await fetchMetadata([entry.listing], what: { _ in listingWhat }, prefetched: prefetched)
                 let buckets = try PartListing.readListing(listing[entry.listing.sha256]!, lessons: entry.lessons, what: listingWhat)
                 // Buckets whose object is one the store's lessons are known to match need not be fetched.
-                let known = old?.buckets[c]?[l].flatMap { $0.count == buckets.count ? $0 : nil }
+                let matching = known.flatMap { $0.count == buckets.count ? $0 : nil }
                 var lessons: [[String: ObjectRef]] = []
                 var fetch: [Int] = []
                 for (i, ref) in buckets.enumerated() {
-                    if let held, let known, known[i] == ref {
+                    if let held, let matching, matching[i] == ref {
                         lessons.append(held.lessons.filter { PartListing.bucket(of: $0.key, bits: buckets.count.trailingZeroBitCount) == i })
                     } else {
                         lessons.append([:])
@@ -106,7 +115,7 @@ extension SyncRun {
                 }
                 @Sendable func bucketWhat(_ i: Int) -> String { "\(ChannelPath.object(buckets[i].sha256)) (bucket \(i) of \(what))" }
                 let index = Dictionary(fetch.map { (buckets[$0].sha256, $0) }, uniquingKeysWith: { a, _ in a })
-                let fetched = try await fetchMetadata(fetch.map { buckets[$0] }, what: { bucketWhat(index[$0.sha256]!) })
+                let fetched = try await fetchMetadata(fetch.map { buckets[$0] }, what: { bucketWhat(index[$0.sha256]!) }, prefetched: prefetched)
                 for i in fetch {
                     lessons[i] = try PartListing.readBucket(fetched[buckets[i].sha256]!, index: i, count: buckets.count, what: bucketWhat(i))
                 }
@@ -118,10 +127,12 @@ extension SyncRun {
 
     /// Listing and bucket objects, several at a time, each capped at its signed size and checked
     /// against its hash. A sync keeps none of them: the store remembers their hashes.
-    func fetchMetadata(_ refs: [ObjectRef], what: @escaping @Sendable (ObjectRef) -> String) async throws -> [String: Data] {
-        let unique = Array(Set(refs)).sorted { $0.sha256 < $1.sha256 }
-        let (fetcher, retry, width) = (self.fetcher, source.retry, max(1, o.concurrency))
+    /// `prefetched` (sha256 → bytes, from a pack, unchecked) is used for an object whose bytes match its ref.
+    func fetchMetadata(_ refs: [ObjectRef], what: @escaping @Sendable (ObjectRef) -> String, prefetched: [String: Data] = [:]) async throws -> [String: Data] {
         var out: [String: Data] = [:]
+        for ref in Set(refs) { if let data = prefetched[ref.sha256], ObjectRef(of: data) == ref { out[ref.sha256] = data } }
+        let unique = Array(Set(refs)).filter { out[$0.sha256] == nil }.sorted { $0.sha256 < $1.sha256 }
+        let (fetcher, retry, width) = (self.fetcher, source.retry, max(1, o.concurrency))
         try await withThrowingTaskGroup(of: (String, Data).self) { group in
             var next = 0
             func start() {
@@ -169,6 +180,39 @@ extension SyncRun {
             throw SyncError(.source, "no subscribed curriculum is available in locale '\(l)' in release \(release); available: \(offered.sorted().joined(separator: ", "))")
         }
         return parts
+    }
+
+    /// The listing and the entries after it in a part's pack (where publish puts its buckets),
+    /// read with two or three Range requests: sha256 → bytes, not yet checked. Empty when the pack
+    /// cannot be read so (the objects are then fetched one by one).
+    mutating func listingFromPack(_ path: String, entry: ListedPart, from fetcher: any RangeFetcher) async -> [String: Data] {
+        let reader = PackRead(fetcher: fetcher, writer: writer, retry: source.retry, width: 1, spanBytes: max(1, o.bulkSpanBytes), progress: nil)
+        var outcome = PackRead.Outcome()
+        defer { report.packRequests += outcome.requests }
+        do {
+            guard let directory = try await reader.readDirectory(path, &outcome),
+                  let first = directory.records.firstIndex(where: { $0.name == ChannelPath.object(entry.listing.sha256) }) else { return [:] }
+            let start = directory.records[first].headerOffset
+            var last = first
+            let count = 1 << PartListing.bits(forLessons: entry.lessons)
+            while last + 1 < directory.records.count, last - first < count, directory.records[last + 1].end - start <= max(1, o.bulkSpanBytes) { last += 1 }
+            let records = directory.records[first...last]
+            let end = records.last!.end
+            let got = try await source.retry.run(path) { () async throws -> RangeData in
+                guard let r = try await fetcher.fetchRange(path, .span(first: start, last: end - 1), limit: end - start) else { throw FetchFailure.notFound }
+                guard r.fileSize == directory.archiveSize, r.start == start, r.data.count == end - start else { throw FetchFailure.badRange }
+                return r
+            }
+            outcome.requests += 1
+            var out: [String: Data] = [:]
+            for record in records where record.name.hasPrefix("objects/") {
+                out[String(record.name.split(separator: "/").last!)] = try ZipDirectory.entry(record, in: got.data, spanStart: start)
+            }
+            return out
+        } catch {
+            report.notes.append("\(path): the listing could not be read from it (\(error)); fetched it and its buckets one by one")
+            return [:]
+        }
     }
 
     /// Applies a diff's entries to the parts the store holds. Each resulting part must hash to
