@@ -325,11 +325,16 @@ final class SchemaTests: XCTestCase {
                  message: "expires: '2026-01-01T00:00:00+01:00' does not match"),
             Case(name: "latest: size over 2^40", file: "channel/latest.json", mutate: { at(&$0, ["manifest", "size"]) { $0 = 1 << 40 } },
                  message: "manifest/size: 1099511627776 is greater than the maximum of 1099511627775"),
-            Case(name: "manifest: lesson id with a separator", file: "channel/releases/1/manifest.json", mutate: { m in
-                at(&m, ["curricula", "demo", "locales", "en", "lessons"]) { l in
-                    var lessons = l as! [String: Any]; lessons["../evil"] = lessons.removeValue(forKey: "one"); l = lessons
+            Case(name: "manifest: a part without its listing", file: "channel/releases/1/manifest.json", mutate: { m in
+                at(&m, ["curricula", "demo", "locales", "en"]) { p in
+                    var part = p as! [String: Any]; part.removeValue(forKey: "listing"); p = part
                 }
-            }, message: "curricula/demo/locales/en/lessons: '../evil' does not match"),
+            }, message: "curricula/demo/locales/en: 'listing' is a required property"),
+            Case(name: "manifest: a format-2 part listing its lessons", file: "channel/releases/1/manifest.json", mutate: { m in
+                at(&m, ["curricula", "demo", "locales", "en"]) { p in
+                    var part = p as! [String: Any]; part["lessons"] = [String: Any](); p = part
+                }
+            }, message: "curricula/demo/locales/en/lessons: {} is not of type 'integer'"),
             Case(name: "manifest: unknown document", file: "channel/releases/1/manifest.json",
                  mutate: { at(&$0, ["documents"]) { d in var docs = d as! [String: Any]; docs["README"] = docs["LICENSE"]; d = docs } },
                  message: "documents: 'README' is not one of ['ATTRIBUTION.md', 'LICENSE', 'NOTES.md']"),
