@@ -1,5 +1,6 @@
 import Foundation
 import LessonSupport
+import Synchronization
 
 /// `releases/<N>/manifest.json`: every curriculum × locale × lesson and asset → object, plus the
 /// hashes of the release's human-readable documents (`ChannelPath.releaseDocuments`).
@@ -143,14 +144,13 @@ public struct Manifest: Equatable, Sendable {
     public func sameContent(as other: Manifest) -> Bool { curricula == other.curricula }
 }
 
-/// Bucket objects already parsed, by SHA-256: the same bucket is in many releases.
-public final class BucketCache: @unchecked Sendable {
-    // Guarded by `lock`: publish reads kept manifests in parallel.
-    private var parsed: [String: [String: ObjectRef]] = [:]
-    private let lock = NSLock()
+/// Bucket objects already parsed, by SHA-256 and place: the same bucket is in many releases
+/// (publish reads its kept manifests in parallel, sharing one cache).
+public final class BucketCache: Sendable {
+    private let parsed = Mutex<[String: [String: ObjectRef]]>([:])
     public init() {}
-    func get(_ sha256: String) -> [String: ObjectRef]? { lock.withLock { parsed[sha256] } }
-    func set(_ sha256: String, _ lessons: [String: ObjectRef]) { lock.withLock { parsed[sha256] = lessons } }
+    func get(_ key: String) -> [String: ObjectRef]? { parsed.withLock { $0[key] } }
+    func set(_ key: String, _ lessons: [String: ObjectRef]) { parsed.withLock { $0[key] = lessons } }
 }
 
 /// A signed manifest file as read, before a format-2 manifest's listings are: `manifest` is
