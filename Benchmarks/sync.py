@@ -19,10 +19,12 @@ Range requests: bulk transfer), and the wall and CPU time of the `lessonc sync` 
 It also measures:
     - the first sync again with one request per object (`--bulk off`), and installing the same
       curriculum from its offline pack on this machine (the bound bulk transfer aims at);
-    - what one release for a one-lesson edit adds to the channel (new or rewritten files);
+    - what one release for a one-lesson edit adds to the channel (new or rewritten files; the
+      rewritten offline packs, whole snapshots, are given apart);
     - with --behind N (default 20), a device N releases behind (N one-lesson-edit releases
-      published after its sync): the metadata it downloads (everything but objects and pack
-      spans) and the whole update.
+      published after its sync): the metadata it downloads (everything but content objects and
+      pack spans: with manifest format 2 that includes the listing and bucket objects) and the
+      whole update.
 
 --latency S makes the server wait S seconds before every answer (a slow link's round trip).
 
@@ -37,6 +39,7 @@ curriculum and is left out.
 Needs: python3 and a built lessonc (default .build/release/lessonc, else .build/debug/lessonc).
 """
 import argparse
+import gzip
 import json
 import os
 import re
@@ -75,6 +78,22 @@ def edit_one_lesson(project, curriculum, word):
                 f.write(text[:body + m.start()] + edited + text[body + m.end():])
             return os.path.relpath(path, project)
     sys.exit(f"{curriculum}: no paragraph to edit")
+
+
+def is_listing(path):
+    """True for a listing or bucket object (manifest format 2): metadata, not content."""
+    try:
+        with open(path, "rb") as f:
+            head = gzip.decompress(f.read())[:40]
+    except OSError:
+        return False
+    # Canonical JSON sorts members: a listing starts with "buckets", a bucket with "format".
+    return head.startswith(b'{"buckets":[') or head.startswith(b'{"format":"lessonc-bucket/')
+
+
+def short(path):
+    """objects/ab/abcdef… → objects/ab/abcdef12… (listing/bucket) for printing."""
+    return path[:22] + "…" if path.startswith("objects/") else path
 
 
 def main():
@@ -185,8 +204,11 @@ def main():
         publish(1)
         after = files()
         added = {p: s for p, s in after.items() if before.get(p) != s}
+        # Packs are whole snapshots (sideloading, bulk first sync): counted apart.
+        packs = {p: s for p, s in added.items() if p.startswith("packs/")}
+        added = {p: s for p, s in added.items() if not p.startswith("packs/")}
         growth = (sum(added.values()), len(added),
-                  sorted(((s, p) for p, s in added.items()), reverse=True)[:4])
+                  sorted(((s, p) for p, s in added.items()), reverse=True)[:4], sum(packs.values()), len(packs))
         sync("one-lesson edit (subscribed)", note=edited)
 
         step = 2
@@ -207,9 +229,9 @@ def main():
                 step += 1
                 missed += 1
             report, paths = sync(f"{missed} releases behind", into=behind)
-            metadata = sum(os.path.getsize(os.path.join(channel, p)) for p in paths
-                           if not p.startswith("objects/") and not p.startswith("packs/"))
-            far = (missed, metadata, report["bytes_downloaded"], [p for p in paths if not p.startswith("objects/")])
+            meta_paths = [p for p in paths if (not p.startswith("objects/") and not p.startswith("packs/")) or is_listing(os.path.join(channel, p))]
+            metadata = sum(os.path.getsize(os.path.join(channel, p)) for p in meta_paths)
+            far = (missed, metadata, report["bytes_downloaded"], [short(p) for p in meta_paths])
 
         latest = sum(os.path.getsize(os.path.join(channel, p)) for p in ("latest.json", "latest.json.minisig"))
         print(f"lessonc:  {lessonc}")
@@ -231,9 +253,10 @@ def main():
             if len(paths) <= 12 and "pack on this machine" not in name:
                 print(f"{name}: {', '.join(paths)}" + (f"  (edited {note})" if note else ""))
         print()
-        total, count, largest = growth
-        print(f"one release for a one-lesson edit adds {total} bytes to the channel in {count} new or rewritten files; largest: "
-              + ", ".join(f"{p} {s}" for s, p in largest))
+        total, count, largest, pack_bytes, pack_count = growth
+        print(f"one release for a one-lesson edit adds {total} bytes to the channel in {count} new or rewritten files (packs apart); largest: "
+              + ", ".join(f"{short(p)} {s}" for s, p in largest))
+        print(f"  and rewrites {pack_count} offline pack{'s' if pack_count != 1 else ''} (whole snapshots for sideloading and bulk first sync): {pack_bytes} bytes")
         if far:
             missed, metadata, whole, meta_paths = far
             print(f"a device {missed} releases behind downloads {metadata} bytes of metadata ({', '.join(meta_paths)}), {whole} bytes in all")

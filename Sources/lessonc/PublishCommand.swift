@@ -13,10 +13,13 @@ enum PublishCommand: Command {
     Compiles DIR/content like `lessonc build` (invalid sources publish nothing), then writes the
     next release into the channel folder, ready to upload to any static web host:
 
-      objects/<hh>/<sha256>              compiled lessons, indexes and assets (gzip), content-addressed
-      releases/<N>/manifest.json         every curriculum × locale × lesson and asset → object
+      objects/<hh>/<sha256>              compiled lessons, indexes and assets (gzip), content-addressed,
+                                         and each curriculum × locale's listing of its lessons (buckets)
+      releases/<N>/manifest.json         every curriculum × locale: part hash, lesson count, listing, assets
       releases/<N>/NOTES.md              what changed, per curriculum and language
-      releases/<N>/ATTRIBUTION.md        title, authors, source and licence of every lesson and asset
+      releases/<N>/ATTRIBUTION.md        links to the attribution of each curriculum and language
+      attribution/<sha256>.md            title, authors, source and licence of every lesson and asset
+                                         of one curriculum in one language, stored once per content
       releases/<N>/LICENSE               the content licence (CC BY 4.0)
       diffs/<M>-<N>.json                 what changed since each kept release M, with small deltas
       packs/<N>/<curriculum>-<locale>.zip  offline packs for SD card, USB or Bluetooth

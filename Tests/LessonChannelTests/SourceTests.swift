@@ -68,7 +68,7 @@ final class SourceTests: XCTestCase {
         XCTAssertEqual(zip.names.prefix(2), [ChannelPath.pack, ChannelPath.signature(ChannelPath.pack)])
         XCTAssertEqual(source.size(of: ChannelPath.manifest(1)), channel.files[ChannelPath.manifest(1)]?.count)
         XCTAssertEqual(try source.list(under: "keys"), ["keys/1.json", "keys/1.json.minisig"])
-        XCTAssertEqual(try source.list(under: "objects").count, 4)
+        XCTAssertEqual(try source.list(under: "objects").count, 6)
         XCTAssertNil(try source.read("latest.json"))
 
         // One byte of the manifest changed inside the archive.

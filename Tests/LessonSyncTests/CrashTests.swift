@@ -157,7 +157,7 @@ final class CrashTests: XCTestCase {
         try Data(f.key.publicKey.fileText.utf8).write(to: pub)
         try f.publish()
         let server = try f.startServer()
-        let total = try f.manifest(1).objects.count
+        let total = try f.manifest(1).objects.count - f.manifest(1).listings.values.flatMap(\.values).reduce(0) { $0 + Set([$1.listing] + $1.buckets).count }
         let args = ["sync", "--from", server.url, "--into", f.storeURL.path, "--pubkey", pub.path, "--retries", "0", "--timeout", "5", "--progress",
                     "--bulk-span", "16384"]
         func placed() -> Set<String> {

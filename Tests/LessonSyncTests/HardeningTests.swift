@@ -67,6 +67,7 @@ final class HardeningTests: XCTestCase {
         let f = try SyncFixture(otherLessons: 0, locales: [])
         try f.publish()
         var manifest = try f.manifest(1)
+        manifest.version = 1  // every lesson in the signed file
         for id in ["demo-1", "demo-2", "demo-3"] { manifest.curricula["demo"]!.locales["en"]![id]!.size = (1 << 62) + 7 }
         let bytes = Data((manifest.json.serialized() + "\n").utf8)
         try f.sign(ChannelPath.manifest(1), bytes, release: 1)

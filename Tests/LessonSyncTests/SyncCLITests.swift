@@ -138,7 +138,7 @@ final class SyncCLITests: XCTestCase {
         XCTAssertEqual(report["lessons_removed"], 0)
         let metadata = ["latest.json", "keys.json", "releases/1/manifest.json"].reduce(0) { $0 + f.size($1) + f.size($1 + ".minisig") }
         let part = try XCTUnwrap(f.manifest(1).curricula["demo"]?.part("en"))
-        let objects = part.objects.reduce(0) { $0 + $1.size }
+        let objects = part.objects.reduce(0) { $0 + $1.size } + (try f.listingObjects(1)).reduce(0) { $0 + $1.size }
         XCTAssertEqual(report["bytes_downloaded"]?.intValue, metadata + objects)
         XCTAssertTrue(first.stderr.contains("lessonc sync: switching the store to release 1\n"), first.stderr)
 

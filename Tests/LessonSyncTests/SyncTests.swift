@@ -38,7 +38,9 @@ final class SyncTests: XCTestCase {
         let (paths, bytes) = try fetched(f)
         XCTAssertEqual(paths.filter { !$0.hasPrefix("objects/") }.sorted(),
                        ["keys.json", "keys.json.minisig", "latest.json", "latest.json.minisig", "releases/1/manifest.json", "releases/1/manifest.json.minisig"])
-        XCTAssertEqual(paths.filter { $0.hasPrefix("objects/") }.count, 5)
+        // The part's five objects, and the listing and bucket that list its lessons.
+        XCTAssertEqual(paths.filter { $0.hasPrefix("objects/") }.count, 5 + 2)
+        XCTAssertEqual(Set(paths.filter { $0.hasPrefix("objects/") }).intersection(try f.listingObjects(1).map { ChannelPath.object($0.sha256) }).count, 2)
         XCTAssertEqual(report.bytesDownloaded, bytes, "every byte fetched is counted, metadata and signatures included")
         f.assertStore(release: 1)
         XCTAssertEqual(try f.store.current()?.holdings, ["demo": ["en"]])

@@ -8,8 +8,8 @@ PATH is a JSON file, a folder (a build output, a channel, a device store) or an 
 gzip-compressed JSON (lessons and indexes; assets are skipped), and every JSON entry of every
 pack. Each document is matched to its schema by its "format" member; a document without a
 known format is an error. Documents are also refused when they repeat a member name, and
-signed channel documents (latest, manifest, diff, keys, pack) when their bytes are not the
-canonical JSON of docs/channel-format.md.
+signed channel documents (latest, manifest, diff, keys, pack) and listing and bucket objects
+when their bytes are not the canonical JSON of docs/channel-format.md.
 
 Prints one line per invalid document and a summary per format; exit status 0 when every
 document is valid (with --expect-invalid: when every document is invalid), 1 otherwise, 2 on
@@ -40,8 +40,11 @@ SCHEMAS = {
     "lessonc-diff/": "diff.schema.json",
     "lessonc-keys/": "keys.schema.json",
     "lessonc-pack/": "pack.schema.json",
+    "lessonc-listing/": "listing.schema.json",
+    "lessonc-bucket/": "bucket.schema.json",
 }
-SIGNED = {"lessonc-latest/", "lessonc-manifest/", "lessonc-diff/", "lessonc-keys/", "lessonc-pack/"}
+# Written as canonical JSON: the signed documents, and the listing and bucket objects (hashed).
+SIGNED = {"lessonc-latest/", "lessonc-manifest/", "lessonc-diff/", "lessonc-keys/", "lessonc-pack/", "lessonc-listing/", "lessonc-bucket/"}
 
 
 class Duplicate(ValueError):

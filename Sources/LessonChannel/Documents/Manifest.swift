@@ -1,45 +1,112 @@
 import Foundation
 import LessonSupport
+import Synchronization
 
 /// `releases/<N>/manifest.json`: every curriculum × locale × lesson and asset → object, plus the
 /// hashes of the release's human-readable documents (`ChannelPath.releaseDocuments`).
 ///
+/// In memory a manifest is always complete (every lesson's object). The file comes in two formats:
+///
+/// - `lessonc-manifest/1` lists every lesson of every part in the signed file;
+/// - `lessonc-manifest/2` gives, per part, its hash, its lesson count, its listing object
+///   (`PartListing`) and its attribution file; the lessons are in the listing's bucket objects.
+///   A release that changes one lesson then adds one bucket, one listing and a small manifest.
+///
 ///     {"curricula":{"demo":{…ManifestCurriculum…}},"documents":{"LICENSE":{"sha256":"…","size":20}},
-///      "format":"lessonc-manifest/1","published":"2024-05-02T00:00:00Z","release":3}
+///      "format":"lessonc-manifest/2","published":"2024-05-02T00:00:00Z","release":3}
 public struct Manifest: Equatable, Sendable {
-    public static let format = "lessonc-manifest/1"
+    public static let format = "lessonc-manifest/2"
+    public static let format1 = "lessonc-manifest/1"
+    /// 1 or 2: the format of the file this manifest was read from, or will be written in.
+    public var version = 2
     public var release: Int
     public var published: Int
     public var curricula: [String: ManifestCurriculum]
     /// `NOTES.md`, `ATTRIBUTION.md`, `LICENSE` → hash and size.
     public var documents: [String: ObjectRef]
+    /// Format 2: curriculum → locale → the part's listing (`makeListings` or the file).
+    public var listings: [String: [String: PartListing]] = [:]
 
     public init(release: Int, published: Int, curricula: [String: ManifestCurriculum], documents: [String: ObjectRef]) {
         self.release = release; self.published = published; self.curricula = curricula; self.documents = documents
     }
 
+    /// Computes every part's listing; returns the listing and bucket objects (sha256 → bytes).
+    @discardableResult
+    public mutating func makeListings() -> [String: Data] {
+        var objects: [String: Data] = [:]
+        listings = [:]
+        for (c, cur) in curricula {
+            for (l, lessons) in cur.locales {
+                let made = PartListing.make(lessons)
+                listings[c, default: [:]][l] = made.listing
+                objects.merge(made.objects) { a, _ in a }
+            }
+        }
+        return objects
+    }
+
+    /// The file's JSON. Format 2 needs `listings` (`makeListings`).
     public var json: JSON {
-        ["format": .string(Self.format), "release": .int(release), "published": .string(Timestamp.rfc3339(published)),
-         "curricula": .object(curricula.mapValues(\.json)), "documents": .object(documents.mapValues(\.fileJSON))]
+        var curricula: [String: JSON] = [:]
+        for (id, cur) in self.curricula {
+            if version == 1 { curricula[id] = cur.json; continue }
+            curricula[id] = cur.json(listings: listings[id] ?? [:])
+        }
+        return ["format": .string(version == 1 ? Self.format1 : Self.format), "release": .int(release),
+                "published": .string(Timestamp.rfc3339(published)),
+                "curricula": .object(curricula), "documents": .object(documents.mapValues(\.fileJSON))]
     }
 
     /// The file's bytes: `CanonicalJSON.document(json)`.
     public var canonicalBytes: Data { CanonicalJSON.document(json) }
 
+    /// A format-1 manifest, complete. A format-2 file is refused here: it needs its listings
+    /// (`ManifestFile` and `load`).
     public init(data: Data, path: String) throws {
-        let r = try DocumentReader.document(data, path, format: Self.format)
-        release = try r.release("release")
-        published = try r.time("published")
-        var curricula: [String: ManifestCurriculum] = [:]
-        for (id, value) in try r.members("curricula") {
-            guard ChannelName.isSafe(id) else { throw ChannelFormatError("\(path): bad curriculum id '\(id)'") }
-            curricula[id] = try ManifestCurriculum(json: value, id: id, path: path)
+        let file = try ManifestFile(data: data, path: path)
+        guard file.manifest.version == 1 else { throw ChannelFormatError("\(path): a format-2 manifest is read with its listings") }
+        self = file.manifest
+    }
+
+    /// A manifest of either format, complete: a format-2 manifest's listing and bucket objects are
+    /// read with `object` (nil: missing) and checked against the signed hashes, and each part
+    /// against its signed part hash. `buckets` remembers parsed buckets across manifests.
+    /// With `only`, just those parts are read (a pack holds its own part's listing); the others
+    /// are left out of the result.
+    public static func load(data: Data, path: String, buckets: BucketCache? = nil, only: [String: [String: ListedPart]]? = nil,
+                            object: (ObjectRef) throws -> Data?) throws -> Manifest {
+        let file = try ManifestFile(data: data, path: path)
+        var manifest = file.manifest
+        let cache = buckets ?? BucketCache()
+        if let only, manifest.version >= 2 {
+            var kept: [String: ManifestCurriculum] = [:]
+            for (c, locales) in only {
+                guard var cur = manifest.curricula[c] else { continue }
+                cur.locales = cur.locales.filter { locales[$0.key] != nil }
+                cur.attributions = cur.attributions.filter { locales[$0.key] != nil }
+                kept[c] = cur
+            }
+            manifest.curricula = kept
         }
-        self.curricula = curricula
-        documents = try r.members("documents").reduce(into: [:]) { out, e in
-            let d = DocumentReader(e.value, "\(path): documents.\(e.key)")
-            out[e.key] = ObjectRef(sha256: try d.sha256("sha256"), size: try d.size("size"))
+        for (c, locales) in manifest.version >= 2 ? (only ?? file.parts) : [:] {
+            for (l, entry) in locales {
+                let what = "\(path): \(c) in \(l)"
+                let listed = try entry.read(what: what, cache: cache) { ref, role in
+                    guard let data = try object(ref) else { throw ChannelFormatError("\(ChannelPath.object(ref.sha256)): missing (\(role) of \(what))") }
+                    guard ObjectRef(of: data) == ref else {
+                        throw ChannelFormatError("\(ChannelPath.object(ref.sha256)): does not match the sha256 and size its \(role == "listing" ? "manifest" : "listing") gives (\(role) of \(what))")
+                    }
+                    return data
+                }
+                manifest.curricula[c]!.locales[l] = listed.lessons
+                manifest.listings[c, default: [:]][l] = PartListing(listing: entry.listing, buckets: listed.buckets)
+                guard manifest.curricula[c]!.partHash(l) == entry.part else {
+                    throw ChannelFormatError("\(what): the lessons its listing names do not match the signed part hash")
+                }
+            }
         }
+        return manifest
     }
 
     /// Every entry a device can subscribe to, flattened: the index and assets of a curriculum
@@ -56,7 +123,7 @@ public struct Manifest: Equatable, Sendable {
         return out
     }
 
-    /// All objects this release needs, each once.
+    /// All objects this release needs, each once: content, and a format-2 release's listings and buckets.
     public var objects: Set<ObjectRef> {
         var out = Set<ObjectRef>()
         for cur in curricula.values {
@@ -64,9 +131,101 @@ public struct Manifest: Equatable, Sendable {
             out.formUnion(cur.assets.values)
             for lessons in cur.locales.values { out.formUnion(lessons.values) }
         }
+        for locales in listings.values {
+            for listing in locales.values { out.insert(listing.listing); out.formUnion(listing.buckets) }
+        }
         return out
     }
 
+    /// Attribution files (`attribution/<sha256>.md`) this release names.
+    public var attributionFiles: Set<ObjectRef> { Set(curricula.values.flatMap(\.attributions.values)) }
+
     /// True when the two releases carry the same content (documents and dates aside).
     public func sameContent(as other: Manifest) -> Bool { curricula == other.curricula }
+}
+
+/// Bucket objects already parsed, by SHA-256 and place: the same bucket is in many releases
+/// (publish reads its kept manifests in parallel, sharing one cache).
+public final class BucketCache: Sendable {
+    private let parsed = Mutex<[String: [String: ObjectRef]]>([:])
+    public init() {}
+    func get(_ key: String) -> [String: ObjectRef]? { parsed.withLock { $0[key] } }
+    func set(_ key: String, _ lessons: [String: ObjectRef]) { parsed.withLock { $0[key] = lessons } }
+}
+
+/// A signed manifest file as read, before a format-2 manifest's listings are: `manifest` is
+/// complete for format 1; for format 2 its curricula have no lessons yet, and `parts` says where
+/// they are.
+public struct ManifestFile: Sendable {
+    public var manifest: Manifest
+    /// Format 2: curriculum → locale → the part's entry.
+    public var parts: [String: [String: ListedPart]] = [:]
+
+    public init(data: Data, path: String) throws {
+        let (r, format) = try DocumentReader.document(data, path, formats: [Manifest.format, Manifest.format1])
+        let version = format == Manifest.format1 ? 1 : 2
+        var curricula: [String: ManifestCurriculum] = [:]
+        var parts: [String: [String: ListedPart]] = [:]
+        for (id, value) in try r.members("curricula") {
+            guard ChannelName.isSafe(id) else { throw ChannelFormatError("\(path): bad curriculum id '\(id)'") }
+            let (cur, listed) = try ManifestCurriculum.read(json: value, id: id, path: path, version: version)
+            curricula[id] = cur
+            if !listed.isEmpty { parts[id] = listed }
+        }
+        var manifest = Manifest(release: try r.release("release"), published: try r.time("published"), curricula: curricula,
+                                documents: try r.members("documents").reduce(into: [:]) { out, e in
+                                    let d = DocumentReader(e.value, "\(path): documents.\(e.key)")
+                                    out[e.key] = ObjectRef(sha256: try d.sha256("sha256"), size: try d.size("size"))
+                                })
+        manifest.version = version
+        self.manifest = manifest
+        self.parts = parts
+    }
+}
+
+/// One part of a format-2 manifest: `{"attribution":{sha256,size},"lessons":N,"listing":objectRef,"part":sha256}`
+/// (`attribution` optional: `lessonc publish` always writes it).
+public struct ListedPart: Equatable, Sendable {
+    /// The part hash (`ChannelPart.hash`).
+    public var part: String
+    public var listing: ObjectRef
+    public var lessons: Int
+    public var attribution: ObjectRef?
+
+    public init(part: String, listing: ObjectRef, lessons: Int, attribution: ObjectRef?) {
+        self.part = part; self.listing = listing; self.lessons = lessons; self.attribution = attribution
+    }
+
+    var json: JSON {
+        var o: [String: JSON] = ["part": .string(part), "listing": listing.json, "lessons": .int(lessons)]
+        if let attribution { o["attribution"] = attribution.fileJSON }
+        return .object(o)
+    }
+
+    init(json: JSON, at path: String) throws {
+        let r = DocumentReader(json, path)
+        let a = try r.optional("attribution") == nil ? nil : try r.object("attribution")
+        self.init(part: try r.sha256("part"), listing: try ObjectRef(json: try r.value("listing"), at: "\(path).listing"),
+                  lessons: try r.integer("lessons", 0...(ChannelLimits.sizeBound - 1)),
+                  attribution: try a.map { ObjectRef(sha256: try $0.sha256("sha256"), size: try $0.size("size")) })
+    }
+
+    /// The part's lessons, read through its listing with `object` (bytes checked against the ref
+    /// by the caller; the second argument names the object's role: `listing` or `bucket i`).
+    func read(what: String, cache: BucketCache, object: (ObjectRef, String) throws -> Data) throws -> (buckets: [ObjectRef], lessons: [String: ObjectRef]) {
+        let buckets = try PartListing.readListing(try object(listing, "listing"), lessons: lessons, what: "\(ChannelPath.object(listing.sha256)) (listing of \(what))")
+        var out: [String: ObjectRef] = [:]
+        for (i, ref) in buckets.enumerated() {
+            // A bucket's lessons depend on its place: the cache is by object and place.
+            let key = ref.sha256 + "/\(i)/\(buckets.count)"
+            let lessons: [String: ObjectRef]
+            if let known = cache.get(key) { lessons = known } else {
+                lessons = try PartListing.readBucket(try object(ref, "bucket \(i)"), index: i, count: buckets.count,
+                                                     what: "\(ChannelPath.object(ref.sha256)) (bucket \(i) of \(what))")
+                cache.set(key, lessons)
+            }
+            out.merge(lessons) { a, _ in a }
+        }
+        return (buckets, out)
+    }
 }

@@ -9,6 +9,9 @@ public enum ChannelPath {
     public static func manifest(_ n: Int) -> String { "releases/\(n)/manifest.json" }
     public static func diff(from m: Int, to n: Int) -> String { "diffs/\(m)-\(n).json" }
     public static func object(_ sha256: String) -> String { "objects/\(sha256.prefix(2))/\(sha256)" }
+    /// A part's attribution (format 2), named by its SHA-256: written once, shared by every
+    /// release whose credits for that part are the same.
+    public static func attribution(_ sha256: String) -> String { "attribution/\(sha256).md" }
     public static func packs(_ n: Int) -> String { "packs/\(n)" }
     public static func pack(_ n: Int, curriculum: String, locale: String) -> String { "packs/\(n)/\(curriculum)-\(locale).zip" }
     public static func signature(_ path: String) -> String { path + ".minisig" }

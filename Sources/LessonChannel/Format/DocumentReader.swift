@@ -12,6 +12,11 @@ struct DocumentReader {
     /// A signed document: at most `ChannelLimits.maxDocumentBytes`, a JSON object, with the
     /// expected `format`.
     static func document(_ data: Data, _ path: String, format: String) throws -> DocumentReader {
+        try document(data, path, formats: [format]).reader
+    }
+
+    /// A signed document of one of several formats (versions), and which one it is.
+    static func document(_ data: Data, _ path: String, formats: [String]) throws -> (reader: DocumentReader, format: String) {
         // Metadata files are small; anything larger is refused before parsing.
         guard data.count <= ChannelLimits.maxDocumentBytes else { throw ChannelFormatError("\(path): too large") }
         let json: JSON
@@ -19,8 +24,10 @@ struct DocumentReader {
         let r = DocumentReader(json, path)
         guard json.objectValue != nil else { throw ChannelFormatError("\(path): not a JSON object") }
         let f = try r.string("format")
-        guard f == format else { throw ChannelFormatError("\(path): format is '\(f)', expected '\(format)'") }
-        return r
+        guard formats.contains(f) else {
+            throw ChannelFormatError("\(path): format is '\(f)', expected '\(formats.joined(separator: "' or '"))'")
+        }
+        return (r, f)
     }
 
     func value(_ key: String) throws -> JSON {

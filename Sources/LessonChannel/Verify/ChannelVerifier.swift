@@ -160,18 +160,49 @@ public struct ChannelVerifier {
 
     mutating func verifyRelease(_ n: Int) {
         let path = ChannelPath.manifest(n)
-        guard let manifest = signedDocument(path, release: n, { try Manifest(data: $0, path: path) }, releaseOf: { $0.release }) else { return }
+        guard let manifest = signedManifest(path, release: n) else { return }
         manifests[n] = manifest
         for (name, ref) in manifest.documents.sorted(by: { $0.key < $1.key }) {
             let docPath = ChannelPath.release(n) + "/" + name
             guard let data = fetch(docPath) else { problem("\(docPath): missing"); continue }
             if ObjectRef(of: data) != ref { problem("\(docPath): does not match the sha256 and size in \(path)") }
         }
+        checkListingsAndAttributions(manifest, path: path)
         for (id, cur) in manifest.curricula.sorted(by: { $0.key < $1.key }) {
             checkObject(cur.index, what: "the index of \(id) in \(path)")
             for (asset, ref) in cur.assets.sorted(by: { $0.key < $1.key }) { checkObject(ref, what: "\(id)/\(asset) in \(path)") }
             for (locale, lessons) in cur.locales.sorted(by: { $0.key < $1.key }) {
                 for (lesson, ref) in lessons.sorted(by: { $0.key < $1.key }) { checkObject(ref, what: "lesson \(id)/\(locale)/\(lesson) in \(path)") }
+            }
+        }
+    }
+
+    /// A signed manifest of either format, complete: a format-2 manifest's listings and buckets
+    /// read and checked (`Manifest.load`).
+    mutating func signedManifest(_ path: String, release: Int, only part: (String, String)? = nil) -> Manifest? {
+        let source = self.source
+        return signedDocument(path, release: release, { data in
+            guard let part else { return try Manifest.load(data: data, path: path) { try source.read(ChannelPath.object($0.sha256)) } }
+            // A pack holds the listing of its own part only.
+            let file = try ManifestFile(data: data, path: path)
+            let mine = file.parts[part.0]?[part.1].map { [part.0: [part.1: $0]] } ?? [:]
+            return try Manifest.load(data: data, path: path, only: mine) { try source.read(ChannelPath.object($0.sha256)) }
+        }, releaseOf: { $0.release })
+    }
+
+    /// The listing and bucket objects and the attribution files a format-2 manifest names.
+    mutating func checkListingsAndAttributions(_ manifest: Manifest, path: String) {
+        for (id, locales) in manifest.listings.sorted(by: { $0.key < $1.key }) {
+            for (locale, listing) in locales.sorted(by: { $0.key < $1.key }) {
+                checkObject(listing.listing, what: "the listing of \(id) in \(locale) in \(path)")
+                for (i, ref) in listing.buckets.enumerated() { checkObject(ref, what: "bucket \(i) of \(id) in \(locale) in \(path)") }
+            }
+        }
+        for (id, cur) in manifest.curricula.sorted(by: { $0.key < $1.key }) {
+            for (locale, ref) in cur.attributions.sorted(by: { $0.key < $1.key }) {
+                let file = ChannelPath.attribution(ref.sha256)
+                guard let data = fetch(file) else { problem("\(file): missing (the attribution of \(id) in \(locale) in \(path))"); continue }
+                if ObjectRef(of: data) != ref { problem("\(file): does not match the sha256 and size in \(path)") }
             }
         }
     }
@@ -271,8 +302,7 @@ public struct ChannelVerifier {
         let manifestPath = ChannelPath.manifest(pack.release)
         guard let bytes = fetch(manifestPath) else { problem("\(manifestPath): missing"); return }
         if ObjectRef(of: bytes) != pack.manifest { problem("\(manifestPath): does not match the sha256 and size in \(ChannelPath.pack)") }
-        let path = manifestPath
-        guard let manifest = signedDocument(path, release: pack.release, { try Manifest(data: $0, path: path) }, releaseOf: { $0.release }) else { return }
+        guard let manifest = signedManifest(manifestPath, release: pack.release, only: (pack.curriculum, pack.locale)) else { return }
         guard let cur = manifest.curricula[pack.curriculum], let lessons = cur.locales[pack.locale] else {
             problem("\(ChannelPath.pack): \(pack.curriculum) in \(pack.locale) is not in \(manifestPath)"); return
         }
@@ -294,6 +324,17 @@ public struct ChannelVerifier {
         var refs: [(ObjectRef, String)] = [(cur.index, "the index of \(id)")]
         refs += cur.assets.sorted(by: { $0.key < $1.key }).map { ($0.value, "\(id)/\($0.key)") }
         refs += lessons.sorted(by: { $0.key < $1.key }).map { ($0.value, "lesson \(id)/\(pack.locale)/\($0.key)") }
+        if let listing = manifest.listings[id]?[pack.locale] {
+            refs.append((listing.listing, "the listing of \(id) in \(pack.locale)"))
+            refs += listing.buckets.enumerated().map { ($1, "bucket \($0) of \(id) in \(pack.locale)") }
+        }
+        if let ref = cur.attributions[pack.locale] {
+            let file = ChannelPath.attribution(ref.sha256)
+            expected.insert(file)
+            if let data = fetch(file) {
+                if ObjectRef(of: data) != ref { problem("\(file): does not match the sha256 and size in \(manifestPath)") }
+            } else { problem("\(file): missing (the attribution of \(id) in \(pack.locale))") }
+        }
         for (ref, what) in refs {
             expected.insert(ChannelPath.object(ref.sha256))
             checkObject(ref, what: what)

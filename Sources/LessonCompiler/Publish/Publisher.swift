@@ -99,10 +99,14 @@ public enum Publisher {
     /// staged, moved into the channel, and what no kept release needs pruned.
     static func write(_ content: [String: CurriculumContent], objects: PublishObjects, state: ChannelState, options o: PublishOptions,
                       report: inout PublishReport) throws {
+        // Each part's attribution is part of its content: a changed credit is a new release.
+        var content = content
+        let attributions = ReleaseDocuments.partAttributions(content)
+        for (c, locales) in attributions { for (l, data) in locales { content[c]!.entry.attributions[l] = ObjectRef(of: data) } }
         let staging = try Staging(channel: o.channel, failBeforeLatest: o.failBeforeLatest)
         defer { staging.discard() }
         let store = ObjectStore(staging: staging, known: Set(state.manifests.values.flatMap { $0.objects.map(\.sha256) }))
-        var writer = ReleaseWriter(options: o, state: state, staging: staging, store: store, objects: objects)
+        var writer = ReleaseWriter(options: o, state: state, staging: staging, store: store, objects: objects, attributions: attributions)
         if let latest = state.latest, let current = state.manifests[latest.release], current.curricula == content.mapValues(\.entry) {
             report.lines.append("no changes since release \(latest.release): no new release")
             try writer.refresh(latest: latest, lines: &report.lines)
@@ -158,17 +162,23 @@ public enum Publisher {
         let fm = FileManager.default
         let kept = Set(latest.diffsFrom + [latest.release])
         var referenced = Set<String>()
+        var attributions = Set<String>()
         var removedReleases = 0
         func list(_ dir: String) -> [String] { ((try? fm.contentsOfDirectory(atPath: channel.appendingPathComponent(dir).path)) ?? []).sorted() }
         for name in list("releases") {
             guard let n = Int(name), String(n) == name else { continue }
             let path = ChannelPath.manifest(n)
             if kept.contains(n) {
-                if let m = manifests[n] { referenced.formUnion(m.objects.map(\.sha256)); continue }
-                guard let data = try? Data(contentsOf: channel.appendingPathComponent(path)), let m = try? Manifest(data: data, path: path) else {
+                if let m = manifests[n] {
+                    referenced.formUnion(m.objects.map(\.sha256)); attributions.formUnion(m.attributionFiles.map(\.sha256)); continue
+                }
+                let source = DirectorySource(channel)
+                guard let data = try? source.read(path),
+                      let m = try? Manifest.load(data: data, path: path, object: { try source.read(ChannelPath.object($0.sha256)) }) else {
                     return ["not pruning: \(path) could not be read"]
                 }
                 referenced.formUnion(m.objects.map(\.sha256))
+                attributions.formUnion(m.attributionFiles.map(\.sha256))
             } else {
                 try? fm.removeItem(at: channel.appendingPathComponent(ChannelPath.release(n)))
                 removedReleases += 1
@@ -193,6 +203,9 @@ public enum Publisher {
         }
         for name in list("packs") where Int(name) != nil && Int(name) != latest.release {
             try? fm.removeItem(at: channel.appendingPathComponent("packs/\(name)"))
+        }
+        for name in list("attribution") where name.hasSuffix(".md") && ChannelPath.isSHA256(String(name.dropLast(3))) {
+            if !attributions.contains(String(name.dropLast(3))) { try? fm.removeItem(at: channel.appendingPathComponent("attribution/\(name)")) }
         }
         var removed = 0, bytes = 0
         for dir in list("objects") where dir.count == 2 {
@@ -254,6 +267,8 @@ struct ChannelState: Sendable {
         // Each kept manifest lists every lesson: they are parsed in parallel (an error is the
         // one of the first release in this order, as when they were read one by one).
         let releases = [latest.release] + latest.diffsFrom
+        // Kept format-2 releases share most buckets: each is parsed once.
+        let buckets = BucketCache()
         let manifests = try Parallel.map(releases) { n in
             let path = ChannelPath.manifest(n)
             return try checked {
@@ -261,7 +276,7 @@ struct ChannelState: Sendable {
                 if n == latest.release && ObjectRef(of: data) != latest.manifest {
                     throw ChannelFormatError("\(path): does not match the sha256 and size in latest.json")
                 }
-                return try Manifest(data: data, path: path)
+                return try Manifest.load(data: data, path: path, buckets: buckets) { try source.read(ChannelPath.object($0.sha256)) }
             }
         }
         for (n, manifest) in zip(releases, manifests) { state.manifests[n] = manifest }

@@ -3,7 +3,7 @@ import LessonChannel
 import LessonSupport
 
 /// The human-readable files of a release: NOTES.md for a programme coordinator, ATTRIBUTION.md
-/// (the credit CC BY asks for, for every lesson and asset) and LICENSE.
+/// (the credit CC BY asks for, for every lesson and asset, in one linked file per part) and LICENSE.
 enum ReleaseDocuments {
     struct Input {
         var release: Int
@@ -84,27 +84,51 @@ enum ReleaseDocuments {
 
     // MARK: - ATTRIBUTION.md
 
+    /// The release's ATTRIBUTION.md: short, it links each part's attribution file, which is
+    /// stored once per distinct content (`ChannelPath.attribution`) and shared by releases.
     static func attribution(_ input: Input) -> String {
         var out = "# Attribution — release \(input.release)\n\n"
-        out += "Who made each lesson and file in this release, where its content comes from, and its licence.\n"
-        out += "When you share or adapt this material, credit it as shown here, link to the licence, and say\n"
-        out += "what you changed.\n"
+        out += "Who made each lesson and file in this release, where its content comes from, and its licence,\n"
+        out += "one file per curriculum and language. When you share or adapt this material, credit it as\n"
+        out += "shown there, link to the licence, and say what you changed.\n\n"
         for (id, c) in input.content.sorted(by: { $0.key < $1.key }) {
-            out += "\n## \(md(c.entry.title)) (`\(id)`, version \(md(c.entry.version)))\n\n"
-            out += "By \(names(c.authors)). Licence: \(licenceLink(c.entry.license)).\n"
             for locale in c.entry.locales.keys.sorted() {
-                out += "\n### Lessons — \(languageName(locale))\n\n"
-                for (_, f) in c.lessons[locale] ?? [] {
-                    var line = "- **\(md(f.title))** — by \(names(f.authors)); licence \(licenceLink(f.license.isEmpty ? c.entry.license : f.license))"
-                    if !f.source.isEmpty { line += "; source: \(f.source.map(md).joined(separator: "; "))" }
-                    out += line + ".\n"
-                }
+                guard let ref = c.entry.attributions[locale] else { continue }
+                out += "- [\(md(c.entry.title)) — \(languageName(locale))](../../\(ChannelPath.attribution(ref.sha256))) (`\(id)`, version \(md(c.entry.version)))\n"
             }
-            if !c.entry.assets.isEmpty {
-                out += "\n### Pictures and other files\n\n"
-                for path in c.entry.assets.keys.sorted() {
-                    out += "- `\(path)` — by \(names(c.authors)); licence \(licenceLink(c.entry.license)).\n"
-                }
+        }
+        return out
+    }
+
+    /// Each part's attribution (curriculum → locale → Markdown): the curriculum's credit, every
+    /// lesson in that locale, and the curriculum's pictures and other files.
+    static func partAttributions(_ content: [String: CurriculumContent]) -> [String: [String: Data]] {
+        var out: [String: [String: Data]] = [:]
+        for (id, c) in content {
+            for locale in c.entry.locales.keys {
+                out[id, default: [:]][locale] = Data(partAttribution(id, c, locale: locale).utf8)
+            }
+        }
+        return out
+    }
+
+    static func partAttribution(_ id: String, _ c: CurriculumContent, locale: String) -> String {
+        var out = "# Attribution — \(md(c.entry.title)) — \(languageName(locale))\n\n"
+        out += "Who made each lesson and file of this curriculum in this language, where its content comes from,\n"
+        out += "and its licence. When you share or adapt this material, credit it as shown here, link to the\n"
+        out += "licence, and say what you changed.\n"
+        out += "\n## \(md(c.entry.title)) (`\(id)`, version \(md(c.entry.version)))\n\n"
+        out += "By \(names(c.authors)). Licence: \(licenceLink(c.entry.license)).\n"
+        out += "\n### Lessons — \(languageName(locale))\n\n"
+        for (_, f) in c.lessons[locale] ?? [] {
+            var line = "- **\(md(f.title))** — by \(names(f.authors)); licence \(licenceLink(f.license.isEmpty ? c.entry.license : f.license))"
+            if !f.source.isEmpty { line += "; source: \(f.source.map(md).joined(separator: "; "))" }
+            out += line + ".\n"
+        }
+        if !c.entry.assets.isEmpty {
+            out += "\n### Pictures and other files\n\n"
+            for path in c.entry.assets.keys.sorted() {
+                out += "- `\(path)` — by \(names(c.authors)); licence \(licenceLink(c.entry.license)).\n"
             }
         }
         return out
@@ -120,7 +144,7 @@ enum ReleaseDocuments {
         }
         used.remove("")
         var out = "Licence of the content in this release\n======================================\n\n"
-        out += "ATTRIBUTION.md names the licence of every lesson, picture and other file.\n"
+        out += "ATTRIBUTION.md links the files that name the licence of every lesson, picture and other file.\n"
         if used.contains("CC-BY-4.0") {
             out += """
 

@@ -17,8 +17,13 @@ struct ReleaseWriter {
     /// The manifest and diffs this run wrote, for pruning without reading them back.
     private(set) var written = (manifests: [Int: Manifest](), diffs: [String: DiffDocument]())
 
-    init(options: PublishOptions, state: ChannelState, staging: Staging, store: ObjectStore, objects: PublishObjects) {
+    /// Each part's attribution file (curriculum → locale → bytes).
+    let attributions: [String: [String: Data]]
+
+    init(options: PublishOptions, state: ChannelState, staging: Staging, store: ObjectStore, objects: PublishObjects,
+         attributions: [String: [String: Data]] = [:]) {
         self.o = options
+        self.attributions = attributions
         self.state = state
         self.staging = staging
         self.store = store
@@ -62,7 +67,11 @@ struct ReleaseWriter {
         }
         let documents = ReleaseDocuments.all(input)
         for (name, data) in documents { try staging.write(ChannelPath.release(r) + "/" + name, data) }
-        let manifest = Manifest(release: r, published: o.now, curricula: curricula, documents: documents.mapValues { ObjectRef(of: $0) })
+        var manifest = Manifest(release: r, published: o.now, curricula: curricula, documents: documents.mapValues { ObjectRef(of: $0) })
+        for (sha, data) in manifest.makeListings().sorted(by: { $0.key < $1.key }) {
+            try store.write(ObjectRef(sha256: sha, size: data.count), data)
+        }
+        try writeAttributions(manifest)
         let manifestBytes = Self.bytes(manifest.json)
         try writeSigned(ChannelPath.manifest(r), manifestBytes, release: r)
         written.manifests[r] = manifest
@@ -89,6 +98,18 @@ struct ReleaseWriter {
         summary.append(kept.isEmpty ? "no diffs (no earlier release kept)" : "diffs from release\(kept.count == 1 ? "" : "s") \(kept.map(String.init).joined(separator: ", ")) to \(r)")
         if o.rotateTo != nil { summary.append(rotationLine) }
         summary.append("latest.json expires \(Timestamp.rfc3339(latest.expires))")
+    }
+
+    /// Each part's attribution file the channel does not have yet (they are named by content).
+    func writeAttributions(_ manifest: Manifest) throws {
+        for (c, cur) in manifest.curricula.sorted(by: { $0.key < $1.key }) {
+            for (l, ref) in cur.attributions.sorted(by: { $0.key < $1.key }) {
+                let path = ChannelPath.attribution(ref.sha256)
+                guard !staging.contains(path), staging.read(path).map(ObjectRef.init(of:)) != ref else { continue }
+                guard let data = attributions[c]?[l] else { throw PublishError("\(path): the attribution of \(c) in \(l) was not made") }
+                try staging.write(path, data)
+            }
+        }
     }
 
     /// Writes the objects of `manifest` that the channel does not have, in parallel.
@@ -133,7 +154,9 @@ struct ReleaseWriter {
             for m in latest.diffsFrom { try resign(ChannelPath.diff(from: m, to: latest.release), release: latest.release) }
             let path = ChannelPath.manifest(latest.release)
             guard let manifestBytes = staging.read(path) else { throw PublishError("\(path): missing") }
-            try writePacks(try Manifest(data: manifestBytes, path: path), manifestBytes: manifestBytes)
+            let staging = self.staging
+            try writePacks(try Manifest.load(data: manifestBytes, path: path) { staging.read(ChannelPath.object($0.sha256)) },
+                           manifestBytes: manifestBytes)
             lines.append(rotationLine)
         }
         if o.rotateTo != nil || renewed != latest {
@@ -196,7 +219,15 @@ struct ReleaseWriter {
                 let pack = PackDocument(release: r, published: manifest.published, curriculum: id, locale: locale, manifest: ObjectRef(of: manifestBytes))
                 let packBytes = Self.bytes(pack.json)
                 var objectRefs: [String: ObjectRef] = [:]
-                for ref in [cur.index] + Array(cur.assets.values) + Array(lessons.values) { objectRefs[ChannelPath.object(ref.sha256)] = ref }
+                var metadata: [ObjectRef] = []
+                if let listing = manifest.listings[id]?[locale] { metadata = [listing.listing] + listing.buckets }
+                for ref in [cur.index] + Array(cur.assets.values) + Array(lessons.values) + metadata { objectRefs[ChannelPath.object(ref.sha256)] = ref }
+                var files = shared
+                if let ref = cur.attributions[locale] {
+                    let path = ChannelPath.attribution(ref.sha256)
+                    guard let data = staging.read(path) else { throw PublishError("\(path): missing, but \(ChannelPath.manifest(r)) names it") }
+                    files[path] = data
+                }
                 let previous = previousPack(curriculum: id, locale: locale)
                 let packPath = ChannelPath.pack(r, curriculum: id, locale: locale)
                 var zip = ZipWriter()
@@ -204,17 +235,22 @@ struct ReleaseWriter {
                     try zip.add(ChannelPath.pack, packBytes)
                     try zip.add(ChannelPath.signature(ChannelPath.pack),
                                 signer.sign(packBytes, trustedComment: ChannelPath.trustedComment(path: ChannelPath.pack, release: r)).fileData)
-                    for path in Set(shared.keys).union(objectRefs.keys).sorted() {
+                    // The part's listing and buckets first, in the listing's order: a device's
+                    // first sync reads them in one Range request (PUBLISHING.md, bulk transfer).
+                    var seen = Set<String>()
+                    let first = metadata.map { ChannelPath.object($0.sha256) }.filter { seen.insert($0).inserted }
+                    for path in first + Set(files.keys).union(objectRefs.keys).subtracting(first).sorted() {
                         if let ref = objectRefs[path] {
                             // Objects are named by their SHA-256: the previous pack's entry of that
                             // name, its CRC checked, has the same bytes, read without the cache.
                             if let copy = try? previous?.readEntry(path, limit: ref.size), copy.data.count == ref.size {
                                 try zip.add(path, copy.data, crc: copy.crc)
                             } else {
-                                try zip.add(path, try objects.bytes(of: ref))
+                                // A listing or bucket is not made from the sources: it is in the channel.
+                                try zip.add(path, try metadata.contains(ref) ? store.read(ref.sha256) ?? objects.bytes(of: ref) : objects.bytes(of: ref))
                             }
                         } else {
-                            try zip.add(path, shared[path]!)
+                            try zip.add(path, files[path]!)
                         }
                     }
                 } catch let e as ZipError {

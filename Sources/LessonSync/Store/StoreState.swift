@@ -47,6 +47,9 @@ struct StoreState: Equatable, Sendable {
     var parts: [String: [String: StorePart]]
     /// Objects held uncompressed, rebuilt from a delta: object sha256 → content sha256 and size.
     var contents: [String: ObjectRef]
+    /// Format 2: curriculum → locale → the bucket objects of the part's listing whose lessons
+    /// the store's part holds exactly (nil: not known), so a later sync fetches only the others.
+    var buckets: [String: [String: [ObjectRef?]]] = [:]
 
     /// Every object the parts refer to, each once.
     var objects: Set<ObjectRef> {
@@ -62,6 +65,9 @@ struct StoreState: Equatable, Sendable {
             "parts": .object(parts.mapValues { .object($0.mapValues(\.storeJSON)) }),
         ]
         o["contents"] = .object(contents.mapValues(Self.refJSON))
+        if !buckets.isEmpty {
+            o["buckets"] = .object(buckets.mapValues { .object($0.mapValues { .array($0.map { $0.map(Self.refJSON) ?? .null }) }) })
+        }
         return .object(o)
     }
 
@@ -111,6 +117,13 @@ struct StoreState: Equatable, Sendable {
             }
         }
         self.parts = parts
+        // Optional (older stores have none): a bucket not known is fetched again.
+        for (c, locales) in json["buckets"]?.objectValue ?? [:] {
+            for (l, list) in locales.objectValue ?? [:] {
+                guard let refs = list.arrayValue, refs.count <= 1 << PartListing.maxBits, refs.count.nonzeroBitCount == 1 else { continue }
+                buckets[c, default: [:]][l] = refs.map { try? Self.ref($0, at: path) }
+            }
+        }
         guard let contentsJSON = json["contents"]?.objectValue else { throw StoreError("\(path): 'contents' must be an object") }
         contents = try contentsJSON.reduce(into: [:]) { out, e in
             guard ChannelPath.isSHA256(e.key) else { throw StoreError("\(path): bad object name '\(e.key)' in contents") }

@@ -71,9 +71,11 @@ extension SyncRun {
                 others.append("\(c) in \(l)")
             }
         }
-        guard others.isEmpty else {
-            throw SyncError(.source, "the pack holds only \(pack.curriculum) in \(pack.locale), but the store also subscribes to \(others.sorted().joined(separator: ", ")), whose lessons it does not have; sync from the channel, or narrow the subscription with --curricula and --locales")
-        }
+        guard others.isEmpty else { throw packLacks(pack, others) }
+    }
+
+    func packLacks(_ pack: PackDocument, _ others: [String]) -> SyncError {
+        SyncError(.source, "the pack holds only \(pack.curriculum) in \(pack.locale), but the store also subscribes to \(others.sorted().joined(separator: ", ")), whose lessons it does not have; sync from the channel, or narrow the subscription with --curricula and --locales")
     }
 
     /// Downloads (or rebuilds) what the plan lacks; returns every object held uncompressed.

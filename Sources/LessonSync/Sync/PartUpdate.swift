@@ -7,6 +7,8 @@ import LessonSupport
 struct PartUpdate {
     var parts: [String: [String: StorePart]]
     var deltas: [String: DeltaSource] = [:]
+    /// Format 2: the bucket objects each part's lessons are known to match (`StoreState.buckets`).
+    var buckets: [String: [String: [ObjectRef?]]] = [:]
 }
 
 /// A delta object that rebuilds an object from one the store holds.
@@ -24,7 +26,10 @@ extension SyncRun {
             return try apply(diff, to: old.parts, subscription: subscription)
         }
         report.method = .manifest
-        return PartUpdate(parts: try select(try await fetchManifest(head, key: key), subscription: subscription, release: head.release))
+        let file = try await fetchManifest(head, key: key)
+        var update = PartUpdate(parts: try select(file.manifest, subscription: subscription, release: head.release))
+        if file.manifest.version >= 2 { try await readListings(file, head: head, into: &update) }
+        return update
     }
 
     /// The signed diff from the store's release, or nil (fetch the manifest instead) when the
@@ -50,16 +55,110 @@ extension SyncRun {
         return diff
     }
 
-    func fetchManifest(_ head: Head, key: MinisignPublicKey) async throws -> Manifest {
+    func fetchManifest(_ head: Head, key: MinisignPublicKey) async throws -> ManifestFile {
         let path = ChannelPath.manifest(head.release)
         guard let data = try await source.read(path, limit: head.manifest.size) else { throw SyncError(.source, "\(path): missing, but \(head.path) names it") }
         guard ObjectRef(of: data) == head.manifest else {
             throw SyncError(.integrity, "\(path): does not match the sha256 and size in \(head.path); refused")
         }
         _ = try await source.readSigned(path, key: key, release: head.release)
-        let manifest = try Manifest(data: data, path: path)
-        guard manifest.release == head.release else { throw SyncError(.integrity, "\(path): says it is release \(manifest.release); refused") }
-        return manifest
+        let file = try ManifestFile(data: data, path: path)
+        guard file.manifest.release == head.release else { throw SyncError(.integrity, "\(path): says it is release \(file.manifest.release); refused") }
+        return file
+    }
+
+    /// Format 2: the lessons of each selected part. A part the store holds with the signed hash
+    /// is kept as it is; for another, the listing is fetched, then only the buckets the store
+    /// does not know to match, and the assembled part must have the signed hash.
+    mutating func readListings(_ file: ManifestFile, head: Head, into update: inout PartUpdate) async throws {
+        let path = ChannelPath.manifest(file.manifest.release)
+        let pack = head.pack
+        if let pack {
+            // A pack holds its own part's listing only: another part the store lacks cannot come from it.
+            let others = update.parts.flatMap { c, locales in
+                locales.keys.filter { l in (c, l) != (pack.curriculum, pack.locale) && old?.parts[c]?[l]?.hash != file.parts[c]?[l]?.part }.map { "\(c) in \($0)" }
+            }
+            if !others.isEmpty { throw packLacks(pack, others) }
+        }
+        for (c, locales) in update.parts.sorted(by: { $0.key < $1.key }) {
+            for (l, part) in locales.sorted(by: { $0.key < $1.key }) {
+                guard let entry = file.parts[c]?[l] else { throw SyncError(.integrity, "\(path): \(c) in \(l) has no listing; refused") }
+                let what = "\(path): \(c) in \(l)"
+                let held = old?.parts[c]?[l]
+                if let held, held.hash == entry.part {
+                    update.parts[c]![l] = held
+                    update.buckets[c, default: [:]][l] = old?.buckets[c]?[l]
+                    continue
+                }
+                let listingWhat = "\(ChannelPath.object(entry.listing.sha256)) (listing of \(what))"
+                let known = old?.buckets[c]?[l]
+                // A part whose buckets are all unknown (a first sync): its pack holds its listing and
+                // buckets side by side, read in one Range request instead of one request each.
+                var prefetched: [String: Data] = [:]
+                if known == nil, head.kind == .latest, let minimum = o.bulkMinimum, 1 << PartListing.bits(forLessons: entry.lessons) >= max(1, minimum),
+                   let ranges = fetcher as? any RangeFetcher {
+                    prefetched = await listingFromPack(ChannelPath.pack(head.release, curriculum: c, locale: l), entry: entry, from: ranges)
+                }
+                let listing = try await fetchMetadata([entry.listing], what: { _ in listingWhat }, prefetched: prefetched)
+                let buckets = try PartListing.readListing(listing[entry.listing.sha256]!, lessons: entry.lessons, what: listingWhat)
+                // Buckets whose object is one the store's lessons are known to match need not be fetched.
+                let matching = known.flatMap { $0.count == buckets.count ? $0 : nil }
+                var lessons: [[String: ObjectRef]] = []
+                var fetch: [Int] = []
+                for (i, ref) in buckets.enumerated() {
+                    if let held, let matching, matching[i] == ref {
+                        lessons.append(held.lessons.filter { PartListing.bucket(of: $0.key, bits: buckets.count.trailingZeroBitCount) == i })
+                    } else {
+                        lessons.append([:])
+                        fetch.append(i)
+                    }
+                }
+                @Sendable func bucketWhat(_ i: Int) -> String { "\(ChannelPath.object(buckets[i].sha256)) (bucket \(i) of \(what))" }
+                let index = Dictionary(fetch.map { (buckets[$0].sha256, $0) }, uniquingKeysWith: { a, _ in a })
+                let fetched = try await fetchMetadata(fetch.map { buckets[$0] }, what: { bucketWhat(index[$0.sha256]!) }, prefetched: prefetched)
+                for i in fetch {
+                    lessons[i] = try PartListing.readBucket(fetched[buckets[i].sha256]!, index: i, count: buckets.count, what: bucketWhat(i))
+                }
+                update.parts[c]![l] = try PartListing.assemble(index: part.index, assets: part.assets, buckets: lessons, hash: entry.part, what: what)
+                update.buckets[c, default: [:]][l] = buckets
+            }
+        }
+    }
+
+    /// Listing and bucket objects, several at a time, each capped at its signed size and checked
+    /// against its hash. A sync keeps none of them: the store remembers their hashes.
+    /// `prefetched` (sha256 → bytes, from a pack, unchecked) is used for an object whose bytes match its ref.
+    func fetchMetadata(_ refs: [ObjectRef], what: @escaping @Sendable (ObjectRef) -> String, prefetched: [String: Data] = [:]) async throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for ref in Set(refs) { if let data = prefetched[ref.sha256], ObjectRef(of: data) == ref { out[ref.sha256] = data } }
+        let unique = Array(Set(refs)).filter { out[$0.sha256] == nil }.sorted { $0.sha256 < $1.sha256 }
+        let (fetcher, retry, width) = (self.fetcher, source.retry, max(1, o.concurrency))
+        try await withThrowingTaskGroup(of: (String, Data).self) { group in
+            var next = 0
+            func start() {
+                let ref = unique[next]
+                next += 1
+                group.addTask {
+                    let path = ChannelPath.object(ref.sha256)
+                    let fetched: Data?
+                    do { fetched = try await retry.run(path, { try await fetcher.fetch(path, limit: ref.size) }) } catch let e as SyncError {
+                        // Name what the object is for: "objects/…/… (bucket 3 of …): …".
+                        throw SyncError(e.kind, what(ref) + (e.message.hasPrefix(path) ? String(e.message.dropFirst(path.count)) : ": " + e.message))
+                    }
+                    guard let data = fetched else { throw SyncError(.source, "\(what(ref)): missing; refused") }
+                    guard ObjectRef(of: data) == ref else {
+                        throw SyncError(.integrity, "\(what(ref)): does not match the sha256 and size the channel signed; refused")
+                    }
+                    return (ref.sha256, data)
+                }
+            }
+            while next < unique.count && next < width { start() }
+            while let (sha, data) = try await group.next() {
+                out[sha] = data
+                if next < unique.count { start() }
+            }
+        }
+        return out
     }
 
     /// The parts of a full manifest the subscription asks for. A curriculum or locale the user
@@ -83,12 +182,46 @@ extension SyncRun {
         return parts
     }
 
+    /// The listing and the entries after it in a part's pack (where publish puts its buckets),
+    /// read with two or three Range requests: sha256 → bytes, not yet checked. Empty when the pack
+    /// cannot be read so (the objects are then fetched one by one).
+    mutating func listingFromPack(_ path: String, entry: ListedPart, from fetcher: any RangeFetcher) async -> [String: Data] {
+        let reader = PackRead(fetcher: fetcher, writer: writer, retry: source.retry, width: 1, spanBytes: max(1, o.bulkSpanBytes), progress: nil)
+        var outcome = PackRead.Outcome()
+        defer { report.packRequests += outcome.requests }
+        do {
+            guard let directory = try await reader.readDirectory(path, &outcome),
+                  let first = directory.records.firstIndex(where: { $0.name == ChannelPath.object(entry.listing.sha256) }) else { return [:] }
+            let start = directory.records[first].headerOffset
+            var last = first
+            let count = 1 << PartListing.bits(forLessons: entry.lessons)
+            while last + 1 < directory.records.count, last - first < count, directory.records[last + 1].end - start <= max(1, o.bulkSpanBytes) { last += 1 }
+            let records = directory.records[first...last]
+            let end = records.last!.end
+            let got = try await source.retry.run(path) { () async throws -> RangeData in
+                guard let r = try await fetcher.fetchRange(path, .span(first: start, last: end - 1), limit: end - start) else { throw FetchFailure.notFound }
+                guard r.fileSize == directory.archiveSize, r.start == start, r.data.count == end - start else { throw FetchFailure.badRange }
+                return r
+            }
+            outcome.requests += 1
+            var out: [String: Data] = [:]
+            for record in records where record.name.hasPrefix("objects/") {
+                out[String(record.name.split(separator: "/").last!)] = try ZipDirectory.entry(record, in: got.data, spanStart: start)
+            }
+            return out
+        } catch {
+            report.notes.append("\(path): the listing could not be read from it (\(error)); fetched it and its buckets one by one")
+            return [:]
+        }
+    }
+
     /// Applies a diff's entries to the parts the store holds. Each resulting part must hash to
     /// what the signed diff says, so a diff applied to the wrong base, or objects of two releases
     /// mixed, is refused.
     func apply(_ diff: DiffDocument, to old: [String: [String: StorePart]], subscription: Subscription) throws -> PartUpdate {
         let path = ChannelPath.diff(from: diff.from, to: diff.to)
         var update = PartUpdate(parts: old)
+        update.buckets = self.old?.buckets ?? [:]
         var changes: [String: [String: [DiffChange]]] = [:]
         for change in diff.changes where subscription.includes(curriculum: change.key.curriculum, locale: change.key.locale) {
             changes[change.key.curriculum, default: [:]][change.key.locale, default: []].append(change)
@@ -132,6 +265,7 @@ extension SyncRun {
                 guard let expected = hash else {
                     guard index == nil, assets.isEmpty, lessons.isEmpty else { throw refuse(c, l, "it is removed, but entries remain") }
                     update.parts[c]?[l] = nil
+                    update.buckets[c]?[l] = nil
                     if update.parts[c]?.isEmpty == true { update.parts[c] = nil }
                     continue
                 }
@@ -139,6 +273,15 @@ extension SyncRun {
                 let part = StorePart(index: index, assets: assets, lessons: lessons)
                 guard part.hash == expected else { throw refuse(c, l, "the result does not match the signed part hash") }
                 update.parts[c, default: [:]][l] = part
+                // The buckets holding a changed lesson are no longer known (nor any, if their number changes).
+                if var known = update.buckets[c]?[l] {
+                    let bits = known.count.trailingZeroBitCount
+                    if PartListing.bits(forLessons: lessons.count) != bits { known = [] }
+                    for change in changes[c]?[l] ?? [] where change.key.kind == .lesson && !known.isEmpty {
+                        known[PartListing.bucket(of: change.key.id, bits: bits)] = nil
+                    }
+                    update.buckets[c]![l] = known.isEmpty ? nil : known
+                }
             }
         }
         return update

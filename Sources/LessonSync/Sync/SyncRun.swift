@@ -47,7 +47,8 @@ struct SyncRun {
         let plan = planObjects(update.parts, deltas: update.deltas)
         if let pack = head.pack { try checkPackHolds(plan, parts: update.parts, pack: pack) }
         let contents = try await download(plan, parts: update.parts, release: head.kind == .latest ? head.release : nil)
-        let folder = try await newStateFolder(head, trust: trust, subscription: subscription, parts: update.parts, contents: contents)
+        var folder = try await newStateFolder(head, trust: trust, subscription: subscription, parts: update.parts, contents: contents)
+        folder.state.buckets = update.buckets
         countLessons(from: old?.parts ?? [:], to: update.parts)
         progress(.switching, "switching the store to release \(head.release)")
         let name = try writer.commit(folder.state, files: folder.files)

@@ -58,7 +58,8 @@ struct TestChannel {
         }
         let curriculum = ManifestCurriculum(title: "Demo", version: "1.0.0", license: "CC-BY-4.0", index: index,
                                             assets: ["assets/box.svg": asset], locales: ["en": lessons])
-        let manifest = Manifest(release: n, published: Self.now, curricula: ["demo": curriculum], documents: documents)
+        var manifest = Manifest(release: n, published: Self.now, curricula: ["demo": curriculum], documents: documents)
+        for (sha, data) in manifest.makeListings() { files[ChannelPath.object(sha)] = data }
         let manifestBytes = manifest.canonicalBytes
         put(ChannelPath.manifest(n), manifestBytes, signedBy: key, release: n)
         files[ChannelPath.pack(n, curriculum: "demo", locale: "en")] = pack(manifest, manifestBytes: manifestBytes)

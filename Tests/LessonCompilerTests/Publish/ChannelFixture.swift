@@ -103,3 +103,10 @@ final class ChannelFixture {
     }
 }
 
+
+extension Manifest {
+    /// A manifest of either format, its listings and buckets read with `file` (channel path → bytes).
+    static func read(_ data: Data, file: (String) throws -> Data?) throws -> Manifest {
+        try Manifest.load(data: data, path: "m") { try file(ChannelPath.object($0.sha256)) }
+    }
+}

@@ -24,7 +24,7 @@ final class PackReuseTests: XCTestCase {
         XCTAssertEqual(try pack(reused, 2), try pack(fresh, 2))
         // The new pack holds the changed lesson's new object, not the old one.
         let zip = try ZipReader(pack(reused, 2))
-        let manifest = try Manifest(data: XCTUnwrap(zip.read("releases/2/manifest.json")), path: "m")
+        let manifest = try Manifest.read(XCTUnwrap(zip.read("releases/2/manifest.json"))) { try zip.read($0) }
         let lesson3 = try XCTUnwrap(manifest.curricula["demo"]?.locales["en"]?["lesson-3"])
         XCTAssertEqual(try zip.read(ChannelPath.object(lesson3.sha256)).map { ObjectRef(of: $0) }, lesson3)
         XCTAssertEqual(reused.verify().problems, [])
@@ -37,7 +37,7 @@ final class PackReuseTests: XCTestCase {
         // Flip a byte inside an object that release 2 keeps (the asset), in release 1's pack.
         let url = damaged.channel.appendingPathComponent("packs/1/demo-en.zip")
         var bytes = try Data(contentsOf: url)
-        let manifest = try Manifest(data: Data(contentsOf: damaged.channel.appendingPathComponent("releases/1/manifest.json")), path: "m")
+        let manifest = try Manifest.read(Data(contentsOf: damaged.channel.appendingPathComponent("releases/1/manifest.json"))) { try DirectorySource(damaged.channel).read($0) }
         let asset = try XCTUnwrap(manifest.curricula["demo"]?.assets["assets/box.svg"])
         let object = try Data(contentsOf: damaged.channel.appendingPathComponent(ChannelPath.object(asset.sha256)))
         let at = try XCTUnwrap(bytes.range(of: object)).lowerBound + object.count / 2

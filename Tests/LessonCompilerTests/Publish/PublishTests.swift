@@ -20,7 +20,7 @@ final class PublishTests: XCTestCase {
         XCTAssertEqual(latest.release, 1)
         XCTAssertEqual(latest.expires, ChannelFixture.now + 30 * 86400)
         XCTAssertEqual(latest.diffsFrom, [])
-        let manifest = try Manifest(data: tree["releases/1/manifest.json"]!, path: "m")
+        let manifest = try Manifest.read(tree["releases/1/manifest.json"]!) { tree[$0] }
         let demo = try XCTUnwrap(manifest.curricula["demo"])
         XCTAssertEqual(Set(demo.locales["en"]!.keys), ["lesson-1", "lesson-2", "lesson-3"])
         XCTAssertEqual(Array(demo.assets.keys), ["assets/box.svg"])
@@ -30,7 +30,11 @@ final class PublishTests: XCTestCase {
             XCTAssertEqual(ObjectRef(of: data), ref)
             XCTAssertNoThrow(try Gzip.decompress(data, maxSize: 1 << 20))
         }
-        XCTAssertEqual(tree.keys.filter { $0.hasPrefix("objects/") }.count, 5)  // index, asset, three lessons
+        // Index, asset, three lessons; the part's listing and its one bucket (format 2).
+        XCTAssertEqual(tree.keys.filter { $0.hasPrefix("objects/") }.count, 5 + 2)
+        XCTAssertEqual(manifest.listings["demo"]?["en"]?.buckets.count, 1)
+        // The part's attribution, named by its content.
+        XCTAssertEqual(tree.keys.filter { $0.hasPrefix("attribution/") }, manifest.curricula["demo"]!.attributions.values.map { ChannelPath.attribution($0.sha256) })
         let report2 = f.verify()
         XCTAssertEqual(report2.problems, [])
         XCTAssertEqual(report2.packsChecked, 1)
@@ -57,7 +61,7 @@ final class PublishTests: XCTestCase {
         let diff = try f.diff(1, 2)
         XCTAssertEqual(diff.changes.map(\.key), [ChangeKey(curriculum: "demo", locale: "en", kind: .lesson, id: "lesson-2")])
         XCTAssertEqual(diff.changes.first?.change, .changed)
-        let manifest = try Manifest(data: Data(contentsOf: f.channel.appendingPathComponent("releases/2/manifest.json")), path: "m")
+        let manifest = try Manifest.read(Data(contentsOf: f.channel.appendingPathComponent("releases/2/manifest.json"))) { try DirectorySource(f.channel).read($0) }
         XCTAssertEqual(diff.changes.first?.object, manifest.curricula["demo"]?.locales["en"]?["lesson-2"])
         XCTAssertEqual(diff.parts, ["demo": ["en": manifest.curricula["demo"]!.partHash("en")]])
         // The delta rebuilds the new lesson from the old one and is smaller than the object.
@@ -192,13 +196,13 @@ final class PublishTests: XCTestCase {
         try FileManager.default.removeItem(at: f.channel.appendingPathComponent("latest.json.minisig"))
         try FileManager.default.copyItem(at: f.channel.appendingPathComponent("releases/1/manifest.json.minisig"),
                                          to: f.channel.appendingPathComponent("latest.json.minisig"))
-        XCTAssertEqual(f.verify().problems, ["latest.json: format is 'lessonc-manifest/1', expected 'lessonc-latest/1'"])
+        XCTAssertEqual(f.verify().problems, ["latest.json: format is 'lessonc-manifest/2', expected 'lessonc-latest/1'"])
     }
 
     func testPruningKeepsOnlyWhatKeptReleasesUse() throws {
         let f = try ChannelFixture()
         try f.publish(keep: 1)
-        let firstLesson3 = try Manifest(data: Data(contentsOf: f.channel.appendingPathComponent("releases/1/manifest.json")), path: "m")
+        let firstLesson3 = try Manifest.read(Data(contentsOf: f.channel.appendingPathComponent("releases/1/manifest.json"))) { try DirectorySource(f.channel).read($0) }
             .curricula["demo"]!.locales["en"]!["lesson-3"]!
         for n in 2...3 {
             try f.lesson(3, title: "Lending safely", body: "## Start\n\nVersion \(n).\n")
@@ -212,7 +216,7 @@ final class PublishTests: XCTestCase {
         XCTAssertNotNil(tree["releases/2/manifest.json"])
         XCTAssertEqual(tree.keys.filter { $0.hasPrefix("diffs/") }.sorted(), ["diffs/2-3.json", "diffs/2-3.json.minisig"])
         XCTAssertNil(tree[ChannelPath.object(firstLesson3.sha256)], "release 1's lesson-3 is used by no kept release")
-        let kept = try [2, 3].map { try Manifest(data: tree[ChannelPath.manifest($0)]!, path: "m") }
+        let kept = try [2, 3].map { try Manifest.read(tree[ChannelPath.manifest($0)]!) { tree[$0] } }
         let deltas = try f.diff(2, 3).changes.compactMap { $0.delta?.delta.sha256 }
         let expected = Set(kept.flatMap { $0.objects.map(\.sha256) } + deltas).map(ChannelPath.object)
         XCTAssertEqual(Set(tree.keys.filter { $0.hasPrefix("objects/") }), Set(expected))
@@ -302,11 +306,12 @@ final class PublishTests: XCTestCase {
         try f.publish()
         let data = try Data(contentsOf: f.channel.appendingPathComponent("packs/1/demo-en.zip"))
         let zip = try ZipReader(data)
-        let manifest = try Manifest(data: XCTUnwrap(zip.read("releases/1/manifest.json")), path: "m")
+        let manifest = try Manifest.read(XCTUnwrap(zip.read("releases/1/manifest.json"))) { try zip.read($0) }
         var expected = ["pack.json", "pack.json.minisig", "keys.json", "keys.json.minisig", "keys/1.json", "keys/1.json.minisig",
                         "releases/1/manifest.json", "releases/1/manifest.json.minisig",
                         "releases/1/ATTRIBUTION.md", "releases/1/LICENSE", "releases/1/NOTES.md"]
         expected += manifest.objects.map { ChannelPath.object($0.sha256) }
+        expected += manifest.attributionFiles.map { ChannelPath.attribution($0.sha256) }
         XCTAssertEqual(Set(zip.names), Set(expected))
         XCTAssertEqual(Array(zip.names.prefix(2)), ["pack.json", "pack.json.minisig"])
         let pack = try PackDocument(data: XCTUnwrap(zip.read("pack.json")))
@@ -327,7 +332,14 @@ final class PublishTests: XCTestCase {
     func testAttributionAndLicence() throws {
         let f = try ChannelFixture()
         try f.publish()
-        let attribution = try f.text("releases/1/ATTRIBUTION.md")
+        // The release's ATTRIBUTION.md links each part's file, stored once per distinct content.
+        let index = try f.text("releases/1/ATTRIBUTION.md")
+        let manifest = try Manifest.read(Data(contentsOf: f.channel.appendingPathComponent("releases/1/manifest.json"))) { try DirectorySource(f.channel).read($0) }
+        let ref = try XCTUnwrap(manifest.curricula["demo"]?.attributions["en"])
+        XCTAssertTrue(index.contains("- [Demo curriculum — English (en)](../../attribution/\(ref.sha256).md) (`demo`, version 1.0.0)\n"), index)
+        let attribution = try f.text(ChannelPath.attribution(ref.sha256))
+        XCTAssertEqual(ObjectRef(of: Data(attribution.utf8)), ref)
+        XCTAssertTrue(attribution.hasPrefix("# Attribution — Demo curriculum — English (en)\n"), attribution)
         XCTAssertTrue(attribution.contains("## Demo curriculum (`demo`, version 1.0.0)\n\nBy Test Author. Licence: [CC-BY-4.0](https://creativecommons.org/licenses/by/4.0/).\n"), attribution)
         XCTAssertTrue(attribution.contains("- **Why save together** — by Test Author; licence [CC-BY-4.0](https://creativecommons.org/licenses/by/4.0/); source: WHO (2020), a guideline.\n"), attribution)
         XCTAssertTrue(attribution.contains("- **Lending safely** — by Test Author; licence [CC-BY-4.0](https://creativecommons.org/licenses/by/4.0/).\n"), attribution)

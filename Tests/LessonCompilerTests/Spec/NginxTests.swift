@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LessonChannel
 
 /// A channel served by Debian's nginx with Examples/nginx.conf, over TLS with a certificate
 /// from a CA made for the test: the cache rules and types of PUBLISHING.md, Range resume, and
@@ -126,7 +127,10 @@ final class NginxTests: XCTestCase {
         let curricula = manifest["curricula"] as! [String: [String: Any]]
         let index = (curricula["savings"]!["index"] as! [String: Any])["object"] as! String
         let object = "objects/\(index.prefix(2))/\(index)"
+        let locales = curricula["savings"]!["locales"] as! [String: [String: Any]]
+        let attribution = "attribution/" + ((locales["en"]!["attribution"] as! [String: Any])["sha256"] as! String) + ".md"
         let expected: [(path: String, cache: String, type: String)] = [
+            (attribution, "public, max-age=31536000, immutable", "text/markdown; charset=utf-8"),
             (object, "public, max-age=31536000, immutable", "application/octet-stream"),
             ("latest.json", "public, max-age=300", "application/json; charset=utf-8"),
             ("latest.json.minisig", "public, max-age=300", "text/plain; charset=utf-8"),
@@ -167,10 +171,10 @@ final class NginxTests: XCTestCase {
         try (system + Data(contentsOf: caFile)).write(to: bundle)
         let store = work.appendingPathComponent("store")
         // An interrupted download of the long lesson left its first 5,000 bytes.
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: channel.appendingPathComponent("releases/1/manifest.json"))) as! [String: Any]
-        let stories = (manifest["curricula"] as! [String: [String: Any]])["stories"]!
-        let mill = ((((stories["locales"] as! [String: Any])["en"] as! [String: Any])["lessons"] as! [String: Any])["the-mill"] as! [String: Any])
-        let sha = mill["object"] as! String, size = mill["size"] as! Int
+        let channel = self.channel
+        let manifest = try Manifest.read(Data(contentsOf: channel.appendingPathComponent("releases/1/manifest.json"))) { try DirectorySource(channel).read($0) }
+        let mill = try XCTUnwrap(manifest.curricula["stories"]?.locales["en"]?["the-mill"])
+        let sha = mill.sha256, size = mill.size
         let whole = try Data(contentsOf: channel.appendingPathComponent("objects/\(sha.prefix(2))/\(sha)"))
         try FileManager.default.createDirectory(at: store.appendingPathComponent("partial"), withIntermediateDirectories: true)
         try whole.prefix(5000).write(to: store.appendingPathComponent("partial/\(sha).part"))

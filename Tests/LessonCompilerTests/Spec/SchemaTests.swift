@@ -81,7 +81,7 @@ final class SchemaTests: XCTestCase {
             .filter { $0.hasSuffix(".json") && !$0.hasSuffix("index.json") }.count
         XCTAssertGreaterThan(lessonFiles, 100)
         XCTAssertGreaterThanOrEqual(n["lessonc-lesson/1"] ?? 0, 2 * lessonFiles, "the build's lessons and the channel's lesson objects")
-        for format in ["lessonc-build/1", "lessonc-index/1", "lessonc-latest/1", "lessonc-manifest/1", "lessonc-diff/1", "lessonc-keys/1", "lessonc-pack/1"] {
+        for format in ["lessonc-build/1", "lessonc-index/1", "lessonc-latest/1", "lessonc-manifest/2", "lessonc-listing/1", "lessonc-bucket/1", "lessonc-diff/1", "lessonc-keys/1", "lessonc-pack/1"] {
             XCTAssertGreaterThan(n[format] ?? 0, 0, "no \(format) document was validated: \(r.stdout)")
         }
         let diff = try String(contentsOf: channel.appendingPathComponent("diffs/1-2.json"), encoding: .utf8)
@@ -190,7 +190,7 @@ final class SchemaTests: XCTestCase {
             }
         }
         formats.remove("lessonc-sync/1")  // the User-Agent, not a document
-        XCTAssertTrue(formats.isSuperset(of: ["lessonc-latest/1", "lessonc-manifest/1", "lessonc-lesson/2", "lessonc-store/1"]), "\(formats)")
+        XCTAssertTrue(formats.isSuperset(of: ["lessonc-latest/1", "lessonc-manifest/1", "lessonc-manifest/2", "lessonc-listing/1", "lessonc-bucket/1", "lessonc-lesson/2", "lessonc-store/1"]), "\(formats)")
         let docs = try ["channel-format.md", "lesson-format.md", "device-store.md"]
             .map { try String(contentsOf: Self.repo.appendingPathComponent("docs/\($0)"), encoding: .utf8) }.joined()
         let schemas = try fm.contentsOfDirectory(atPath: Self.repo.appendingPathComponent("docs/schemas").path)
@@ -325,11 +325,16 @@ final class SchemaTests: XCTestCase {
                  message: "expires: '2026-01-01T00:00:00+01:00' does not match"),
             Case(name: "latest: size over 2^40", file: "channel/latest.json", mutate: { at(&$0, ["manifest", "size"]) { $0 = 1 << 40 } },
                  message: "manifest/size: 1099511627776 is greater than the maximum of 1099511627775"),
-            Case(name: "manifest: lesson id with a separator", file: "channel/releases/1/manifest.json", mutate: { m in
-                at(&m, ["curricula", "demo", "locales", "en", "lessons"]) { l in
-                    var lessons = l as! [String: Any]; lessons["../evil"] = lessons.removeValue(forKey: "one"); l = lessons
+            Case(name: "manifest: a part without its listing", file: "channel/releases/1/manifest.json", mutate: { m in
+                at(&m, ["curricula", "demo", "locales", "en"]) { p in
+                    var part = p as! [String: Any]; part.removeValue(forKey: "listing"); p = part
                 }
-            }, message: "curricula/demo/locales/en/lessons: '../evil' does not match"),
+            }, message: "curricula/demo/locales/en: 'listing' is a required property"),
+            Case(name: "manifest: a format-2 part listing its lessons", file: "channel/releases/1/manifest.json", mutate: { m in
+                at(&m, ["curricula", "demo", "locales", "en"]) { p in
+                    var part = p as! [String: Any]; part["lessons"] = [String: Any](); p = part
+                }
+            }, message: "curricula/demo/locales/en/lessons: {} is not of type 'integer'"),
             Case(name: "manifest: unknown document", file: "channel/releases/1/manifest.json",
                  mutate: { at(&$0, ["documents"]) { d in var docs = d as! [String: Any]; docs["README"] = docs["LICENSE"]; d = docs } },
                  message: "documents: 'README' is not one of ['ATTRIBUTION.md', 'LICENSE', 'NOTES.md']"),

@@ -88,10 +88,11 @@ final class SyncFixture {
 
     /// Publishes a new release (failing the test's setup if none is made).
     @discardableResult
-    func publish(expiresDays: Int = 30, rotateTo: MinisignSecretKey? = nil, signWith: MinisignSecretKey? = nil) throws -> Int {
+    func publish(expiresDays: Int = 30, rotateTo: MinisignSecretKey? = nil, signWith: MinisignSecretKey? = nil, keep: Int = 10) throws -> Int {
         now += 60
         var o = PublishOptions(root: root, channel: channel, key: signWith ?? key, now: now)
         o.expiresDays = expiresDays
+        o.keep = keep
         o.rotateTo = rotateTo
         let report = try Publisher.run(o)
         guard report.build.succeeded else { throw SyncError(.source, "fixture does not build: \(report.build.diagnostics)") }
@@ -142,9 +143,19 @@ final class SyncFixture {
 
     func channelFile(_ path: String) -> URL { channel.appendingPathComponent(path) }
 
+    /// The listing and bucket objects of a part of release `n` (format 2): what a sync that
+    /// reads the manifest fetches besides the part's own objects.
+    func listingObjects(_ n: Int, _ curriculum: String = "demo", _ locale: String = "en") throws -> [ObjectRef] {
+        let listing = try XCTUnwrap(try manifest(n).listings[curriculum]?[locale])
+        return [listing.listing] + Array(Set(listing.buckets)).sorted { $0.sha256 < $1.sha256 }
+    }
+
     /// The channel's manifest of release `n`.
     func manifest(_ n: Int) throws -> Manifest {
-        try Manifest(data: Data(contentsOf: channelFile(ChannelPath.manifest(n))), path: ChannelPath.manifest(n))
+        let source = DirectorySource(channel)
+        return try Manifest.load(data: Data(contentsOf: channelFile(ChannelPath.manifest(n))), path: ChannelPath.manifest(n)) {
+            try source.read(ChannelPath.object($0.sha256))
+        }
     }
 
     /// The object a lesson has in release `n`.
