@@ -207,7 +207,7 @@ final class ProjectCompiler: Sendable {
             var texts: [CurriculumTranslation] = []
             if !translations.files(of: curriculum.id).isEmpty {
                 let durationWords = Set(curriculum.lessons.compactMap(\.meta.duration).flatMap(CurriculumTexts.durationWords))
-                for entry in catalog.entries(of: curriculum.id) {
+                for entry in catalog.curriculumTextEntries(of: curriculum) {
                     var found: [Diagnostic] = []
                     texts.append(entry.curriculumTranslation(curriculum, durationWords: durationWords, stale: options.stale, diagnostics: &found))
                     diagnostics.add(contentsOf: found)
@@ -318,11 +318,14 @@ enum CurriculumKey {
 final class LazyCatalog: Sendable {
     private let project: Project
     private let translated: Set<String>
+    /// The cache's summary of the files, when the catalog was not parsed in this run.
+    private let excerpts: [String: [TranslationSet.File]]
     private let catalog: Mutex<TranslationCatalog?>
 
     init(project: Project, translations: TranslationSet) {
         self.project = project
         translated = Set(translations.files.filter { !$0.value.isEmpty }.keys)
+        excerpts = translations.catalog == nil ? translations.files : [:]
         catalog = Mutex(translations.catalog)
     }
 
@@ -332,6 +335,21 @@ final class LazyCatalog: Sendable {
             if c == nil { c = TranslationCatalog.load(project: project, into: DiagnosticSink()) }
             return c!.translations(of: curriculum)
         }
+    }
+
+    /// The entries to read a curriculum's own texts from (`curriculumTranslation`). When no lesson
+    /// needed the catalog, the cache says where those texts are in each unchanged file: the few
+    /// bytes are read, not a 50 MB file for one `<file>` (a warm build, issue 14.1).
+    func curriculumTextEntries(of curriculum: Curriculum) -> [TranslationCatalog.Entry] {
+        let known = catalog.withLock { $0 != nil }
+        if !known, let files = excerpts[curriculum.id], files.allSatisfy({ $0.curriculumTexts != nil }) {
+            return files.map { f in
+                TranslationCatalog.Entry(locale: f.locale, path: f.path,
+                                         document: XLIFFDocument(excerpt: f.curriculumTexts!, url: project.root.appendingPathComponent(f.path), path: f.path,
+                                                                 sourceLanguage: curriculum.meta.language, targetLanguage: f.locale))
+            }
+        }
+        return entries(of: curriculum.id)
     }
 }
 
