@@ -11,6 +11,12 @@ one locale, and measures with /usr/bin/time -v:
                                      text upper-cased, codes kept, state="translated"), so every
                                      unit is checked and every lesson is written twice
     translate extract (again)        re-extract over the translated file
+    build --no-cache, without / translated   the same builds compiling every lesson
+
+Builds use the project's compile cache (ROOT/.lessonc-cache) as lessonc does by default: the
+first round fills it, so their medians are builds whose lessons come from the cache into a new
+output folder (still reading every XLIFF file that changed, and the curriculum texts of those
+that did not). The --no-cache rows compile and translate all 10,000 lessons every time.
 
 Prints wall time and peak RSS of each: the median of --runs rounds, each round running every
 case once in turn (a busy machine slows them alike), every build into a fresh folder (ext4
@@ -103,8 +109,8 @@ def main():
         shutil.rmtree(os.path.join(work, "hugo"), ignore_errors=True)
         outs = iter(range(1_000_000))
 
-        def build(root):
-            return [lessonc, "build", "--root", root, "--out", os.path.join(work, f"build-{next(outs)}")]
+        def build(root, *extra):
+            return [lessonc, "build", "--root", root, "--out", os.path.join(work, f"build-{next(outs)}"), *extra]
 
         def status(root):
             return [lessonc, "translate", "status", "--root", root]
@@ -129,7 +135,9 @@ def main():
                  ("build, extracted file", lambda: build(extracted)),
                  ("build, translated file", lambda: build(translated)),
                  ("status, extracted file", lambda: status(extracted)),
-                 ("status, translated file", lambda: status(translated))]
+                 ("status, translated file", lambda: status(translated)),
+                 ("build --no-cache, without", lambda: build(plain, "--no-cache")),
+                 ("build --no-cache, translated", lambda: build(translated, "--no-cache"))]
         results = {name: [] for name, _ in cases}
         for _ in range(args.runs):
             for name, command in cases:
@@ -142,13 +150,17 @@ def main():
         print(f"corpus: {args.lessons} lessons; locales/{LOCALE}/bench.xlf {units} units, {extracted_size / 1e6:.1f} MB as extracted, "
               f"{size / 1e6:.1f} MB translated; {os.cpu_count()} cores; median of {args.runs} rounds")
         rows = [(name, med(name)) for name, _ in cases[:3]] + [("translate extract (create)", created)] + \
-               [(name, med(name)) for name, _ in cases[3:]] + [("translate extract (again)", again)]
+               [(name, med(name)) for name, _ in cases[3:5]] + [("translate extract (again)", again)] + \
+               [(name, med(name)) for name, _ in cases[5:]]
         for name, (wall, rss) in rows:
             print(f"{name:<28} {wall:6.2f} s   peak RSS {rss:6.0f} MB")
         base = med("build without translations")
         for name in ("build, extracted file", "build, translated file"):
             wall, rss = med(name)
             print(f"{name} / without translations: {wall / base[0]:.2f}x time (goal <= 1.5), {rss / base[1]:.2f}x peak RSS (goal <= 2)")
+        cold, wall_rss = med("build --no-cache, without"), med("build --no-cache, translated")
+        print(f"build --no-cache, translated / without: {wall_rss[0] / cold[0]:.2f}x time, {wall_rss[1] / cold[1]:.2f}x peak RSS "
+              "(every lesson compiled, translated and written twice)")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

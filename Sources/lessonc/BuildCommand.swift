@@ -54,11 +54,13 @@ enum BuildCommand: Command {
         let root = location.root
         let out = args["out"].map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL } ?? root.appendingPathComponent("build")
         var options = BuildOptions(root: root, output: out, strict: args.has("strict"))
-        options.progress = progressReporter("compiled")
+        let progress = ProgressPrinter(command: name)
+        options.progress = progress.work
         options.minCoverage = try args.integer("min-coverage", default: 100, range: 0...100)
         options.stale = try StalePolicy.parse(args)
         (options.cacheFolder, options.useCache) = try CacheArguments.parse(args)
         let result = Builder.run(options)
+        progress.finish()
         ValidateCommand.report(result, format: format, strict: options.strict, location: location)
         if result.succeeded {
             Console.err("wrote \(out.path)" + (CacheArguments.summary(result).map { " (\($0))" } ?? ""))

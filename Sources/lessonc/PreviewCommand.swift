@@ -44,8 +44,10 @@ enum PreviewCommand: Command {
         let format = try args.choice("format", ["text", "json"], default: "text")
         let location = ProjectLocation.find(args)
         var options = try previewOptions(args, location: location)
-        options.progress = progressReporter("compiled")
+        let progress = ProgressPrinter(command: name)
+        options.progress = progress.work
         let result = PreviewSite(options).run()
+        progress.finish()
         report(result, format: format, location: location)
         guard result.written else {
             Console.err("preview failed: nothing written to \(options.output.path)")

@@ -77,9 +77,12 @@ enum PublishCommand: Command {
         options.expiresDays = days
         options.strict = args.has("strict")
         options.stale = try StalePolicy.parse(args)
-        options.progress = progressReporter("compiled")
+        let progress = ProgressPrinter(command: name)
+        defer { progress.finish() }  // also when publishing throws
+        options.progress = progress.work
         (options.cacheFolder, options.useCache) = try CacheArguments.parse(args)
         let report = try Publisher.run(options)
+        progress.finish()
         ValidateCommand.report(report.build, format: "text", strict: options.strict, location: location)
         if let summary = CacheArguments.summary(report.build) { Console.err(summary) }
         for line in report.lines { Console.err(line) }

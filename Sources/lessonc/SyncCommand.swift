@@ -2,7 +2,6 @@ import Foundation
 import LessonChannel
 import LessonSupport
 import LessonSync
-import Synchronization
 
 enum SyncCommand: Command {
     static let name = "sync"
@@ -93,8 +92,8 @@ enum SyncCommand: Command {
         options.deadline = Double(deadline)
         if bulk == "off" { options.bulkMinimum = nil }
         options.bulkSpanBytes = span
-        let printer = ProgressPrinter(mode: Console.stderrIsTerminal ? .terminal : args.has("progress") ? .lines : .quiet)
-        options.progress = { printer.print($0) }
+        let printer = ProgressPrinter("lessonc sync", mode: ProgressPrinter.stderrCanRedraw ? .terminal : args.has("progress") ? .lines : .quiet)
+        options.progress = { printer.show($0) }
         let result: SyncReport
         defer { printer.finish() }  // also when something other than a SyncError ends the sync
         do {
@@ -149,42 +148,12 @@ enum SyncCommand: Command {
     }
 }
 
-/// Sync progress on stderr. On a terminal: one line, rewritten in place as the sync moves on,
-/// and cleared at the end. With --progress on anything else: a line per step and per tenth of
-/// the downloads (what logs and tests read). Otherwise nothing.
-final class ProgressPrinter: Sendable {
-    enum Mode { case terminal, lines, quiet }
-    private struct State {
-        var lastTenth = -1
-        var shown = false
-    }
-    private let mode: Mode
-    private let state = Mutex(State())
-
-    init(mode: Mode) { self.mode = mode }
-
-    func print(_ p: SyncProgress) {
-        guard mode != .quiet else { return }
-        state.withLock { s in
-            if mode == .terminal {
-                FileHandle.standardError.write(Data("\r\u{1B}[Klessonc sync: \(p.message)".utf8))
-                s.shown = true
-                return
-            }
-            if p.phase == .downloading && p.completed > 0 {
-                let tenth = p.completed * 10 / max(1, p.total)
-                guard tenth != s.lastTenth else { return }
-                s.lastTenth = tenth
-            }
-            Console.err("lessonc sync: \(p.message)")
-        }
-    }
-
-    /// Clears the terminal line, so what follows starts on a clean line.
-    func finish() {
-        state.withLock { s in
-            if s.shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            s.shown = false
-        }
+extension ProgressPrinter {
+    /// Sync's steps: on a terminal each step is drawn, downloads counted ten times a second; with
+    /// --progress on anything else, a line per step and per tenth of the downloads (what logs and
+    /// tests read).
+    func show(_ p: SyncProgress) {
+        let counting = p.phase == .downloading && p.completed > 0
+        show(p.message, force: !counting || p.completed >= p.total, tenth: counting ? (p.completed, p.total) : nil)
     }
 }

@@ -128,7 +128,9 @@ enum TranslateCommand: Command {
             throw UsageError(message: "--locale '\(locale)' is not a BCP 47 tag such as sw, fr-CA or ha-Arab")
         }
         let curricula = list(args["curriculum"])
-        let result = TranslationExtractor.run(root: location.root, locale: locale, curricula: curricula)
+        let progress = ProgressPrinter(command: "translate extract")
+        let result = TranslationExtractor.run(root: location.root, locale: locale, curricula: curricula, progress: progress.work)
+        progress.finish()
         for d in result.diagnostics { Console.out(location.display(d).description) }
         guard result.succeeded else {
             Console.err("extract failed: nothing was written")

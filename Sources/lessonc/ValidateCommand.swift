@@ -36,8 +36,10 @@ enum ValidateCommand: Command {
         let location = ProjectLocation.find(args)
         var options = BuildOptions(root: location.root, strict: args.has("strict"))
         (options.cacheFolder, options.useCache) = try CacheArguments.parse(args)
-        options.progress = progressReporter("checked")
+        let progress = ProgressPrinter(command: name)
+        options.progress = progress.work
         let result = Builder.run(options)
+        progress.finish()
         report(result, format: format, strict: options.strict, location: location)
         return result.succeeded ? ExitCode.success : ExitCode.invalid
     }
@@ -62,14 +64,5 @@ enum ValidateCommand: Command {
         let warnings = diagnostics.count - errors
         let summary = "\(lessons) lesson\(lessons == 1 ? "" : "s") in \(curricula) curricul\(curricula == 1 ? "um" : "a"): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\(strict && warnings > 0 ? " (--strict: warnings are errors)" : "")"
         Console.err(summary)
-    }
-}
-
-/// Progress on stderr, only when a person is watching a terminal.
-func progressReporter(_ verb: String) -> (@Sendable (Int, Int) -> Void)? {
-    guard Console.stderrIsTerminal else { return nil }
-    return { done, total in
-        guard total >= 1000 else { return }
-        Console.err("\(verb) \(done)/\(total) lessons")
     }
 }

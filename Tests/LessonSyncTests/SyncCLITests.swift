@@ -95,10 +95,10 @@ final class SyncCLITests: XCTestCase {
     }
 
     /// On a terminal, progress is one line rewritten in place and cleared before the result.
-    /// `script` (util-linux) gives the sync a terminal.
+    /// `script` (util-linux) gives the sync a terminal, one that can redraw a line (TERM=dumb gets none).
     func testProgressOnATerminalIsOneLineRewrittenInPlace() throws {
         let (f, pub) = try fixture()
-        let command = [CrashTests.lessonc, "sync", "--from", f.channel.path, "--into", f.storeURL.path, "--pubkey", pub].joined(separator: " ")
+        let command = ["TERM=xterm", CrashTests.lessonc, "sync", "--from", f.channel.path, "--into", f.storeURL.path, "--pubkey", pub].joined(separator: " ")
         let r = try run("/usr/bin/script", ["-qec", command, "/dev/null"])
         XCTAssertEqual(r.status, 0, r.stdout)
         let result = try XCTUnwrap(r.stdout.range(of: "installed release 1"), r.stdout)

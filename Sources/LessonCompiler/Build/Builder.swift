@@ -7,8 +7,8 @@ public struct BuildOptions: Sendable {
     public var output: URL?
     /// Warnings fail the run too.
     public var strict = false
-    /// Called now and then from worker threads with (lessons done, lessons in all).
-    public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Where the run is (`CompileOptions.progress`).
+    public var progress: (@Sendable (WorkProgress) -> Void)?
     /// Percent of a lesson's segments that must be translated to publish it in a locale;
     /// below it the lesson falls back to the source language. Gaps are filled from the source.
     public var minCoverage = 100

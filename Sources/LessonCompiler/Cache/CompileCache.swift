@@ -19,7 +19,7 @@ struct CompileCache: Sendable {
     static let journalName = "journal"
     static let magic = Array("lessonc compile cache\n".utf8)
     /// 2: a lesson's files say how changed texts changed its state (`StaleChange`).
-    static let formatVersion: UInt64 = 2
+    static let formatVersion: UInt64 = 3
 
     struct Lesson: Sendable, Equatable {
         var loaded: LoadedLesson
@@ -207,7 +207,18 @@ extension CacheEncoder {
         uint(UInt64(t.files.count))
         for (curriculum, files) in t.files {
             string(curriculum)
-            array(files) { e, f in e.string(f.locale); e.string(f.path); e.digest(f.digest) }
+            array(files) { e, f in
+                e.string(f.locale); e.string(f.path); e.digest(f.digest)
+                e.bool(f.curriculumTexts != nil)
+                if let x = f.curriculumTexts {
+                    e.data([UInt8](x.prefix)); e.string(x.rootEnd)
+                    e.bool(x.entry != nil)
+                    if let o = x.entry {
+                        e.string(o.lessonID); e.string(o.original); e.int(o.line); e.int(o.column)
+                        e.int(o.range.lowerBound); e.int(o.range.upperBound); e.bool(o.needsReading)
+                    }
+                }
+            }
         }
     }
 
@@ -293,7 +304,22 @@ extension CacheDecoder {
         set.diagnostics = try array { try $0.diagnostic() }
         for _ in 0..<(try count()) {
             let curriculum = try string()
-            set.files[curriculum] = try array { d in TranslationSet.File(locale: try d.string(), path: try d.string(), digest: try d.digest()) }
+            set.files[curriculum] = try array { d in
+                var file = TranslationSet.File(locale: try d.string(), path: try d.string(), digest: try d.digest())
+                if try d.bool() {
+                    let prefix = Data(try d.data()), rootEnd = try d.string()
+                    var entry: XLIFFDocument.Outline?
+                    if try d.bool() {
+                        let (lessonID, original, line, column) = (try d.string(), try d.string(), try d.int(), try d.int())
+                        let (lower, upper) = (try d.int(), try d.int())
+                        guard lower >= 0, upper >= lower else { throw CacheCorrupt() }
+                        entry = XLIFFDocument.Outline(lessonID: lessonID, original: original, line: line, column: column,
+                                                      range: lower..<upper, needsReading: try d.bool())
+                    }
+                    file.curriculumTexts = XLIFFDocument.Excerpt(prefix: prefix, rootEnd: rootEnd, entry: entry)
+                }
+                return file
+            }
         }
         return set
     }

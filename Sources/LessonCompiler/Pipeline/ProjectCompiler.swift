@@ -10,8 +10,8 @@ public struct CompileOptions: Sendable {
     public var stale = StalePolicy.fallback
     /// Make each lesson's documents (JSON with html); `validate` needs only diagnostics.
     var documents = true
-    /// Called now and then from worker threads with (lessons done, lessons in all).
-    public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Where the run is: loading, then lessons compiled (or checked) of all, from worker threads.
+    public var progress: (@Sendable (WorkProgress) -> Void)?
 
     public init() {}
 }
@@ -61,6 +61,7 @@ final class ProjectCompiler: Sendable {
 
     func compile(into sink: some OutputSink) -> Compilation {
         let diagnostics = DiagnosticSink()
+        options.progress?(WorkProgress(.loading))
         let project = Loader(root: root, memo: cacheFolder == nil ? nil : CachedLoads(lessons: cache.lessons)).load(into: diagnostics)
         let translations = TranslationSet.load(project: project, cached: cache.translations, digests: digests)
         diagnostics.add(contentsOf: translations.diagnostics)
@@ -91,11 +92,11 @@ final class ProjectCompiler: Sendable {
             }
             records.append(these)
         }
-        let done = ProgressCounter()
-        let (total, theCompilers, theKeys) = (work.count, compilers, keys)
+        let done = ProgressCounter(options.documents ? .compiling : .checking, total: work.count, options.progress)
+        let (theCompilers, theKeys) = (compilers, keys)
         let plan = work
         let results = Parallel.map(plan) { item -> LessonRecord? in
-            defer { done.tick(total, self.options.progress) }
+            defer { done.tick() }
             let curriculum = project.curricula[item.curriculum]
             let lesson = curriculum.lessons[item.lesson]
             if let record = item.cached, let documents = storedDocuments(record) {
@@ -206,7 +207,7 @@ final class ProjectCompiler: Sendable {
             var texts: [CurriculumTranslation] = []
             if !translations.files(of: curriculum.id).isEmpty {
                 let durationWords = Set(curriculum.lessons.compactMap(\.meta.duration).flatMap(CurriculumTexts.durationWords))
-                for entry in catalog.entries(of: curriculum.id) {
+                for entry in catalog.curriculumTextEntries(of: curriculum) {
                     var found: [Diagnostic] = []
                     texts.append(entry.curriculumTranslation(curriculum, durationWords: durationWords, stale: options.stale, diagnostics: &found))
                     diagnostics.add(contentsOf: found)
@@ -317,11 +318,14 @@ enum CurriculumKey {
 final class LazyCatalog: Sendable {
     private let project: Project
     private let translated: Set<String>
+    /// The cache's summary of the files, when the catalog was not parsed in this run.
+    private let excerpts: [String: [TranslationSet.File]]
     private let catalog: Mutex<TranslationCatalog?>
 
     init(project: Project, translations: TranslationSet) {
         self.project = project
         translated = Set(translations.files.filter { !$0.value.isEmpty }.keys)
+        excerpts = translations.catalog == nil ? translations.files : [:]
         catalog = Mutex(translations.catalog)
     }
 
@@ -332,14 +336,37 @@ final class LazyCatalog: Sendable {
             return c!.translations(of: curriculum)
         }
     }
+
+    /// The entries to read a curriculum's own texts from (`curriculumTranslation`). When no lesson
+    /// needed the catalog, the cache says where those texts are in each unchanged file: the few
+    /// bytes are read, not a 50 MB file for one `<file>` (a warm build, issue 14.1).
+    func curriculumTextEntries(of curriculum: Curriculum) -> [TranslationCatalog.Entry] {
+        let known = catalog.withLock { $0 != nil }
+        if !known, let files = excerpts[curriculum.id], files.allSatisfy({ $0.curriculumTexts != nil }) {
+            return files.map { f in
+                TranslationCatalog.Entry(locale: f.locale, path: f.path,
+                                         document: XLIFFDocument(excerpt: f.curriculumTexts!, url: project.root.appendingPathComponent(f.path), path: f.path,
+                                                                 sourceLanguage: curriculum.meta.language, targetLanguage: f.locale))
+            }
+        }
+        return entries(of: curriculum.id)
+    }
 }
 
-/// Counts finished lessons across threads for the progress line.
+/// Counts things done across threads for a progress display (which throttles what it draws).
 final class ProgressCounter: Sendable {
     private let count = Atomic<Int>(0)
+    let step: WorkProgress.Step
+    let total: Int
+    let progress: (@Sendable (WorkProgress) -> Void)?
 
-    func tick(_ total: Int, _ progress: (@Sendable (Int, Int) -> Void)?) {
-        let v = count.wrappingAdd(1, ordering: .relaxed).newValue
-        if let progress, v % 500 == 0 || v == total { progress(v, total) }
+    init(_ step: WorkProgress.Step, total: Int, _ progress: (@Sendable (WorkProgress) -> Void)?) {
+        (self.step, self.total, self.progress) = (step, total, progress)
+        if total > 0 { progress?(WorkProgress(step, done: 0, total: total)) }
+    }
+
+    func tick(_ n: Int = 1) {
+        guard let progress else { return }
+        progress(WorkProgress(step, done: count.wrappingAdd(n, ordering: .relaxed).newValue, total: total))
     }
 }

@@ -14,6 +14,8 @@ struct TranslationSet: Sendable {
         /// Relative to the project root, as diagnostics print it.
         var path: String
         var digest: ContentDigest
+        /// Where the curriculum's own texts are in it (nil: not known, or not a file read in place).
+        var curriculumTexts: XLIFFDocument.Excerpt? = nil
     }
 
     /// Curriculum id → its XLIFF files, in catalog order.
@@ -56,7 +58,8 @@ struct TranslationSet: Sendable {
             guard !entries.isEmpty else { continue }
             files[c.id] = entries.map { e in
                 File(locale: e.locale, path: e.path,
-                     digest: scan.digests[e.path] ?? ContentDigest(of: FileManager.default.contents(atPath: project.root.appendingPathComponent(e.path).path) ?? Data()))
+                     digest: scan.digests[e.path] ?? ContentDigest(of: FileManager.default.contents(atPath: project.root.appendingPathComponent(e.path).path) ?? Data()),
+                     curriculumTexts: e.document.excerpt(of: XLIFFUnit.curriculumTexts))
             }
         }
     }

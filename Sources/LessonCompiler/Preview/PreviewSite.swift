@@ -8,7 +8,7 @@ public struct PreviewOptions: Sendable {
     /// The compile cache's folder (default `ROOT/.lessonc-cache`); with `useCache` false, none.
     public var cacheFolder: URL?
     public var useCache = true
-    public var progress: (@Sendable (Int, Int) -> Void)?
+    public var progress: (@Sendable (WorkProgress) -> Void)?
 
     public init(root: URL, output: URL) {
         self.root = root
@@ -115,7 +115,9 @@ public final class PreviewSite: Sendable {
             if m == nil { m = memoFile.map(PageMemo.read) ?? [:] }
             return m!
         }
+        let progress = ProgressCounter(.rendering, total: lessonPages.count, options.progress)
         let rendered = Parallel.map(lessonPages) { page -> (String, ContentDigest, [UInt8]?) in
+            defer { progress.tick() }
             let path = page.path(model)
             let key = page.inputKey(model)
             if let m = previous[path], m.input == key, m.holds(out.appendingPathComponent(path)) { return (path, key, nil) }

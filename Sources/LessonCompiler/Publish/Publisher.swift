@@ -17,7 +17,8 @@ public struct PublishOptions {
     public var strict = false
     /// What a translation of an older version of its text does until reviewed (`--stale`).
     public var stale = StalePolicy.fallback
-    public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Where the run is: compiling, then writing objects and packs.
+    public var progress: (@Sendable (WorkProgress) -> Void)?
     /// The compile cache's folder (default `ROOT/.lessonc-cache`); nil with `useCache` false for none.
     public var cacheFolder: URL?
     public var useCache = true

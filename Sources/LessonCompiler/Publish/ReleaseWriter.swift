@@ -116,7 +116,11 @@ struct ReleaseWriter {
     func writeObjects(of manifest: Manifest) throws {
         let (store, objects) = (self.store, self.objects)
         let new = manifest.objects.filter { !store.known.contains($0.sha256) }.sorted { $0.sha256 < $1.sha256 }
-        _ = try Parallel.map(new) { ref in try store.write(ref, objects.bytes(of: ref)) }
+        let progress = ProgressCounter(.writingObjects, total: new.count, o.progress)
+        _ = try Parallel.map(new) { ref in
+            defer { progress.tick() }
+            try store.write(ref, objects.bytes(of: ref))
+        }
     }
 
     /// Adds a delta to each changed entry when rebuilding the new object from the old one's
@@ -214,6 +218,7 @@ struct ReleaseWriter {
             paths += [p, ChannelPath.signature(p), ChannelPath.previousKeySignature(p)]
         }
         for p in paths { if let data = staging.read(p) { shared[p] = data } }
+        let progress = ProgressCounter(.writingPacks, total: manifest.curricula.values.reduce(0) { $0 + $1.locales.count }, o.progress)
         for (id, cur) in manifest.curricula.sorted(by: { $0.key < $1.key }) {
             for (locale, lessons) in cur.locales.sorted(by: { $0.key < $1.key }) {
                 let pack = PackDocument(release: r, published: manifest.published, curriculum: id, locale: locale, manifest: ObjectRef(of: manifestBytes))
@@ -257,6 +262,7 @@ struct ReleaseWriter {
                     throw PublishError("\(packPath): \(e.message); split the curriculum or move large assets out of it (PUBLISHING.md, Limits)")
                 }
                 try staging.write(packPath, zip.finish())
+                progress.tick()
             }
         }
     }

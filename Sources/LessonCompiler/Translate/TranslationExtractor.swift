@@ -56,8 +56,11 @@ public enum TranslationExtractor {
     static let batchSize = 256
 
     /// - Parameter curricula: limit to these curriculum ids (nil: all but those written in `locale`).
-    public static func run(root: URL, locale requested: String, curricula: [String]? = nil) -> Result {
+    /// - Parameter progress: where the run is: loading, then lessons extracted of all.
+    public static func run(root: URL, locale requested: String, curricula: [String]? = nil,
+                           progress: (@Sendable (WorkProgress) -> Void)? = nil) -> Result {
         let sink = DiagnosticSink()
+        progress?(WorkProgress(.loading))
         let project = Loader(root: root).load(into: sink)
         var diagnostics = sink.all.filter { $0.severity == .error }
         if !diagnostics.isEmpty { return Result(diagnostics: diagnostics, files: []) }
@@ -144,6 +147,7 @@ public enum TranslationExtractor {
             if let created { try? FileManager.default.removeItem(at: created) }
         }
 
+        let counter = ProgressCounter(.extracting, total: selected.reduce(0) { $0 + $1.lessons.filter(\.compilable).count }, progress)
         for curriculum in selected {
             let path = TranslationCatalog.path(locale: folder, curriculum: curriculum.id)
             let url = root.appendingPathComponent(path)
@@ -153,7 +157,7 @@ public enum TranslationExtractor {
             let context = FileContext(curriculum: curriculum, locale: locale, path: path, links: links, titles: titles, suggestions: suggestions)
             let outcome: Outcome
             do {
-                outcome = try extract(context, old: existing[curriculum.id]?.document, to: tmp)
+                outcome = try extract(context, old: existing[curriculum.id]?.document, to: tmp, progress: counter)
             } catch {
                 diagnostics.append(Diagnostic(.error, .outputError, "cannot write: \(error)", path: path))
                 continue
@@ -232,7 +236,7 @@ public enum TranslationExtractor {
     }
 
     /// Writes the new file for one curriculum to `tmp`, lessons a batch at a time.
-    static func extract(_ context: FileContext, old: XLIFFDocument?, to tmp: URL) throws -> Outcome {
+    static func extract(_ context: FileContext, old: XLIFFDocument?, to tmp: URL, progress: ProgressCounter? = nil) throws -> Outcome {
         let curriculum = context.curriculum
         var outcome = Outcome()
         let lessons = curriculum.lessons.filter(\.compilable)
@@ -291,6 +295,7 @@ public enum TranslationExtractor {
                 return LessonOutcome(text: XLIFFWriter.file(file, sourceLanguage: curriculum.meta.language, targetLanguage: context.locale),
                                      summary: summary, diagnostics: diagnostics, removed: removed, durationWords: CurriculumTexts.durationWords(of: compiled))
             }
+            progress?.tick(batch.count)
             for r in results {
                 try handle.write(contentsOf: Data(r.text.utf8))
                 outcome.summary.add(r.summary)

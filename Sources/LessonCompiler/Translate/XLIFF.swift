@@ -14,7 +14,7 @@ public struct XLIFFDocument: Sendable {
     public var problems: [Diagnostic] = []
 
     /// Where one lesson's `<file>` is.
-    public struct Outline: Sendable {
+    public struct Outline: Sendable, Equatable {
         /// Taken from the unit ids (`lesson-id/kind-n`); "" for a file without units.
         public var lessonID: String
         public var original: String
@@ -96,6 +96,31 @@ public struct XLIFFDocument: Sendable {
             return XLIFFReader.readFile(outline[index], bytes: bytes, prefix: prefix, rootEnd: rootEnd, path: path,
                                         sourceLanguage: sourceLanguage, targetLanguage: targetLanguage)
         }
+    }
+
+    /// Where one lesson's `<file>` is in a file on disk, with what makes that excerpt a document of
+    /// its own: the compile cache keeps the curriculum's own texts' excerpt, so a run whose XLIFF
+    /// files did not change reads those few bytes instead of the whole file again.
+    struct Excerpt: Sendable, Equatable {
+        var prefix: Data
+        var rootEnd: String
+        /// nil: the document has no `<file>` for the lesson.
+        var entry: Outline?
+    }
+
+    /// The excerpt of a lesson's first `<file>`; nil for a document in memory (made, or converted
+    /// from UTF-16), whose byte offsets are not the file's.
+    func excerpt(of lessonID: String) -> Excerpt? {
+        guard case .stream(.file, let prefix, let rootEnd, _, let outline) = storage else { return nil }
+        return Excerpt(prefix: prefix, rootEnd: rootEnd, entry: byLesson[lessonID].map { outline[$0] })
+    }
+
+    /// The document of one excerpt of the file at `url`, which must hold the bytes it was taken from.
+    init(excerpt: Excerpt, url: URL, path: String, sourceLanguage: String, targetLanguage: String) {
+        self.init(sourceLanguage: sourceLanguage, targetLanguage: targetLanguage,
+                  storage: .stream(bytes: .file(path: url.path), prefix: excerpt.prefix, rootEnd: excerpt.rootEnd, path: path,
+                                   outline: excerpt.entry.map { [$0] } ?? []),
+                  problems: [])
     }
 
     /// Every `<file>`, read now: for small documents and tests; large ones go lesson by lesson.

@@ -81,4 +81,39 @@ final class TranslationIndexTests: XCTestCase {
         XCTAssertNil(index["lessons"]?.arrayValue?.first?["translations"])
         XCTAssertNil(index["tree"]?.arrayValue?.first?["translations"])
     }
+
+    /// A build whose XLIFF files did not change reads the curriculum's own texts from the few bytes
+    /// the compile cache points at, not by parsing the whole file again (issue 14.1: a warm build
+    /// with a 50 MB file spent a second and a half on it), and gives the same index and warnings.
+    func testAWarmBuildReadsOnlyTheCurriculumTextsExcerpt() throws {
+        let p = try project()
+        try p.translate("sw", "_curriculum/title-1", "Mtaala wa mfano 2")
+        let cold = p.build()
+        let coldIndex = try Data(contentsOf: p.outputURL.appendingPathComponent("demo/index.json"))
+        XCTAssertEqual(printed(cold, rule: "number-kept").count, 1)
+        let warm = p.build()
+        XCTAssertEqual(warm.diagnostics.map(\.description), cold.diagnostics.map(\.description))
+        XCTAssertEqual(try Data(contentsOf: p.outputURL.appendingPathComponent("demo/index.json")), coldIndex)
+
+        // The cache knows where the texts are; with everything else in the file unreadable, they
+        // are still found, so nothing else was read.
+        let cached = try XCTUnwrap(CompileCache.open(p.root.appendingPathComponent(CompileCache.defaultFolder)).cache.translations)
+        let file = try XCTUnwrap(cached.files["demo"]?.first)
+        let excerpt = try XCTUnwrap(file.curriculumTexts?.entry)
+        XCTAssertEqual(excerpt.lessonID, XLIFFUnit.curriculumTexts)
+        let url = p.root.appendingPathComponent(file.path)
+        var bytes = [UInt8](try Data(contentsOf: url))
+        for i in excerpt.range.lowerBound - 200..<excerpt.range.lowerBound { bytes[i] = UInt8(ascii: "<") }
+        try Data(bytes).write(to: url)
+        let project = Loader(root: p.root).load(into: DiagnosticSink())
+        let curriculum = try XCTUnwrap(project.curricula.first)
+        let entries = LazyCatalog(project: project, translations: cached).curriculumTextEntries(of: curriculum)
+        var found: [Diagnostic] = []
+        let texts = entries.map { $0.curriculumTranslation(curriculum, durationWords: ["h", "min"], diagnostics: &found) }
+        XCTAssertEqual(texts.map(\.locale), ["sw"])
+        XCTAssertEqual(texts.first?.values.values.contains("Kitengo"), true)
+        XCTAssertEqual(found.map(\.rule.rawValue), ["number-kept"])
+        XCTAssertTrue(XLIFFReader.read(.file(path: url.path), path: file.path, sourceLanguage: "en", targetLanguage: "sw", into: &found) == nil,
+                      "the file as a whole is no longer XML")
+    }
 }
