@@ -21,9 +21,11 @@ let package = Package(
         .systemLibrary(name: "Clibxml2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "Csodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "Czlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // glibc's allocator controls (mallopt, malloc_trim): part of libc.
+        .systemLibrary(name: "Cmalloc"),
 
         // Generic pieces: JSON, hashing and signatures (libsodium), gzip (zlib), files, parallel work.
-        .target(name: "LessonSupport", dependencies: ["Csodium", "Czlib"], swiftSettings: swift6),
+        .target(name: "LessonSupport", dependencies: ["Csodium", "Czlib", "Cmalloc"], swiftSettings: swift6),
         // The channel format: its documents, canonical JSON, signatures and key chain, offline packs
         // (ZIP) and the verifier. Written by the publisher, read by the device client.
         .target(name: "LessonChannel", dependencies: ["LessonSupport"], exclude: ["README.md"], swiftSettings: swift6),
