@@ -90,4 +90,5 @@ func runMain() -> Int32 {
 
 // One command, then exit: what it built in memory is left for the operating system to free.
 ProcessExit.freeNothingAtExit()
+ProcessMemory.returnLargeBuffersWhenFreed()
 exit(runMain())

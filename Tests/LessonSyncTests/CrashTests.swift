@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import LessonSupport
+import Synchronization
 @testable import LessonSync
 
 /// `kill -9` of `lessonc sync` at many points of a large update: after each, the store holds the
@@ -14,9 +15,31 @@ final class CrashTests: XCTestCase {
     /// A running `lessonc sync`, its stderr collected as it arrives.
     final class SyncProcess {
         let process = Process()
-        private let lock = NSLock()
-        private var text = ""
-        private var waiting: (String, Int, DispatchSemaphore)?
+        private let output = Output()
+
+        /// stderr so far, and who waits for a marker in it: written on the pipe's thread.
+        private final class Output: Sendable {
+            private let state = Mutex<(text: String, waiting: (marker: String, times: Int, semaphore: DispatchSemaphore)?)>(("", nil))
+
+            func append(_ chunk: String) {
+                state.withLock { s in
+                    s.text += chunk
+                    if let w = s.waiting, Output.count(w.marker, in: s.text) >= w.times { s.waiting = nil; w.semaphore.signal() }
+                }
+            }
+
+            /// Signals `semaphore` once stderr shows `marker` `times` times; true if it already does.
+            func await(_ marker: String, times: Int, semaphore: DispatchSemaphore) -> Bool {
+                state.withLock { s in
+                    s.waiting = (marker, times, semaphore)
+                    return Output.count(marker, in: s.text) >= times
+                }
+            }
+
+            var text: String { state.withLock { $0.text } }
+
+            static func count(_ marker: String, in text: String) -> Int { text.components(separatedBy: marker).count - 1 }
+        }
 
         init(_ args: [String]) throws {
             process.executableURL = URL(fileURLWithPath: CrashTests.lessonc)
@@ -25,13 +48,9 @@ final class CrashTests: XCTestCase {
             process.standardError = err
             process.standardOutput = FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice
-            err.fileHandleForReading.readabilityHandler = { [weak self] h in
-                let chunk = String(decoding: h.availableData, as: UTF8.self)
-                guard let self else { return }
-                self.lock.lock()
-                self.text += chunk
-                if let (marker, times, sem) = self.waiting, self.count(marker) >= times { self.waiting = nil; sem.signal() }
-                self.lock.unlock()
+            let output = self.output
+            err.fileHandleForReading.readabilityHandler = { h in
+                output.append(String(decoding: h.availableData, as: UTF8.self))
             }
             try process.run()
         }
@@ -39,23 +58,17 @@ final class CrashTests: XCTestCase {
         /// Waits until stderr shows `marker` `times` times (or the process ends, or 10 s pass).
         func wait(for marker: String, times: Int) {
             let sem = DispatchSemaphore(value: 0)
-            lock.lock()
-            waiting = (marker, times, sem)
-            let done = count(marker) >= times
-            lock.unlock()
-            if done { return }
+            if output.await(marker, times: times, semaphore: sem) { return }
             let deadline = Date().addingTimeInterval(10)
             while sem.wait(timeout: .now() + 0.01) == .timedOut, process.isRunning, Date() < deadline {}
         }
-
-        private func count(_ marker: String) -> Int { text.components(separatedBy: marker).count - 1 }
 
         func kill9() {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
 
-        var stderr: String { lock.lock(); defer { lock.unlock() }; return text }
+        var stderr: String { output.text }
     }
 
     /// A copy of a store whose files are hard links: a store never changes a file in place

@@ -95,6 +95,8 @@ public enum Builder {
         }
         var compilation = compiler.compile(into: folder)
         defer { ProcessExit.keep(compilation) }
+        // Compiling thousands of lessons leaves free pages between the records it keeps.
+        if compilation.compiledCount >= 1000 { ProcessMemory.returnFreePages() }
         var diagnostics = compilation.diagnostics
         if failed(diagnostics, options) {
             folder.discard()

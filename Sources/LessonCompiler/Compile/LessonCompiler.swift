@@ -8,10 +8,15 @@ public struct LinkIndex: Sendable {
     var pathsById: [String: [String]] = [:]
 
     public init(project: Project) {
+        let count = project.curricula.reduce(0) { $0 + $1.lessons.count }
+        lessonsByPath.reserveCapacity(count)
+        pathsById.reserveCapacity(count)
         for c in project.curricula {
             for l in c.lessons {
-                lessonsByPath["\(c.id)/\(l.relativePath)"] = LessonRef(curriculum: c.id, id: l.id)
-                pathsById[l.id, default: []].append("\(c.id)/\(l.relativePath)")
+                // One string for both tables: 40,000 of them are kept for the whole run.
+                let path = "\(c.id)/\(l.relativePath)"
+                lessonsByPath[path] = LessonRef(curriculum: c.id, id: l.id)
+                pathsById[l.id, default: []].append(path)
             }
         }
     }

@@ -85,28 +85,31 @@ final class ProjectCompiler: Sendable {
                 let cached = cachedRecord(lesson, key: key, links: links, curriculum: curriculum)
                 these.append(cached)
                 if let cached {
-                    if options.documents, sink.needsDocuments(of: lesson, record: cached) { work.append(LessonWork(curriculum: c, lesson: l, cached: cached)) }
+                    if options.documents, sink.needsDocuments(of: lesson, record: cached) { work.append(LessonWork(curriculum: c, lesson: l, cached: true)) }
                 } else {
-                    work.append(LessonWork(curriculum: c, lesson: l, cached: nil))
+                    work.append(LessonWork(curriculum: c, lesson: l, cached: false))
                 }
             }
             records.append(these)
         }
         let done = ProgressCounter(options.documents ? .compiling : .checking, total: work.count, options.progress)
-        let (theCompilers, theKeys) = (compilers, keys)
-        let plan = work
-        let results = Parallel.map(plan) { item -> LessonRecord? in
-            defer { done.tick() }
-            let curriculum = project.curricula[item.curriculum]
-            let lesson = curriculum.lessons[item.lesson]
-            if let record = item.cached, let documents = storedDocuments(record) {
-                sink.accept(documents, of: lesson, in: curriculum)
-                return nil
+        let results: [LessonRecord?]
+        do {
+            // `planned` ends with this scope, so filling in `records` below copies nothing.
+            let (theCompilers, theKeys, planned, plan) = (compilers, keys, records, work)
+            results = Parallel.map(plan) { item -> LessonRecord? in
+                defer { done.tick() }
+                let curriculum = project.curricula[item.curriculum]
+                let lesson = curriculum.lessons[item.lesson]
+                if item.cached, let record = planned[item.curriculum][item.lesson], let documents = storedDocuments(record) {
+                    sink.accept(documents, of: lesson, in: curriculum)
+                    return nil
+                }
+                // Not in the cache, or its stored documents are gone or damaged: compile it.
+                let made = compileLesson(lesson, curriculum: curriculum, compiler: theCompilers[item.curriculum], key: theKeys[item.curriculum], catalog: catalog)
+                if !made.documents.isEmpty { sink.accept(made.documents, of: lesson, in: curriculum) }
+                return made.record
             }
-            // Not in the cache, or its stored documents are gone or damaged: compile it.
-            let made = compileLesson(lesson, curriculum: curriculum, compiler: theCompilers[item.curriculum], key: theKeys[item.curriculum], catalog: catalog)
-            if !made.documents.isEmpty { sink.accept(made.documents, of: lesson, in: curriculum) }
-            return made.record
         }
         var compiled = Set<String>()
         for (item, record) in zip(work, results) {
@@ -117,11 +120,12 @@ final class ProjectCompiler: Sendable {
         return assemble(project, translations: translations, catalog: catalog, records: records, compiled: compiled, diagnostics: diagnostics)
     }
 
-    /// A lesson that needs work: compiling (`cached` nil), or its documents for the sink.
+    /// A lesson that needs work: compiling, or (`cached`) its documents for the sink. Its record,
+    /// if cached, stays in the plan's records: 40,000 copies here took 7 MB.
     struct LessonWork: Sendable {
         var curriculum: Int
         var lesson: Int
-        var cached: LessonRecord?
+        var cached: Bool
     }
 
     /// The cached record of a lesson, when its file, its curriculum's context, its place in the

@@ -12,7 +12,7 @@ final class PreviewServerTests: XCTestCase {
     }
 
     /// Sends one raw request and returns the response (status line, headers and body).
-    func request(_ port: UInt16, _ raw: String) throws -> String {
+    static func request(_ port: UInt16, _ raw: String) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -46,25 +46,25 @@ final class PreviewServerTests: XCTestCase {
         server.start()
         defer { server.stop() }
         let port = server.port
-        XCTAssertEqual(status(try request(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")), "HTTP/1.1 200 OK")
-        let page = try request(port, "GET /demo/en/saving.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(status(try Self.request(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")), "HTTP/1.1 200 OK")
+        let page = try Self.request(port, "GET /demo/en/saving.html HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertEqual(status(page), "HTTP/1.1 200 OK")
         XCTAssertTrue(page.contains("Content-Type: text/html; charset=utf-8\r\n"))
         XCTAssertTrue(page.contains("<script>window.__lessoncVersion = 1;</script>\n<script src=\"/__lessonc/live.js\"></script>\n</body>"), "the reload script is added")
-        XCTAssertEqual(status(try request(port, "GET /demo/assets/box.svg HTTP/1.1\r\n\r\n")), "HTTP/1.1 200 OK")
-        let folder = try request(port, "GET /demo/ar HTTP/1.1\r\n\r\n")
+        XCTAssertEqual(status(try Self.request(port, "GET /demo/assets/box.svg HTTP/1.1\r\n\r\n")), "HTTP/1.1 200 OK")
+        let folder = try Self.request(port, "GET /demo/ar HTTP/1.1\r\n\r\n")
         XCTAssertEqual(status(folder), "HTTP/1.1 301 Moved Permanently")
         XCTAssertTrue(folder.contains("\r\nLocation: /demo/ar/\r\n"), folder)
-        XCTAssertTrue(try request(port, "GET /demo/ar/ HTTP/1.1\r\n\r\n").contains("<html lang=\"ar\" dir=\"rtl\">"))
+        XCTAssertTrue(try Self.request(port, "GET /demo/ar/ HTTP/1.1\r\n\r\n").contains("<html lang=\"ar\" dir=\"rtl\">"))
         for path in ["/../secret.txt", "/demo/../../secret.txt", "/%2e%2e/secret.txt", "/demo/%2E%2E/%2E%2E/secret.txt", "/..%2fsecret.txt",
                      "/demo/leak.txt", "/.lessonc-preview", "/%00", "/demo\\..\\..\\secret.txt", "/nothing.html"] {
-            let response = try request(port, "GET \(path) HTTP/1.1\r\n\r\n")
+            let response = try Self.request(port, "GET \(path) HTTP/1.1\r\n\r\n")
             XCTAssertEqual(status(response), "HTTP/1.1 404 Not Found", path)
             XCTAssertFalse(response.contains("not for the web"), path)
         }
-        XCTAssertEqual(status(try request(port, "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n")), "HTTP/1.1 405 Method Not Allowed")
-        XCTAssertEqual(status(try request(port, "GARBAGE\r\n\r\n")), "HTTP/1.1 400 Bad Request")
-        XCTAssertEqual(status(try request(port, "GET ../secret.txt HTTP/1.1\r\n\r\n")), "HTTP/1.1 400 Bad Request")
+        XCTAssertEqual(status(try Self.request(port, "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n")), "HTTP/1.1 405 Method Not Allowed")
+        XCTAssertEqual(status(try Self.request(port, "GARBAGE\r\n\r\n")), "HTTP/1.1 400 Bad Request")
+        XCTAssertEqual(status(try Self.request(port, "GET ../secret.txt HTTP/1.1\r\n\r\n")), "HTTP/1.1 400 Bad Request")
     }
 
     func testTheLongPollAnswersWhenTheSiteIsRebuilt() throws {
@@ -78,7 +78,7 @@ final class PreviewServerTests: XCTestCase {
         let port = server.port
         let started = Date()
         DispatchQueue.global().async {
-            let response = (try? self.request(port, "GET /__lessonc/wait?v=1 HTTP/1.1\r\n\r\n")) ?? ""
+            let response = (try? PreviewServerTests.request(port, "GET /__lessonc/wait?v=1 HTTP/1.1\r\n\r\n")) ?? ""
             XCTAssertTrue(response.hasSuffix("\r\n\r\n{\"version\":2}"), response)
             answered.fulfill()
         }
@@ -87,8 +87,8 @@ final class PreviewServerTests: XCTestCase {
         server.rebuild()
         wait(for: [answered], timeout: 10)
         XCTAssertGreaterThan(Date().timeIntervalSince(started), 0.25, "it waited for the rebuild")
-        XCTAssertTrue(try request(port, "GET /demo/en/rules.html HTTP/1.1\r\n\r\n").contains("We meet on Tuesdays."))
-        XCTAssertTrue(try request(port, "GET /__lessonc/live.js HTTP/1.1\r\n\r\n").contains("location.reload()"))
+        XCTAssertTrue(try Self.request(port, "GET /demo/en/rules.html HTTP/1.1\r\n\r\n").contains("We meet on Tuesdays."))
+        XCTAssertTrue(try Self.request(port, "GET /__lessonc/live.js HTTP/1.1\r\n\r\n").contains("location.reload()"))
     }
 
     func testServeUsageErrors() throws {
