@@ -91,5 +91,44 @@ final class PartListingTests: XCTestCase {
         let forged = other.canonicalBytes
         XCTAssertEqual(refusal { try Manifest.load(data: forged, path: "m") { otherObjects[$0.sha256] ?? objects[$0.sha256] } },
                        "m: demo in en: the lessons its listing names do not match the signed part hash")
+        // A publisher reading its own channel skips that hash (listing and buckets still checked).
+        let trusted = try Manifest.load(data: forged, path: "m", checkPartHashes: false) { otherObjects[$0.sha256] ?? objects[$0.sha256] }
+        XCTAssertEqual(trusted.curricula["demo"]?.locales["en"], ["why-save": ref(1)])
+        XCTAssertEqual(refusal { try Manifest.load(data: forged, path: "m", checkPartHashes: false) { _ in nil } },
+                       "\(ChannelPath.object(other.listings["demo"]!["en"]!.listing.sha256)): missing (listing of m: demo in en)")
+    }
+
+    /// Publish unites its kept releases' objects bucket by bucket (`objectHashes`) and looks one
+    /// entry up at a time (`ref(for:)`): both give what `objects` and `entries` give.
+    func testObjectHashesAndRefForAgreeWithObjectsAndEntries() throws {
+        var lessons: [String: ObjectRef] = [:]
+        for i in 0..<300 { lessons["lesson-\(i)"] = ref(i) }
+        let cur = ManifestCurriculum(title: "Demo", version: "1.0.0", license: "CC-BY-4.0", index: ref(900), assets: ["assets/a.png": ref(901)],
+                                     locales: ["en": lessons, "sw": ["lesson-1": ref(902)]])
+        var one = Manifest(release: 1, published: 1_700_000_000, curricula: ["demo": cur], documents: [:])
+        let objectsOne = one.makeListings()
+        var two = one
+        two.release = 2
+        two.curricula["demo"]!.locales["en"]!["lesson-5"] = ref(903)
+        two.curricula["demo"]!.locales["en"]!["lesson-6"] = nil
+        let objectsTwo = two.makeListings()
+        XCTAssertEqual(one.listings["demo"]?["en"]?.buckets.count, 4)
+        let loaded = try Manifest.load(data: two.canonicalBytes, path: "m") { objectsTwo[$0.sha256] ?? objectsOne[$0.sha256] }
+        XCTAssertEqual(loaded.listings["demo"]?["en"]?.bucketLessons?.count, 4, "read through the listing: each bucket's lessons known")
+        var format1 = one
+        format1.version = 1
+        format1.listings = [:]
+        format1.curricula["demo"]!.locales["en"]!["lesson-7"] = ref(904)
+        func all(_ ms: [Manifest]) -> Set<String> { Set(ms.flatMap { $0.objects.map(\.sha256) }) }
+        XCTAssertEqual(Manifest.objectHashes(of: [one, two]), all([one, two]))
+        XCTAssertEqual(Manifest.objectHashes(of: [one, loaded, format1]), all([one, two, format1]))
+        XCTAssertTrue(Manifest.objectHashes(of: [one, two]).isSuperset(of: [ref(903).sha256, ref(5).sha256, ref(6).sha256]))
+        XCTAssertFalse(Manifest.objectHashes(of: [two]).contains(ref(6).sha256))
+        for (key, value) in two.entries { XCTAssertEqual(two.ref(for: key), value, "\(key)") }
+        XCTAssertNil(two.ref(for: ChangeKey(curriculum: "demo", locale: "en", kind: .lesson, id: "lesson-6")))
+        XCTAssertNil(two.ref(for: ChangeKey(curriculum: "demo", locale: "fr", kind: .index, id: "demo")), "not published in fr")
+        XCTAssertNil(two.ref(for: ChangeKey(curriculum: "demo", locale: "en", kind: .index, id: "other")))
+        XCTAssertNil(two.ref(for: ChangeKey(curriculum: "demo", locale: "en", kind: .asset, id: "assets/b.png")))
+        XCTAssertNil(two.ref(for: ChangeKey(curriculum: "other", locale: "en", kind: .lesson, id: "lesson-1")))
     }
 }

@@ -47,11 +47,15 @@ public struct Manifest: Equatable, Sendable {
     }
 
     /// The file's JSON. Format 2 needs `listings` (`makeListings`).
-    public var json: JSON {
+    public var json: JSON { json(partHashes: [:]) }
+
+    /// The file's JSON, with the part hashes the caller has already computed (curriculum →
+    /// locale → `ChannelPart.hash`); the others are computed here.
+    public func json(partHashes known: [String: [String: String]]) -> JSON {
         var curricula: [String: JSON] = [:]
         for (id, cur) in self.curricula {
             if version == 1 { curricula[id] = cur.json; continue }
-            curricula[id] = cur.json(listings: listings[id] ?? [:])
+            curricula[id] = cur.json(listings: listings[id] ?? [:], partHashes: known[id] ?? [:])
         }
         return ["format": .string(version == 1 ? Self.format1 : Self.format), "release": .int(release),
                 "published": .string(Timestamp.rfc3339(published)),
@@ -74,8 +78,11 @@ public struct Manifest: Equatable, Sendable {
     /// against its signed part hash. `buckets` remembers parsed buckets across manifests.
     /// With `only`, just those parts are read (a pack holds its own part's listing); the others
     /// are left out of the result.
+    /// `checkPartHashes` false skips hashing each part (which encodes all its lessons): for a
+    /// publisher reading its own channel, whose listing and buckets are still checked against the
+    /// signed hashes, so the lessons are as signed; `lessonc verify` and devices always check.
     public static func load(data: Data, path: String, buckets: BucketCache? = nil, only: [String: [String: ListedPart]]? = nil,
-                            object: (ObjectRef) throws -> Data?) throws -> Manifest {
+                            checkPartHashes: Bool = true, object: (ObjectRef) throws -> Data?) throws -> Manifest {
         let file = try ManifestFile(data: data, path: path)
         var manifest = file.manifest
         let cache = buckets ?? BucketCache()
@@ -100,8 +107,10 @@ public struct Manifest: Equatable, Sendable {
                     return data
                 }
                 manifest.curricula[c]!.locales[l] = listed.lessons
-                manifest.listings[c, default: [:]][l] = PartListing(listing: entry.listing, buckets: listed.buckets)
-                guard manifest.curricula[c]!.partHash(l) == entry.part else {
+                var listing = PartListing(listing: entry.listing, buckets: listed.buckets)
+                listing.bucketLessons = listed.bucketLessons
+                manifest.listings[c, default: [:]][l] = listing
+                guard !checkPartHashes || manifest.curricula[c]!.partHash(l) == entry.part else {
                     throw ChannelFormatError("\(what): the lessons its listing names do not match the signed part hash")
                 }
             }
@@ -135,6 +144,46 @@ public struct Manifest: Equatable, Sendable {
             for listing in locales.values { out.insert(listing.listing); out.formUnion(listing.buckets) }
         }
         return out
+    }
+
+    /// The SHA-256 of every object these releases need (`objects` of each, united). A format-2
+    /// part's lessons are taken bucket by bucket, each distinct bucket once: releases that share
+    /// most buckets cost one release's lessons, not one per release.
+    public static func objectHashes(of manifests: some Sequence<Manifest>) -> Set<String> {
+        var out = Set<String>()
+        var seenBuckets = Set<String>()
+        for m in manifests {
+            for (c, cur) in m.curricula {
+                out.insert(cur.index.sha256)
+                for ref in cur.assets.values { out.insert(ref.sha256) }
+                for (l, lessons) in cur.locales {
+                    guard let listing = m.listings[c]?[l], let contents = listing.bucketLessons, contents.count == listing.buckets.count else {
+                        for ref in lessons.values { out.insert(ref.sha256) }
+                        continue
+                    }
+                    for (ref, bucket) in zip(listing.buckets, contents) where seenBuckets.insert(ref.sha256).inserted {
+                        for lesson in bucket.values { out.insert(lesson.sha256) }
+                    }
+                }
+            }
+            for locales in m.listings.values {
+                for listing in locales.values {
+                    out.insert(listing.listing.sha256)
+                    for ref in listing.buckets { out.insert(ref.sha256) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The object of one entry (as in `entries`), found without building them all.
+    public func ref(for key: ChangeKey) -> ObjectRef? {
+        guard let cur = curricula[key.curriculum], let lessons = cur.locales[key.locale] else { return nil }
+        switch key.kind {
+        case .index: return key.id == key.curriculum ? cur.index : nil
+        case .asset: return cur.assets[key.id]
+        case .lesson: return lessons[key.id]
+        }
     }
 
     /// Attribution files (`attribution/<sha256>.md`) this release names.
@@ -212,9 +261,12 @@ public struct ListedPart: Equatable, Sendable {
 
     /// The part's lessons, read through its listing with `object` (bytes checked against the ref
     /// by the caller; the second argument names the object's role: `listing` or `bucket i`).
-    func read(what: String, cache: BucketCache, object: (ObjectRef, String) throws -> Data) throws -> (buckets: [ObjectRef], lessons: [String: ObjectRef]) {
+    func read(what: String, cache: BucketCache, object: (ObjectRef, String) throws -> Data) throws
+        -> (buckets: [ObjectRef], bucketLessons: [[String: ObjectRef]], lessons: [String: ObjectRef]) {
         let buckets = try PartListing.readListing(try object(listing, "listing"), lessons: lessons, what: "\(ChannelPath.object(listing.sha256)) (listing of \(what))")
         var out: [String: ObjectRef] = [:]
+        var bucketLessons: [[String: ObjectRef]] = []
+        bucketLessons.reserveCapacity(buckets.count)
         for (i, ref) in buckets.enumerated() {
             // A bucket's lessons depend on its place: the cache is by object and place.
             let key = ref.sha256 + "/\(i)/\(buckets.count)"
@@ -225,7 +277,8 @@ public struct ListedPart: Equatable, Sendable {
                 cache.set(key, lessons)
             }
             out.merge(lessons) { a, _ in a }
+            bucketLessons.append(lessons)
         }
-        return (buckets, out)
+        return (buckets, bucketLessons, out)
     }
 }

@@ -32,11 +32,12 @@ public struct ManifestCurriculum: Equatable, Sendable {
     }
 
     /// Format 2: each locale as its part hash, listing, lesson count and attribution file.
-    func json(listings: [String: PartListing]) -> JSON {
+    /// `partHashes`: locale → part hash, where already known.
+    func json(listings: [String: PartListing], partHashes: [String: String] = [:]) -> JSON {
         var locales: [String: JSON] = [:]
         for (l, lessons) in self.locales {
             let listing = listings[l] ?? PartListing.make(lessons).listing
-            locales[l] = ListedPart(part: partHash(l)!, listing: listing.listing, lessons: lessons.count, attribution: attributions[l]).json
+            locales[l] = ListedPart(part: partHashes[l] ?? partHash(l)!, listing: listing.listing, lessons: lessons.count, attribution: attributions[l]).json
         }
         return ["title": .string(title), "version": .string(version), "license": .string(license), "index": index.json,
                 "assets": .object(assets.mapValues(\.json)), "locales": .object(locales)]

@@ -22,8 +22,15 @@ public struct PartListing: Equatable, Sendable {
     public var listing: ObjectRef
     /// Its buckets, in order (2^k of them).
     public var buckets: [ObjectRef]
+    /// In memory only, when known (made, or read through the listing): each bucket's lessons, in
+    /// the order of `buckets`. Equal bucket refs mean equal lessons, so work over several releases
+    /// can look inside only the buckets whose refs differ.
+    public var bucketLessons: [[String: ObjectRef]]?
 
     public init(listing: ObjectRef, buckets: [ObjectRef]) { self.listing = listing; self.buckets = buckets }
+
+    /// Listings are equal when their objects are: `bucketLessons` follows from them.
+    public static func == (a: PartListing, b: PartListing) -> Bool { a.listing == b.listing && a.buckets == b.buckets }
 
     /// k for a part of `lessons` lessons.
     public static func bits(forLessons lessons: Int) -> Int {
@@ -44,7 +51,12 @@ public struct PartListing: Equatable, Sendable {
     public static func make(_ lessons: [String: ObjectRef]) -> (listing: PartListing, objects: [String: Data]) {
         let bits = bits(forLessons: lessons.count)
         var groups = [[String: JSON]](repeating: [:], count: 1 << bits)
-        for (id, ref) in lessons { groups[bucket(of: id, bits: bits)][id] = ref.json }
+        var lessonGroups = [[String: ObjectRef]](repeating: [:], count: 1 << bits)
+        for (id, ref) in lessons {
+            let b = bucket(of: id, bits: bits)
+            groups[b][id] = ref.json
+            lessonGroups[b][id] = ref
+        }
         var objects: [String: Data] = [:]
         func put(_ json: JSON) -> ObjectRef {
             let gz = Gzip.compress(CanonicalJSON.document(json))
@@ -61,7 +73,9 @@ public struct PartListing: Equatable, Sendable {
             return ref
         }
         let listing = put(["format": .string(listingFormat), "buckets": .array(buckets.map(\.json))])
-        return (PartListing(listing: listing, buckets: buckets), objects)
+        var made = PartListing(listing: listing, buckets: buckets)
+        made.bucketLessons = lessonGroups
+        return (made, objects)
     }
 
     /// The buckets a listing object names. `lessons` is the count the manifest signs: the listing

@@ -106,12 +106,18 @@ public enum Publisher {
         for (c, locales) in attributions { for (l, data) in locales { content[c]!.entry.attributions[l] = ObjectRef(of: data) } }
         let staging = try Staging(channel: o.channel, failBeforeLatest: o.failBeforeLatest)
         defer { staging.discard() }
-        let store = ObjectStore(staging: staging, known: Set(state.manifests.values.flatMap { $0.objects.map(\.sha256) }))
-        var writer = ReleaseWriter(options: o, state: state, staging: staging, store: store, objects: objects, attributions: attributions)
+        func makeWriter(known: Set<String>) -> ReleaseWriter {
+            ReleaseWriter(options: o, state: state, staging: staging, store: ObjectStore(staging: staging, known: known),
+                          objects: objects, attributions: attributions)
+        }
+        var writer: ReleaseWriter
         if let latest = state.latest, let current = state.manifests[latest.release], current.curricula == content.mapValues(\.entry) {
             report.lines.append("no changes since release \(latest.release): no new release")
+            // No new objects: the kept releases' objects need not be collected.
+            writer = makeWriter(known: [])
             try writer.refresh(latest: latest, lines: &report.lines)
         } else {
+            writer = makeWriter(known: Manifest.objectHashes(of: state.manifests.values))
             let release = (state.latest?.release ?? 0) + 1
             guard release <= ChannelLimits.maxRelease else {
                 throw PublishError("release \(release - 1) is the last a channel may have (release numbers stop at 2^53 - 1, PUBLISHING.md, Limits); start a new channel")
@@ -164,6 +170,7 @@ public enum Publisher {
         let kept = Set(latest.diffsFrom + [latest.release])
         var referenced = Set<String>()
         var attributions = Set<String>()
+        var keptManifests: [Manifest] = []
         var removedReleases = 0
         func list(_ dir: String) -> [String] { ((try? fm.contentsOfDirectory(atPath: channel.appendingPathComponent(dir).path)) ?? []).sorted() }
         for name in list("releases") {
@@ -171,20 +178,22 @@ public enum Publisher {
             let path = ChannelPath.manifest(n)
             if kept.contains(n) {
                 if let m = manifests[n] {
-                    referenced.formUnion(m.objects.map(\.sha256)); attributions.formUnion(m.attributionFiles.map(\.sha256)); continue
+                    keptManifests.append(m); attributions.formUnion(m.attributionFiles.map(\.sha256)); continue
                 }
                 let source = DirectorySource(channel)
                 guard let data = try? source.read(path),
                       let m = try? Manifest.load(data: data, path: path, object: { try source.read(ChannelPath.object($0.sha256)) }) else {
                     return ["not pruning: \(path) could not be read"]
                 }
-                referenced.formUnion(m.objects.map(\.sha256))
+                keptManifests.append(m)
                 attributions.formUnion(m.attributionFiles.map(\.sha256))
             } else {
                 try? fm.removeItem(at: channel.appendingPathComponent(ChannelPath.release(n)))
                 removedReleases += 1
             }
         }
+        // Kept releases share most buckets: their objects are united bucket by bucket.
+        referenced.formUnion(Manifest.objectHashes(of: keptManifests))
         for name in list("diffs") {
             let base = name.hasSuffix(".minisig") ? String(name.dropLast(".minisig".count)) : name
             let numbers = base.hasSuffix(".json") ? base.dropLast(5).split(separator: "-").compactMap { Int($0) } : []
@@ -277,7 +286,11 @@ struct ChannelState: Sendable {
                 if n == latest.release && ObjectRef(of: data) != latest.manifest {
                     throw ChannelFormatError("\(path): does not match the sha256 and size in latest.json")
                 }
-                return try Manifest.load(data: data, path: path, buckets: buckets) { try source.read(ChannelPath.object($0.sha256)) }
+                // Listing and buckets are checked against the signed hashes; hashing every part of
+                // every kept release again is left to lessonc verify (Manifest.load).
+                return try Manifest.load(data: data, path: path, buckets: buckets, checkPartHashes: false) {
+                    try source.read(ChannelPath.object($0.sha256))
+                }
             }
         }
         for (n, manifest) in zip(releases, manifests) { state.manifests[n] = manifest }

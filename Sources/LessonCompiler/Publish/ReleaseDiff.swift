@@ -39,6 +39,12 @@ enum ReleaseDiff {
 
     private static func between(_ old: Manifest, _ new: Manifest, partHashes: PartHashes) -> DiffDocument {
         var changes: [DiffChange] = []
+        func compareLessons(_ id: String, _ locale: String, _ a: [String: ObjectRef], _ b: [String: ObjectRef]) {
+            if a == b { return }
+            for lesson in Set(a.keys).union(b.keys) where a[lesson] != b[lesson] {
+                compare(ChangeKey(curriculum: id, locale: locale, kind: .lesson, id: lesson), a[lesson], b[lesson])
+            }
+        }
         func compare(_ key: ChangeKey, _ a: ObjectRef?, _ b: ObjectRef?) {
             switch (a, b) {
             case (nil, let n?): changes.append(DiffChange(key: key, change: .added, object: n))
@@ -48,8 +54,8 @@ enum ReleaseDiff {
             }
         }
         for id in Set(old.curricula.keys).union(new.curricula.keys) {
+            // Not `o == n` first: that compares every lesson; equal parts cost little below.
             let o = old.curricula[id], n = new.curricula[id]
-            if o == n { continue }
             for locale in Set(o?.locales.keys ?? [:].keys).union(n?.locales.keys ?? [:].keys) {
                 // A curriculum's index and assets count once in every locale it is published in.
                 let before = o?.locales[locale].map { _ in o! }, after = n?.locales[locale].map { _ in n! }
@@ -57,11 +63,16 @@ enum ReleaseDiff {
                 for path in Set(before?.assets.keys ?? [:].keys).union(after?.assets.keys ?? [:].keys) {
                     compare(ChangeKey(curriculum: id, locale: locale, kind: .asset, id: path), before?.assets[path], after?.assets[path])
                 }
-                let a = o?.locales[locale] ?? [:], b = n?.locales[locale] ?? [:]
-                if a == b { continue }
-                for lesson in Set(a.keys).union(b.keys) where a[lesson] != b[lesson] {
-                    compare(ChangeKey(curriculum: id, locale: locale, kind: .lesson, id: lesson), a[lesson], b[lesson])
+                // Both parts in buckets of the same count: a lesson is in the same bucket in
+                // both, and equal bucket refs mean equal lessons, so only differing buckets are read.
+                if let x = old.listings[id]?[locale], let y = new.listings[id]?[locale], let xs = x.bucketLessons, let ys = y.bucketLessons,
+                   xs.count == x.buckets.count, ys.count == y.buckets.count, x.buckets.count == y.buckets.count {
+                    for i in x.buckets.indices where x.buckets[i] != y.buckets[i] {
+                        compareLessons(id, locale, xs[i], ys[i])
+                    }
+                    continue
                 }
+                compareLessons(id, locale, o?.locales[locale] ?? [:], n?.locales[locale] ?? [:])
             }
         }
         changes.sort { $0.key < $1.key }

@@ -52,27 +52,36 @@ struct ReleaseWriter {
         let kept = o.keep == 0 ? [] : state.manifests.keys.filter { $0 >= r - o.keep }.sorted()
         let store = self.store
         let curricula = content.mapValues(\.entry)
-        // Each diff once: the one from the previous release also feeds the release notes.
-        let unsigned = Manifest(release: r, published: o.now, curricula: curricula, documents: [:])
+        // Each diff once: the one from the previous release also feeds the release notes. The
+        // listings first: a diff looks inside only the buckets whose refs differ.
+        var unsigned = Manifest(release: r, published: o.now, curricula: curricula, documents: [:])
+        let listingObjects = unsigned.makeListings()
         var diffs: [Int: DiffDocument] = [:]
         let olds = Set(kept + (previous.map { [$0.release] } ?? [])).sorted()
         for (m, diff) in zip(olds, ReleaseDiff.between(olds.map { state.manifests[$0]! }, unsigned)) { diffs[m] = diff }
-        try writeObjects(of: unsigned)
+        // The content's objects; the listings and buckets (not made from the sources) come below.
+        var sourced = unsigned
+        sourced.listings = [:]
+        try writeObjects(of: sourced)
         let input = ReleaseDocuments.Input(release: r, published: o.now, content: content, previous: previous,
                                            previousDiff: previous.flatMap { diffs[$0.release] }) { key in
             // A removed lesson's title is in its old object.
-            guard let ref = previous?.entries[key], let gz = store.read(ref.sha256),
+            guard let ref = previous?.ref(for: key), let gz = store.read(ref.sha256),
                   let raw = try? Gzip.decompress(gz, maxSize: Publisher.maxContentBytes), let doc = try? JSON.parse(raw) else { return nil }
             return doc["title"]?.stringValue
         }
         let documents = ReleaseDocuments.all(input)
         for (name, data) in documents { try staging.write(ChannelPath.release(r) + "/" + name, data) }
         var manifest = Manifest(release: r, published: o.now, curricula: curricula, documents: documents.mapValues { ObjectRef(of: $0) })
-        for (sha, data) in manifest.makeListings().sorted(by: { $0.key < $1.key }) {
+        manifest.listings = unsigned.listings
+        for (sha, data) in listingObjects.sorted(by: { $0.key < $1.key }) {
             try store.write(ObjectRef(sha256: sha, size: data.count), data)
         }
         try writeAttributions(manifest)
-        let manifestBytes = Self.bytes(manifest.json)
+        // The diffs hold the hashes of the parts that changed: each is computed once.
+        var partHashes: [String: [String: String]] = [:]
+        for diff in diffs.values { for (c, locales) in diff.parts { for case let (l, hash?) in locales { partHashes[c, default: [:]][l] = hash } } }
+        let manifestBytes = Self.bytes(manifest.json(partHashes: partHashes))
         try writeSigned(ChannelPath.manifest(r), manifestBytes, release: r)
         written.manifests[r] = manifest
 
@@ -127,9 +136,8 @@ struct ReleaseWriter {
     /// content downloads fewer bytes than the object itself. The old object is the one thing
     /// publish reads from the channel.
     mutating func addDeltas(_ diff: inout DiffDocument, old: Manifest) throws {
-        let oldEntries = old.entries
         for i in diff.changes.indices where diff.changes[i].change == .changed {
-            guard let base = oldEntries[diff.changes[i].key], let target = diff.changes[i].object else { continue }
+            guard let base = old.ref(for: diff.changes[i].key), let target = diff.changes[i].object else { continue }
             let cacheKey = base.sha256 + target.sha256
             if let cached = deltas[cacheKey] { diff.changes[i].delta = cached; continue }
             var delta: DeltaRef?

@@ -38,4 +38,29 @@ final class ReleaseDiffTests: XCTestCase {
             }
         }
     }
+
+    /// With listings made, as publish has them, only buckets whose refs differ are compared; the
+    /// diff is still exactly the format's, also when the bucket count changes.
+    func testDiffsThroughBucketsGiveWhatTheFormatDefines() {
+        let many = Dictionary(uniqueKeysWithValues: (0..<140).map { ("lesson-\($0)", "v\($0)") })
+        let base = ["a": curriculum("a", locales: ["en": many, "sw": ["one": "1"]])]
+        var variants = [base]
+        var v = base; v["a"]!.locales["en"]!["lesson-7"] = ref("edited"); variants.append(v)
+        v = base; v["a"]!.locales["en"]!["lesson-140"] = ref("new"); v["a"]!.locales["en"]!["lesson-8"] = nil; variants.append(v)
+        v = base; for i in 0..<40 { v["a"]!.locales["en"]!["lesson-\(i)"] = nil }; variants.append(v)   // 100 lessons: 1 bucket, not 2
+        v = base; v["a"]!.locales["en"] = nil; variants.append(v)
+        v = base; v["a"]!.index = ref("new index"); v["a"]!.locales["en"]!["lesson-9"] = ref("edited"); variants.append(v)
+        for (i, a) in variants.enumerated() {
+            for (j, b) in variants.enumerated() {
+                var old = Manifest(release: 3, published: 0, curricula: a, documents: [:])
+                var new = Manifest(release: 4, published: 0, curricula: b, documents: [:])
+                old.makeListings()
+                new.makeListings()
+                let expected = DiffDocument(from: old, to: new)
+                XCTAssertEqual(ReleaseDiff.between(old, new), expected, "variant \(i) → \(j)")
+                XCTAssertEqual(ReleaseDiff.between([old, old], new), [expected, expected], "variant \(i) → \(j), in parallel")
+                if i != j { XCTAssertFalse(expected.changes.isEmpty, "variant \(i) → \(j)") }
+            }
+        }
+    }
 }
