@@ -106,7 +106,7 @@ extension JSON {
     }
 
     /// UTF-8 byte order equals Unicode scalar order, and is cheap to compare.
-    static func keyOrder(_ a: String, _ b: String) -> Bool {
+    public static func keyOrder(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 

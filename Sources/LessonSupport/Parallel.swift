@@ -19,6 +19,15 @@ public enum Parallel {
         try map(items) { item in Result { try transform(item) } }.map { try $0.get() }
     }
 
+    /// Runs two pieces of work at once (on two cores when there are) and returns both results.
+    public static func both<A: Sendable, B: Sendable>(_ a: @Sendable () -> A, _ b: @Sendable () -> B) -> (A, B) {
+        let first = Mutex<A?>(nil), second = Mutex<B?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            if i == 0 { let r = a(); first.withLock { $0 = r } } else { let r = b(); second.withLock { $0 = r } }
+        }
+        return (first.withLock { $0! }, second.withLock { $0! })
+    }
+
     /// `map` over the indices 0..<count.
     public static func map<R: Sendable>(count: Int, _ transform: @Sendable (Int) -> R) -> [R] {
         map(Array(0..<count), transform)

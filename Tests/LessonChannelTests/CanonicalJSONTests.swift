@@ -38,6 +38,24 @@ final class CanonicalJSONTests: XCTestCase {
         XCTAssertEqual(part.hash, "533ffa79bac5fdfdcc58ced2e7cff5929b3581a3d41a71751ec4197215a60051")
     }
 
+    /// The part's bytes are written directly, not through `JSON`: they must be exactly the
+    /// canonical JSON of `json`, whatever the keys hold (escapes, non-ASCII, prefixes of each
+    /// other) and however many there are, empty maps included.
+    func testAPartsDirectBytesAreItsCanonicalJSON() {
+        let keys = ["a", "ab", "a\"q", "back\\slash", "tab\tnew\nline", "ctl\u{1}", "sep\u{2028}", "Émile", "zz", "日本", "Z", "a b"]
+        var lessons: [String: ObjectRef] = [:]
+        for (i, key) in keys.enumerated() { lessons[key] = ObjectRef(sha256: i % 2 == 0 ? Self.sha : Self.otherSHA, size: i * 977) }
+        for i in 0..<300 { lessons["lesson-\(i)"] = ObjectRef(sha256: Self.sha, size: i) }
+        let parts = [
+            ChannelPart(index: ObjectRef(sha256: Self.sha, size: 0), assets: [:], lessons: [:]),
+            ChannelPart(index: ObjectRef(sha256: Self.otherSHA, size: 12), assets: ["assets/x \"y\".svg": ObjectRef(sha256: Self.sha, size: 5)], lessons: lessons),
+        ]
+        for part in parts {
+            XCTAssertEqual(part.canonicalBytes, CanonicalJSON.bytes(part.json))
+            XCTAssertEqual(part.hash, CanonicalJSON.sha256(part.json))
+        }
+    }
+
     /// A manifest's part and the part a device holds are the same value, with the same hash,
     /// which is what a diff's `parts` lets a device check.
     func testTheManifestsPartIsTheDevicesPart() throws {

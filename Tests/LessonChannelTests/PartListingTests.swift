@@ -131,4 +131,105 @@ final class PartListingTests: XCTestCase {
         XCTAssertNil(two.ref(for: ChangeKey(curriculum: "demo", locale: "en", kind: .asset, id: "assets/b.png")))
         XCTAssertNil(two.ref(for: ChangeKey(curriculum: "other", locale: "en", kind: .lesson, id: "lesson-1")))
     }
+
+    /// Publish makes a release's listings from the previous release's: a bucket whose lessons are
+    /// the same is the old object (not made again), and the result is what `make` alone gives.
+    func testMakingFromThePreviousListingReusesUnchangedBucketsAndGivesTheSameListing() throws {
+        var lessons: [String: ObjectRef] = [:]
+        for i in 0..<1000 { lessons["lesson-\(i)"] = ref(i) }
+        let (before, _) = PartListing.make(lessons)
+        var after = lessons
+        after["lesson-5"] = ref(5000)
+        let (fresh, freshObjects) = PartListing.make(after)
+        let (reused, reusedObjects) = PartListing.make(after, reusing: before)
+        XCTAssertEqual(reused, fresh)
+        XCTAssertEqual(reused.bucketLessons, fresh.bucketLessons)
+        let changed = PartListing.bucket(of: "lesson-5", bits: PartListing.bits(forLessons: after.count))
+        XCTAssertEqual(Set(reusedObjects.keys), [fresh.listing.sha256, fresh.buckets[changed].sha256], "only the listing and the edited bucket are made")
+        for (sha, data) in reusedObjects { XCTAssertEqual(freshObjects[sha], data) }
+        // Nothing changed: the old listing itself, nothing made.
+        let (same, sameObjects) = PartListing.make(lessons, reusing: before)
+        XCTAssertEqual(same, before)
+        XCTAssertTrue(sameObjects.isEmpty)
+        // Another bucket count, or bucket contents unknown (a listing as read from a manifest file
+        // without its buckets): everything is made.
+        var grown = after
+        for i in 1000..<1100 { grown["more-\(i)"] = ref(i) }
+        XCTAssertEqual(PartListing.make(grown, reusing: before).listing, PartListing.make(grown).listing)
+        XCTAssertEqual(PartListing.make(grown, reusing: before).objects, PartListing.make(grown).objects)
+        let unknown = PartListing(listing: before.listing, buckets: before.buckets)
+        XCTAssertEqual(PartListing.make(after, reusing: unknown).objects, freshObjects)
+    }
+
+    /// Kept releases are loaded with one `BucketCache`: a part is assembled from the same part of
+    /// another release, bucket by differing bucket. Whatever the order, each release's lessons are
+    /// exactly what it lists (added, changed and removed lessons included), as without the cache.
+    func testReleasesLoadedThroughOneCacheHaveExactlyTheirOwnLessons() throws {
+        var objects: [String: Data] = [:]
+        var manifests: [Manifest] = []
+        var lessons: [String: ObjectRef] = [:]
+        for i in 0..<600 { lessons["lesson-\(i)"] = ref(i) }
+        for r in 1...4 {
+            if r == 2 { lessons["lesson-7"] = ref(7000) }
+            if r == 3 { lessons["lesson-8"] = nil; lessons["new-1"] = ref(7001) }
+            if r == 4 { for i in 600..<700 { lessons["lesson-\(i)"] = ref(i) } }   // a new bucket count
+            let cur = ManifestCurriculum(title: "Demo", version: "1.0.0", license: "CC-BY-4.0", index: ref(900), assets: [:],
+                                         locales: ["en": lessons, "sw": ["lesson-1": ref(902)]])
+            var m = Manifest(release: r, published: 1_700_000_000, curricula: ["demo": cur], documents: [:])
+            objects.merge(m.makeListings()) { a, _ in a }
+            manifests.append(m)
+        }
+        for order in [[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2]] {
+            let cache = BucketCache()
+            for i in order {
+                let loaded = try Manifest.load(data: manifests[i].canonicalBytes, path: "m", buckets: cache) { objects[$0.sha256] }
+                XCTAssertEqual(loaded.curricula, manifests[i].curricula, "release \(i + 1), order \(order)")
+                XCTAssertEqual(loaded.listings["demo"]?["en"]?.bucketLessons, manifests[i].listings["demo"]?["en"]?.bucketLessons)
+            }
+        }
+    }
+
+    /// A publish with nothing changed compares the sources with the latest manifest file without
+    /// reading its listings: `names` says what comparing the complete manifests says.
+    func testAManifestFileNamesTheCurriculaTheCompleteManifestHas() throws {
+        var lessons: [String: ObjectRef] = [:]
+        for i in 0..<300 { lessons["lesson-\(i)"] = ref(i) }
+        var cur = ManifestCurriculum(title: "Demo", version: "1.0.0", license: "CC-BY-4.0", index: ref(900), assets: ["assets/a.png": ref(901)],
+                                     locales: ["en": lessons, "sw": ["lesson-1": ref(902)]])
+        cur.attributions = ["en": ref(903), "sw": ref(904)]
+        var manifest = Manifest(release: 3, published: 1_700_000_000, curricula: ["demo": cur], documents: [:])
+        manifest.makeListings()
+        let file = try ManifestFile(data: manifest.canonicalBytes, path: "m")
+        XCTAssertTrue(file.names(manifest.curricula))
+        var changes: [(what: String, change: (inout [String: ManifestCurriculum]) -> Void)] = [
+            ("a lesson's object", { $0["demo"]!.locales["en"]!["lesson-3"] = self.ref(999) }),
+            ("a lesson added", { $0["demo"]!.locales["en"]!["lesson-x"] = self.ref(1) }),
+            ("a lesson removed", { $0["demo"]!.locales["en"]!["lesson-3"] = nil }),
+            ("a locale added", { $0["demo"]!.locales["fr"] = ["lesson-1": self.ref(1)] }),
+            ("a locale removed", { $0["demo"]!.locales["sw"] = nil }),
+            ("the title", { $0["demo"]!.title = "Demo 2" }),
+            ("the version", { $0["demo"]!.version = "1.0.1" }),
+            ("the licence", { $0["demo"]!.license = "CC-BY-SA-4.0" }),
+            ("the index", { $0["demo"]!.index = self.ref(905) }),
+            ("an asset", { $0["demo"]!.assets["assets/b.png"] = self.ref(906) }),
+            ("an attribution", { $0["demo"]!.attributions["sw"] = self.ref(907) }),
+            ("a curriculum added", { $0["other"] = $0["demo"] }),
+            ("a curriculum removed", { $0["demo"] = nil }),
+        ]
+        changes.append(("nothing", { _ in }))
+        for (what, change) in changes {
+            var curricula = manifest.curricula
+            change(&curricula)
+            XCTAssertEqual(file.names(curricula), curricula == manifest.curricula, what)
+        }
+        // A format-1 file lists every lesson (and no attribution files): compared whole.
+        var format1 = manifest
+        format1.version = 1
+        format1.curricula["demo"]!.attributions = [:]
+        let file1 = try ManifestFile(data: format1.canonicalBytes, path: "m")
+        XCTAssertTrue(file1.names(format1.curricula))
+        var edited = format1.curricula
+        edited["demo"]!.locales["en"]!["lesson-3"] = ref(999)
+        XCTAssertFalse(file1.names(edited))
+    }
 }

@@ -67,6 +67,15 @@ final class IncrementalBuildTests: XCTestCase {
     static let safety = "content/shg-digital-safety/01-phones-money-and-records"
     static let extras = "content/golden-extras/01-basics"
 
+    /// A digest spells itself from its four words: the same hex as SHA-256 of the bytes, and back.
+    func testADigestsHexIsTheSHA256OfItsBytes() throws {
+        for text in ["", "a", "lessonc", String(repeating: "x", count: 1000)] {
+            let digest = ContentDigest(of: Data(text.utf8))
+            XCTAssertEqual(digest.hex, Sodium.sha256(Data(text.utf8)).hex)
+            XCTAssertEqual(ContentDigest(hex: digest.hex), digest)
+        }
+    }
+
     func testIncrementalBuildEqualsColdBuildAfterEditsRenamesDeletionsAndTranslationChanges() throws {
         let first = try assertIncrementalEqualsCold("first build")
         XCTAssertEqual(first.compiledCount, first.lessonCount)

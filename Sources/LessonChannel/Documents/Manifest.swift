@@ -32,13 +32,15 @@ public struct Manifest: Equatable, Sendable {
     }
 
     /// Computes every part's listing; returns the listing and bucket objects (sha256 → bytes).
+    /// With `previous` (a manifest whose bucket contents are known), its listing and buckets are
+    /// reused where the lessons are the same, and those objects are not returned (`PartListing.make`).
     @discardableResult
-    public mutating func makeListings() -> [String: Data] {
+    public mutating func makeListings(reusing previous: Manifest? = nil) -> [String: Data] {
         var objects: [String: Data] = [:]
         listings = [:]
         for (c, cur) in curricula {
             for (l, lessons) in cur.locales {
-                let made = PartListing.make(lessons)
+                let made = PartListing.make(lessons, reusing: previous?.listings[c]?[l])
                 listings[c, default: [:]][l] = made.listing
                 objects.merge(made.objects) { a, _ in a }
             }
@@ -99,7 +101,7 @@ public struct Manifest: Equatable, Sendable {
         for (c, locales) in manifest.version >= 2 ? (only ?? file.parts) : [:] {
             for (l, entry) in locales {
                 let what = "\(path): \(c) in \(l)"
-                let listed = try entry.read(what: what, cache: cache) { ref, role in
+                let listed = try entry.read(what: what, part: "\(c)/\(l)", cache: cache) { ref, role in
                     guard let data = try object(ref) else { throw ChannelFormatError("\(ChannelPath.object(ref.sha256)): missing (\(role) of \(what))") }
                     guard ObjectRef(of: data) == ref else {
                         throw ChannelFormatError("\(ChannelPath.object(ref.sha256)): does not match the sha256 and size its \(role == "listing" ? "manifest" : "listing") gives (\(role) of \(what))")
@@ -197,9 +199,20 @@ public struct Manifest: Equatable, Sendable {
 /// (publish reads its kept manifests in parallel, sharing one cache).
 public final class BucketCache: Sendable {
     private let parsed = Mutex<[String: [String: ObjectRef]]>([:])
+    /// Whole parts by listing object and lesson count: a part no release since changed is read once.
+    private let parts = Mutex<[String: ListedPart.Contents]>([:])
+    /// A part read last, by curriculum and locale: the same part in another release is assembled
+    /// from it, bucket by differing bucket, instead of from all its lessons.
+    private let lastOfPart = Mutex<[String: ListedPart.Contents]>([:])
     public init() {}
     func get(_ key: String) -> [String: ObjectRef]? { parsed.withLock { $0[key] } }
     func set(_ key: String, _ lessons: [String: ObjectRef]) { parsed.withLock { $0[key] = lessons } }
+    func part(_ key: String) -> ListedPart.Contents? { parts.withLock { $0[key] } }
+    func last(of part: String) -> ListedPart.Contents? { lastOfPart.withLock { $0[part] } }
+    func setPart(_ key: String, of part: String, _ contents: ListedPart.Contents) {
+        parts.withLock { $0[key] = contents }
+        lastOfPart.withLock { $0[part] = contents }
+    }
 }
 
 /// A signed manifest file as read, before a format-2 manifest's listings are: `manifest` is
@@ -232,6 +245,28 @@ public struct ManifestFile: Sendable {
     }
 }
 
+extension ManifestFile {
+    /// Whether this file names exactly these curricula, as `manifest.curricula == curricula` would
+    /// say of the complete manifest, without reading a listing or bucket: a format-2 part is
+    /// compared by its lesson count and signed part hash, which covers its index, assets and
+    /// lessons. A publish with nothing changed needs no more than this.
+    public func names(_ curricula: [String: ManifestCurriculum]) -> Bool {
+        guard manifest.version >= 2 else { return manifest.curricula == curricula }
+        guard curricula.count == manifest.curricula.count else { return false }
+        for (id, cur) in curricula {
+            // Every field of ManifestCurriculum but the lessons, which the part hash stands for.
+            guard let old = manifest.curricula[id], old.title == cur.title, old.version == cur.version, old.license == cur.license,
+                  old.index == cur.index, old.assets == cur.assets, old.attributions == cur.attributions else { return false }
+            let listed = parts[id] ?? [:]
+            guard listed.count == cur.locales.count else { return false }
+            for (locale, lessons) in cur.locales {
+                guard let part = listed[locale], part.lessons == lessons.count, cur.partHash(locale) == part.part else { return false }
+            }
+        }
+        return true
+    }
+}
+
 /// One part of a format-2 manifest: `{"attribution":{sha256,size},"lessons":N,"listing":objectRef,"part":sha256}`
 /// (`attribution` optional: `lessonc publish` always writes it).
 public struct ListedPart: Equatable, Sendable {
@@ -259,15 +294,37 @@ public struct ListedPart: Equatable, Sendable {
                   attribution: try a.map { ObjectRef(sha256: try $0.sha256("sha256"), size: try $0.size("size")) })
     }
 
+    /// What a listing names: its buckets, each bucket's lessons, and all the part's lessons.
+    struct Contents: Sendable {
+        var buckets: [ObjectRef]
+        var bucketLessons: [[String: ObjectRef]]
+        var lessons: [String: ObjectRef]
+    }
+
     /// The part's lessons, read through its listing with `object` (bytes checked against the ref
     /// by the caller; the second argument names the object's role: `listing` or `bucket i`).
-    func read(what: String, cache: BucketCache, object: (ObjectRef, String) throws -> Data) throws
-        -> (buckets: [ObjectRef], bucketLessons: [[String: ObjectRef]], lessons: [String: ObjectRef]) {
+    /// `part` names the curriculum and locale (for assembling from the same part of another release).
+    func read(what: String, part: String, cache: BucketCache, object: (ObjectRef, String) throws -> Data) throws -> Contents {
+        // The same listing object names the same lessons (its count is checked the first time).
+        let partKey = "\(listing.sha256)/\(lessons)"
+        if let known = cache.part(partKey) { return known }
         let buckets = try PartListing.readListing(try object(listing, "listing"), lessons: lessons, what: "\(ChannelPath.object(listing.sha256)) (listing of \(what))")
-        var out: [String: ObjectRef] = [:]
+        // A bucket holds exactly the lessons whose ids hash into it (`readBucket` checks): with
+        // another release's part of as many buckets, only the buckets that differ change the union.
+        let base = cache.last(of: part).flatMap { $0.buckets.count == buckets.count ? $0 : nil }
+        var out: [String: ObjectRef] = base?.lessons ?? [:]
+        if let base {
+            for i in buckets.indices where buckets[i] != base.buckets[i] { for id in base.bucketLessons[i].keys { out[id] = nil } }
+        } else {
+            out.reserveCapacity(lessons)
+        }
         var bucketLessons: [[String: ObjectRef]] = []
         bucketLessons.reserveCapacity(buckets.count)
         for (i, ref) in buckets.enumerated() {
+            if let base, base.buckets[i] == ref {
+                bucketLessons.append(base.bucketLessons[i])
+                continue
+            }
             // A bucket's lessons depend on its place: the cache is by object and place.
             let key = ref.sha256 + "/\(i)/\(buckets.count)"
             let lessons: [String: ObjectRef]
@@ -279,6 +336,8 @@ public struct ListedPart: Equatable, Sendable {
             out.merge(lessons) { a, _ in a }
             bucketLessons.append(lessons)
         }
-        return (buckets, bucketLessons, out)
+        let contents = Contents(buckets: buckets, bucketLessons: bucketLessons, lessons: out)
+        cache.setPart(partKey, of: part, contents)
+        return contents
     }
 }

@@ -46,17 +46,19 @@ public struct PartListing: Equatable, Sendable {
         return (Int(digest[0]) << 8 | Int(digest[1])) >> (16 - bits)
     }
 
-    /// The listing and bucket objects of a part with these lessons: the listing's refs and every
-    /// object's bytes (empty buckets share one object).
-    public static func make(_ lessons: [String: ObjectRef]) -> (listing: PartListing, objects: [String: Data]) {
+    /// The listing and bucket objects of a part with these lessons: the listing's refs and the
+    /// bytes of every object it names (empty buckets share one object).
+    ///
+    /// With `previous` (the same part in the release before, its bucket contents known), a
+    /// bucket whose lessons are the same is that release's object, and neither it nor (when no
+    /// bucket changed) the listing is in `objects`: the channel has them. One edit of ten
+    /// thousand lessons then makes one bucket instead of encoding and gzipping them all.
+    public static func make(_ lessons: [String: ObjectRef], reusing previous: PartListing? = nil) -> (listing: PartListing, objects: [String: Data]) {
         let bits = bits(forLessons: lessons.count)
-        var groups = [[String: JSON]](repeating: [:], count: 1 << bits)
         var lessonGroups = [[String: ObjectRef]](repeating: [:], count: 1 << bits)
-        for (id, ref) in lessons {
-            let b = bucket(of: id, bits: bits)
-            groups[b][id] = ref.json
-            lessonGroups[b][id] = ref
-        }
+        for (id, ref) in lessons { lessonGroups[bucket(of: id, bits: bits)][id] = ref }
+        // Reusable only with as many buckets (the same k) and each bucket's lessons known.
+        let old = previous.flatMap { p in p.buckets.count == 1 << bits && p.bucketLessons?.count == p.buckets.count ? p : nil }
         var objects: [String: Data] = [:]
         func put(_ json: JSON) -> ObjectRef {
             let gz = Gzip.compress(CanonicalJSON.document(json))
@@ -66,13 +68,19 @@ public struct PartListing: Equatable, Sendable {
         }
         // Identical buckets are one object (the same bytes); the empty one is common, made once.
         var empty: ObjectRef?
-        let buckets = groups.map { group -> ObjectRef in
+        let buckets = lessonGroups.enumerated().map { b, group -> ObjectRef in
+            if let old, old.bucketLessons![b] == group { return old.buckets[b] }
             if group.isEmpty, let empty { return empty }
-            let ref = put(["format": .string(bucketFormat), "lessons": .object(group)])
+            let ref = put(["format": .string(bucketFormat), "lessons": .object(group.mapValues(\.json))])
             if group.isEmpty { empty = ref }
             return ref
         }
-        let listing = put(["format": .string(listingFormat), "buckets": .array(buckets.map(\.json))])
+        let listing: ObjectRef
+        if let old, old.buckets == buckets {
+            listing = old.listing
+        } else {
+            listing = put(["format": .string(listingFormat), "buckets": .array(buckets.map(\.json))])
+        }
         var made = PartListing(listing: listing, buckets: buckets)
         made.bucketLessons = lessonGroups
         return (made, objects)

@@ -17,6 +17,13 @@ public struct ZipWriter {
 
     public init() { self.init(maxBytes: Int(UInt32.max) - 1) }
 
+    /// A writer that holds `bytes` of entries (data and local headers) without growing: a pack of
+    /// ten thousand objects otherwise copies itself over and over as it doubles.
+    public init(reservingCapacity bytes: Int) {
+        self.init()
+        local.reserveCapacity(max(0, bytes))
+    }
+
     init(maxBytes: Int) { self.maxBytes = maxBytes }
 
     /// The archive's bytes so far, without its directory.

@@ -45,13 +45,19 @@ final class BlobStore: Sendable {
         state.withLock { if $0.fd >= 0 { close($0.fd) } }
     }
 
-    /// A blob's bytes, checked against its digest; nil when absent or damaged.
+    /// A blob's bytes, checked against its digest; nil when absent or damaged. Read under the
+    /// lock: publish saves the cache (which may compact the file and close its descriptor) while
+    /// it writes the release from these blobs.
     func read(_ digest: ContentDigest) -> [UInt8]? {
-        let (fd, location) = state.withLock { ($0.fd, $0.index[digest]) }
-        guard fd >= 0, let location else { return nil }
-        var bytes = [UInt8](repeating: 0, count: location.length)
-        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, location.length, off_t(location.offset)) }
-        guard n == location.length, ContentDigest(of: bytes) == digest else {
+        // nil: not in the store. A short read gives fewer bytes, which do not match the digest.
+        let bytes = state.withLock { s -> [UInt8]? in
+            guard s.fd >= 0, let location = s.index[digest] else { return nil }
+            var bytes = [UInt8](repeating: 0, count: location.length)
+            let n = bytes.withUnsafeMutableBytes { pread(s.fd, $0.baseAddress, location.length, off_t(location.offset)) }
+            return n == location.length ? bytes : Array(bytes.prefix(max(0, n)))
+        }
+        guard let bytes else { return nil }
+        guard ContentDigest(of: bytes) == digest else {
             state.withLock { s in
                 if s.index.removeValue(forKey: digest) != nil { s.dropped.append(digest) }
             }

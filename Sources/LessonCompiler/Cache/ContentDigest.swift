@@ -41,7 +41,18 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
         [words.0, words.1, words.2, words.3].flatMap { w in (0..<8).reversed().map { UInt8(truncatingIfNeeded: w >> (8 * UInt64($0))) } }
     }
 
-    public var hex: String { bytes.hex }
+    /// Spelt from the words directly (no byte array): every object of a release is named so.
+    public var hex: String {
+        String(unsafeUninitializedCapacity: 64) { out in
+            for i in 0..<32 {
+                let word = i < 16 ? (i < 8 ? words.0 : words.1) : (i < 24 ? words.2 : words.3)
+                let byte = UInt8(truncatingIfNeeded: word >> UInt64(56 - 8 * (i & 7)))
+                out[2 * i] = Hex.digit(byte >> 4)
+                out[2 * i + 1] = Hex.digit(byte & 0x0F)
+            }
+            return 64
+        }
+    }
     public var description: String { hex }
 
     public static func == (a: ContentDigest, b: ContentDigest) -> Bool { a.words == b.words }

@@ -29,14 +29,16 @@ struct CurriculumContent: Sendable {
 /// reads an object back from the channel except to diff against an old one.
 final class PublishObjects: OutputSink {
     let compiler: ProjectCompiler
-    /// Objects gzipped in this run, by SHA-256 hex.
-    private let made = Mutex<[String: Data]>([:])
-    /// How to make each object of the new release again: set by `content`.
-    private let origins = Mutex<[String: ObjectOrigin]>([:])
+    /// Objects gzipped in this run, by their digest.
+    private let made = Mutex<[ContentDigest: Data]>([:])
+    /// How to make each object of the new release again (by the object's digest): set by `content`.
+    private let origins = Mutex<[ContentDigest: ObjectOrigin]>([:])
     private let compilation = Mutex<Compilation?>(nil)
 
+    /// A lesson is named by its place in the compilation: ten thousand copies of its source and
+    /// record cost more than the rest of the release's entries.
     enum ObjectOrigin: Sendable {
-        case lesson(LessonSource, LessonRecord, locale: String)
+        case lesson(curriculum: Int, lesson: Int, locale: String)
         case index([UInt8])
         case asset(URL)
     }
@@ -57,14 +59,14 @@ final class PublishObjects: OutputSink {
 
     /// The object of `bytes` (whose digest is `digest`): known, or gzipped now and remembered.
     @discardableResult
-    func object<D: ContiguousBytes & Sendable>(for bytes: D, digest: ContentDigest) -> ObjectRef {
-        if let known = compiler.object(for: digest) { return known.objectRef }
+    func object<D: ContiguousBytes & Sendable>(for bytes: D, digest: ContentDigest) -> ContentRef {
+        if let known = compiler.object(for: digest) { return known }
         let gz = Gzip.compress(bytes)
         let ref = ContentRef(of: gz)
-        made.withLock { $0[ref.digest.hex] = gz }
+        made.withLock { $0[ref.digest] = gz }
         compiler.blobs?.add([UInt8](gz), digest: ref.digest)
         compiler.remember(object: ref, for: digest)
-        return ref.objectRef
+        return ref
     }
 
     // MARK: The release's content
@@ -73,14 +75,20 @@ final class PublishObjects: OutputSink {
     func content(_ compilation: Compilation) throws -> [String: CurriculumContent] {
         self.compilation.withLock { $0 = compilation }
         var out: [String: CurriculumContent] = [:]
-        for compiled in compilation.curricula {
+        var origins: [ContentDigest: ObjectOrigin] = [:]
+        defer { self.origins.withLock { $0.merge(origins) { _, new in new } } }
+        for (ci, compiled) in compilation.curricula.enumerated() {
             let c = compiled.curriculum
             guard ChannelName.isSafe(c.id) else { throw PublishError("\(c.dir): '\(c.id)' cannot name a curriculum in a channel") }
             let index = CurriculumIndex.bytes(c, records: compiled.lessons, locales: compiled.locales, assets: compiled.usedAssets, texts: compiled.texts)
             let indexRef = object(for: index, digest: ContentDigest(of: index))
-            origins.withLock { $0[indexRef.sha256] = .index(index) }
+            origins[indexRef.digest] = .index(index)
             var assets: [String: ObjectRef] = [:]
-            for path in compiled.usedAssets { assets[path] = try asset(path, of: c, root: compilation.project.root) }
+            for path in compiled.usedAssets {
+                let ref = try asset(path, of: c, root: compilation.project.root)
+                origins[ref.digest] = .asset(compilation.project.root.appendingPathComponent(c.dir).appendingPathComponent(path))
+                assets[path] = ref.objectRef
+            }
             var byLocale: [String: [String: ObjectRef]] = [:]
             var facts: [String: [(id: String, facts: LessonFacts)]] = [:]
             for locale in compiled.locales {
@@ -88,25 +96,26 @@ final class PublishObjects: OutputSink {
                 byLocale[locale] = [:]
                 facts[locale] = []
             }
-            for (lesson, record) in zip(c.lessons, compiled.lessons) {
+            for (li, (lesson, record)) in zip(c.lessons, compiled.lessons).enumerated() {
                 guard let record else { continue }
                 guard ChannelName.isSafe(lesson.id) else { throw PublishError("\(lesson.path): '\(lesson.id)' cannot name a lesson in a channel") }
                 for file in record.files {
                     let ref = try lessonObject(lesson, record: record, file: file)
-                    byLocale[file.locale, default: [:]][lesson.id] = ref
+                    origins[ref.digest] = .lesson(curriculum: ci, lesson: li, locale: file.locale)
+                    byLocale[file.locale, default: [:]][lesson.id] = ref.objectRef
                     facts[file.locale, default: []].append((lesson.id, LessonFacts(
                         title: file.title, authors: lesson.meta.authors.isEmpty ? c.meta.authors : lesson.meta.authors,
                         license: lesson.meta.license ?? c.meta.license, source: lesson.meta.source)))
                 }
             }
-            let entry = ManifestCurriculum(title: c.meta.title, version: c.meta.version, license: c.meta.license, index: indexRef,
+            let entry = ManifestCurriculum(title: c.meta.title, version: c.meta.version, license: c.meta.license, index: indexRef.objectRef,
                                            assets: assets, locales: byLocale)
             out[c.id] = CurriculumContent(entry: entry, authors: c.meta.authors, lessons: facts)
         }
         return out
     }
 
-    private func lessonObject(_ lesson: LessonSource, record: LessonRecord, file: LessonFile) throws -> ObjectRef {
+    private func lessonObject(_ lesson: LessonSource, record: LessonRecord, file: LessonFile) throws -> ContentRef {
         guard let document = file.document else { throw PublishError("\(lesson.path): compiled without its documents") }
         if compiler.object(for: document.digest) == nil {
             // Not gzipped yet (its documents were not needed as it compiled): make them now.
@@ -114,14 +123,13 @@ final class PublishObjects: OutputSink {
                 object(for: d.bytes, digest: d.ref.digest)
             }
         }
-        guard let ref = compiler.object(for: document.digest)?.objectRef else {
+        guard let ref = compiler.object(for: document.digest) else {
             throw PublishError("\(lesson.path): its \(file.locale) document could not be made again; delete \(CompileCache.defaultFolder) and publish again")
         }
-        origins.withLock { $0[ref.sha256] = .lesson(lesson, record, locale: file.locale) }
         return ref
     }
 
-    private func asset(_ path: String, of c: Curriculum, root: URL) throws -> ObjectRef {
+    private func asset(_ path: String, of c: Curriculum, root: URL) throws -> ContentRef {
         let url = root.appendingPathComponent(c.dir).appendingPathComponent(path)
         // Devices refuse to unpack a larger object (ChannelLimits): checked before it is read.
         let size = c.assets[path] ?? 0
@@ -129,28 +137,26 @@ final class PublishObjects: OutputSink {
             throw PublishError("\(c.dir)/\(path): \(size) bytes; an asset may be at most \(ChannelLimits.maxObjectBytes) bytes (512 MiB, PUBLISHING.md, Limits)")
         }
         guard let digest = compiler.digests.digest(of: url, path: "\(c.dir)/\(path)") else { throw PublishError("\(c.dir)/\(path): cannot read the asset") }
-        let ref: ObjectRef
-        if let known = compiler.object(for: digest) {
-            ref = known.objectRef
-        } else {
-            guard let data = FileManager.default.contents(atPath: url.path), ContentDigest(of: data) == digest else {
-                throw PublishError("\(c.dir)/\(path): the file changed while lessonc was publishing it; publish again")
-            }
-            ref = object(for: data, digest: digest)
+        if let known = compiler.object(for: digest) { return known }
+        guard let data = FileManager.default.contents(atPath: url.path), ContentDigest(of: data) == digest else {
+            throw PublishError("\(c.dir)/\(path): the file changed while lessonc was publishing it; publish again")
         }
-        origins.withLock { $0[ref.sha256] = .asset(url) }
-        return ref
+        return object(for: data, digest: digest)
     }
 
     // MARK: Bytes of objects
 
     /// The gzip bytes of an object of the new release.
     func bytes(of ref: ObjectRef) throws -> Data {
-        if let data = made.withLock({ $0[ref.sha256] }) { return data }
-        if let digest = ContentDigest(hex: ref.sha256), let blob = compiler.blobs?.read(digest) { return Data(blob) }
-        switch origins.withLock({ $0[ref.sha256] }) {
-        case .lesson(let lesson, let record, let locale)?:
-            for d in compiler.documents(of: lesson, record: record, in: compilation.withLock { $0! }) where d.locale == locale {
+        guard let digest = ContentDigest(hex: ref.sha256) else { throw PublishError("\(ref.sha256): not a SHA-256") }
+        if let data = made.withLock({ $0[digest] }) { return data }
+        if let blob = compiler.blobs?.read(digest) { return Data(blob) }
+        switch origins.withLock({ $0[digest] }) {
+        case .lesson(let c, let l, let locale)?:
+            let compilation = compilation.withLock { $0! }
+            let lesson = compilation.curricula[c].curriculum.lessons[l]
+            guard let record = compilation.curricula[c].lessons[l] else { break }
+            for d in compiler.documents(of: lesson, record: record, in: compilation) where d.locale == locale {
                 let gz = Gzip.compress(d.bytes)
                 if ObjectRef(of: gz) == ref { return gz }
             }

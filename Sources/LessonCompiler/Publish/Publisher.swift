@@ -2,7 +2,7 @@ import Foundation
 import LessonChannel
 import LessonSupport
 
-public struct PublishOptions {
+public struct PublishOptions: Sendable {
     public var root: URL
     public var channel: URL
     /// The key that signs the channel now.
@@ -74,9 +74,16 @@ public enum Publisher {
         }
         let content = try objects.content(compilation)
         defer { ProcessExit.keep(content) }
-        defer { try? compiler.save(compilation, live: objects.liveDigests) }
-        try write(content, objects: objects, state: state, options: o, report: &report)
-        return report
+        // The cache is saved while the release is written, on the other core: they share only the
+        // blobs, which are read and compacted under one lock (BlobStore).
+        let (_, written) = Parallel.both({ try? compiler.save(compilation, live: objects.liveDigests) }, { [report] in
+            Result { () throws -> PublishReport in
+                var report = report
+                try write(content, objects: objects, state: state, options: o, report: &report)
+                return report
+            }
+        })
+        return try written.get()
     }
 
     /// The sources compiled through the compile cache, their documents gzipped as they come.
@@ -106,18 +113,20 @@ public enum Publisher {
         for (c, locales) in attributions { for (l, data) in locales { content[c]!.entry.attributions[l] = ObjectRef(of: data) } }
         let staging = try Staging(channel: o.channel, failBeforeLatest: o.failBeforeLatest)
         defer { staging.discard() }
-        func makeWriter(known: Set<String>) -> ReleaseWriter {
+        func makeWriter(state: ChannelState, known: Set<String>) -> ReleaseWriter {
             ReleaseWriter(options: o, state: state, staging: staging, store: ObjectStore(staging: staging, known: known),
                           objects: objects, attributions: attributions)
         }
         var writer: ReleaseWriter
-        if let latest = state.latest, let current = state.manifests[latest.release], current.curricula == content.mapValues(\.entry) {
+        if let latest = state.latest, state.latestFile?.names(content.mapValues(\.entry)) == true {
             report.lines.append("no changes since release \(latest.release): no new release")
-            // No new objects: the kept releases' objects need not be collected.
-            writer = makeWriter(known: [])
+            // No new objects: the kept releases' objects need not be collected, nor their lessons read.
+            writer = makeWriter(state: state, known: [])
             try writer.refresh(latest: latest, lines: &report.lines)
         } else {
-            writer = makeWriter(known: Manifest.objectHashes(of: state.manifests.values))
+            var state = state
+            try state.loadManifests()
+            writer = makeWriter(state: state, known: Manifest.objectHashes(of: state.manifests.values))
             let release = (state.latest?.release ?? 0) + 1
             guard release <= ChannelLimits.maxRelease else {
                 throw PublishError("release \(release - 1) is the last a channel may have (release numbers stop at 2^53 - 1, PUBLISHING.md, Limits); start a new channel")
@@ -132,8 +141,11 @@ public enum Publisher {
             return
         }
         try staging.commit()
+        // Only a new release makes objects, releases or diffs unneeded (a renewal or rotation
+        // keeps the same ones); the publish that made the release before pruned after it.
+        guard report.published else { return }
         if let latest = try? LatestDocument(data: Data(contentsOf: o.channel.appendingPathComponent(ChannelPath.latest))) {
-            report.lines += prune(o.channel, latest: latest, manifests: state.manifests.merging(writer.written.manifests) { $1 },
+            report.lines += prune(o.channel, latest: latest, manifests: writer.state.manifests.merging(writer.written.manifests) { $1 },
                                   diffs: writer.written.diffs)
         }
     }
@@ -235,12 +247,20 @@ public enum Publisher {
     }
 }
 
-/// What the channel holds before this publish, checked with the publisher's key.
+/// What the channel holds before this publish, checked with the publisher's key: latest.json,
+/// the keys and the latest manifest's file at once; the kept releases' lessons (`loadManifests`)
+/// only when a new release is made, since a publish with nothing changed does not need them.
 struct ChannelState: Sendable {
     var latest: LatestDocument?
     var keys: KeysDocument?
-    /// The latest release and the ones latest.json keeps diffs from.
+    /// The latest release's manifest file, signed and matching latest.json (a format-2 file's
+    /// listings not read yet).
+    var latestFile: ManifestFile?
+    /// The latest release and the ones latest.json keeps diffs from, complete (`loadManifests`).
     var manifests: [Int: Manifest] = [:]
+    /// Where the manifests are read from, and the key their signatures are checked with.
+    private var source: DirectorySource?
+    private var key: MinisignPublicKey?
 
     static func load(_ channel: URL, key: MinisignPublicKey, rotateTo: MinisignPublicKey?) throws -> ChannelState {
         let source = DirectorySource(channel)
@@ -248,11 +268,6 @@ struct ChannelState: Sendable {
         guard (try source.read(ChannelPath.latest)) != nil else {
             if (try source.read(ChannelPath.keys)) != nil { throw PublishError("\(channel.path) has keys.json but no latest.json; it is not a usable channel") }
             return state
-        }
-        @Sendable func checked<T>(_ body: () throws -> T) throws -> T {
-            do { return try body() } catch let e as ChannelFormatError {
-                throw PublishError("the channel does not verify with --key: \(e.message) (run lessonc verify for details)")
-            }
         }
         guard let keyData = try source.read(ChannelPath.keys) else { throw PublishError("\(channel.path) has no keys.json") }
         let keys = try checked { try KeysDocument(data: keyData, path: ChannelPath.keys) }
@@ -274,26 +289,49 @@ struct ChannelState: Sendable {
             return doc
         }
         state.latest = latest
+        state.source = source
+        state.key = key
+        let data = try checked { try state.manifestData(latest.release) }
+        state.latestFile = try checked { try ManifestFile(data: data, path: ChannelPath.manifest(latest.release)) }
+        return state
+    }
+
+    /// Reads every kept release's manifest complete into `manifests` (once).
+    mutating func loadManifests() throws {
+        guard let latest, let source, manifests.isEmpty else { return }
+        let state = self
         // Each kept manifest lists every lesson: they are parsed in parallel (an error is the
         // one of the first release in this order, as when they were read one by one).
         let releases = [latest.release] + latest.diffsFrom
         // Kept format-2 releases share most buckets: each is parsed once.
         let buckets = BucketCache()
-        let manifests = try Parallel.map(releases) { n in
-            let path = ChannelPath.manifest(n)
-            return try checked {
-                let (data, _) = try source.readSigned(path, key: key, release: n)
-                if n == latest.release && ObjectRef(of: data) != latest.manifest {
-                    throw ChannelFormatError("\(path): does not match the sha256 and size in latest.json")
-                }
+        let loaded = try Parallel.map(releases) { n in
+            try Self.checked {
                 // Listing and buckets are checked against the signed hashes; hashing every part of
                 // every kept release again is left to lessonc verify (Manifest.load).
-                return try Manifest.load(data: data, path: path, buckets: buckets, checkPartHashes: false) {
+                try Manifest.load(data: try state.manifestData(n), path: ChannelPath.manifest(n), buckets: buckets, checkPartHashes: false) {
                     try source.read(ChannelPath.object($0.sha256))
                 }
             }
         }
-        for (n, manifest) in zip(releases, manifests) { state.manifests[n] = manifest }
-        return state
+        for (n, manifest) in zip(releases, loaded) { manifests[n] = manifest }
+    }
+
+    /// Release `n`'s manifest file, its signature checked (and the latest's hash and size against
+    /// latest.json).
+    private func manifestData(_ n: Int) throws -> Data {
+        guard let source, let key, let latest else { throw ChannelFormatError("\(ChannelPath.manifest(n)): no channel to read it from") }
+        let path = ChannelPath.manifest(n)
+        let (data, _) = try source.readSigned(path, key: key, release: n)
+        if n == latest.release && ObjectRef(of: data) != latest.manifest {
+            throw ChannelFormatError("\(path): does not match the sha256 and size in latest.json")
+        }
+        return data
+    }
+
+    private static func checked<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as ChannelFormatError {
+            throw PublishError("the channel does not verify with --key: \(e.message) (run lessonc verify for details)")
+        }
     }
 }

@@ -120,8 +120,13 @@ enum ReleaseDocuments {
         out += "\n## \(md(c.entry.title)) (`\(id)`, version \(md(c.entry.version)))\n\n"
         out += "By \(names(c.authors)). Licence: \(licenceLink(c.entry.license)).\n"
         out += "\n### Lessons — \(languageName(locale))\n\n"
+        // Most lessons share their authors and licence: each is spelt once (this ran for every lesson).
+        var spelt: [[String]: String] = [:], links: [String: String] = [:]
         for (_, f) in c.lessons[locale] ?? [] {
-            var line = "- **\(md(f.title))** — by \(names(f.authors)); licence \(licenceLink(f.license.isEmpty ? c.entry.license : f.license))"
+            let license = f.license.isEmpty ? c.entry.license : f.license
+            if spelt[f.authors] == nil { spelt[f.authors] = names(f.authors) }
+            if links[license] == nil { links[license] = licenceLink(license) }
+            var line = "- **\(md(f.title))** — by \(spelt[f.authors]!); licence \(links[license]!)"
             if !f.source.isEmpty { line += "; source: \(f.source.map(md).joined(separator: "; "))" }
             out += line + ".\n"
         }

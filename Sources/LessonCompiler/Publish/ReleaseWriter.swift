@@ -55,7 +55,8 @@ struct ReleaseWriter {
         // Each diff once: the one from the previous release also feeds the release notes. The
         // listings first: a diff looks inside only the buckets whose refs differ.
         var unsigned = Manifest(release: r, published: o.now, curricula: curricula, documents: [:])
-        let listingObjects = unsigned.makeListings()
+        // Buckets whose lessons did not change are the previous release's objects.
+        let listingObjects = unsigned.makeListings(reusing: previous)
         var diffs: [Int: DiffDocument] = [:]
         let olds = Set(kept + (previous.map { [$0.release] } ?? [])).sorted()
         for (m, diff) in zip(olds, ReleaseDiff.between(olds.map { state.manifests[$0]! }, unsigned)) { diffs[m] = diff }
@@ -243,7 +244,9 @@ struct ReleaseWriter {
                 }
                 let previous = previousPack(curriculum: id, locale: locale)
                 let packPath = ChannelPath.pack(r, curriculum: id, locale: locale)
-                var zip = ZipWriter()
+                let entryBytes = objectRefs.reduce(0) { $0 + $1.value.size + 30 + $1.key.utf8.count }
+                    + files.reduce(0) { $0 + $1.value.count + 30 + $1.key.utf8.count } + 1024
+                var zip = ZipWriter(reservingCapacity: entryBytes)
                 do {
                     try zip.add(ChannelPath.pack, packBytes)
                     try zip.add(ChannelPath.signature(ChannelPath.pack),
@@ -276,8 +279,14 @@ struct ReleaseWriter {
     }
 
     /// The pack of the same curriculum and locale in the channel's latest release, if it reads.
+    /// Up to `wholePackBytes` it is read whole, since nearly all of it is copied (ten thousand
+    /// reads of headers and entries cost more than one read); a larger one entry by entry.
     private func previousPack(curriculum: String, locale: String) -> ZipReader? {
         guard let release = state.latest?.release else { return nil }
-        return try? ZipReader(contentsOf: o.channel.appendingPathComponent(ChannelPath.pack(release, curriculum: curriculum, locale: locale)))
+        let url = o.channel.appendingPathComponent(ChannelPath.pack(release, curriculum: curriculum, locale: locale))
+        guard let size = FileStamp.lstat(url.path)?.stamp.size, size <= Self.wholePackBytes else { return try? ZipReader(contentsOf: url) }
+        return (try? Data(contentsOf: url)).flatMap { try? ZipReader($0) }
     }
+
+    static let wholePackBytes: Int64 = 256 << 20
 }

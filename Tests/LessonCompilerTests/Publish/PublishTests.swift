@@ -301,6 +301,31 @@ final class PublishTests: XCTestCase {
         }
     }
 
+    /// A publish with nothing changed reads only latest.json, the keys and the latest manifest
+    /// file (its part hashes say the content is the same); the kept releases' listings and
+    /// buckets are read, and checked, only to make a new release. A missing bucket then stops it
+    /// with the object's name, before anything is written.
+    func testANoChangePublishReadsNoListingAndANewReleaseChecksThem() throws {
+        let f = try ChannelFixture()
+        try f.publish(now: ChannelFixture.now)
+        let tree = try f.tree()
+        let manifest = try Manifest.read(try XCTUnwrap(tree["releases/1/manifest.json"])) { tree[$0] }
+        let listing = try XCTUnwrap(manifest.listings["demo"]?["en"])
+        for ref in [listing.listing] + listing.buckets {
+            try FileManager.default.removeItem(at: f.channel.appendingPathComponent(ChannelPath.object(ref.sha256)))
+        }
+        let renewed = try f.publish(now: ChannelFixture.now + 60)
+        XCTAssertFalse(renewed.published)
+        XCTAssertEqual(renewed.lines.first, "no changes since release 1: no new release")
+        let before = try f.tree()
+        try f.lesson(2, title: ChannelFixture.lessonTitles[1], body: "## Start\n\nEdited.\n")
+        XCTAssertThrowsError(try f.publish(now: ChannelFixture.now + 120)) { error in
+            XCTAssertEqual((error as? PublishError)?.message,
+                           "the channel does not verify with --key: \(ChannelPath.object(listing.listing.sha256)): missing (listing of releases/1/manifest.json: demo in en) (run lessonc verify for details)")
+        }
+        XCTAssertEqual(try f.tree(), before, "nothing written")
+    }
+
     func testOfflinePackHoldsOneCurriculumInOneLocaleAndVerifies() throws {
         let f = try ChannelFixture()
         try f.publish()
