@@ -155,6 +155,8 @@ public struct Manifest: Equatable, Sendable {
         var out = Set<String>()
         var seenBuckets = Set<String>()
         for m in manifests {
+            // Kept releases share most objects: room for the first one's and a quarter more.
+            if out.isEmpty { out.reserveCapacity(m.curricula.values.reduce(64) { $0 + $1.locales.values.reduce(0) { $0 + $1.count } } * 5 / 4) }
             for (c, cur) in m.curricula {
                 out.insert(cur.index.sha256)
                 for ref in cur.assets.values { out.insert(ref.sha256) }

@@ -21,9 +21,15 @@ public struct ObjectRef: Hashable, Sendable {
         ["path": .string(ChannelPath.manifest(release)), "sha256": .string(sha256), "size": .int(size)]
     }
 
-    /// `{"object": …, "size": …}`, checked.
-    init(json: JSON, at path: String) throws {
-        let r = DocumentReader(json, path)
+    /// `{"object": …, "size": …}`, checked. `path` (for the error) is spelt only on an error:
+    /// a bucket holds a hundred refs and a publish reads thousands of buckets.
+    init(json: JSON, at path: @autoclosure () -> String) throws {
+        if let o = json.objectValue, case .string(let sha)? = o["object"], ChannelPath.isSHA256(sha),
+           case .int(let size)? = o["size"], size >= 0, size < ChannelLimits.sizeBound {
+            self.init(sha256: sha, size: size)
+            return
+        }
+        let r = DocumentReader(json, path())
         self.init(sha256: try r.sha256("object"), size: try r.size("size"))
     }
 }

@@ -114,6 +114,7 @@ enum ReleaseDocuments {
 
     static func partAttribution(_ id: String, _ c: CurriculumContent, locale: String) -> String {
         var out = "# Attribution — \(md(c.entry.title)) — \(languageName(locale))\n\n"
+        out.reserveCapacity(1024 + (c.lessons[locale]?.count ?? 0) * 160)   // a line per lesson, without regrowing
         out += "Who made each lesson and file of this curriculum in this language, where its content comes from,\n"
         out += "and its licence. When you share or adapt this material, credit it as shown here, link to the\n"
         out += "licence, and say what you changed.\n"
