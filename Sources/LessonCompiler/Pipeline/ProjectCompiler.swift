@@ -80,8 +80,10 @@ final class ProjectCompiler: Sendable {
             compilers.append(LessonCompiler(curriculum: curriculum, links: links))
             var these: [LessonRecord?] = []
             these.reserveCapacity(curriculum.lessons.count)
-            for (l, lesson) in curriculum.lessons.enumerated() {
-                guard lesson.compilable else { these.append(nil); continue }
+            // By index: each `LessonSource` copied out of the list costs a dozen retains and releases.
+            for l in curriculum.lessons.indices {
+                guard curriculum.lessons[l].compilable else { these.append(nil); continue }
+                let lesson = curriculum.lessons[l]
                 let cached = cachedRecord(lesson, key: key, links: links, curriculum: curriculum)
                 these.append(cached)
                 if let cached {
@@ -253,19 +255,27 @@ final class ProjectCompiler: Sendable {
     func save(_ compilation: Compilation, build: (folder: URL, changes: BuildFolder.Changes)? = nil, live: Set<ContentDigest> = []) throws {
         guard let cacheFolder, options.documents else { return }
         var changes = CacheJournal.Delta()
-        var current = Set<String>()
-        current.reserveCapacity(cache.lessons.count)
+        // Lessons are read in place, by index: copying 10,000 lessons and records to compare them
+        // cost more than the comparison.
+        var known = 0
         for (c, curriculum) in compilation.project.curricula.enumerated() {
-            for (lesson, record) in zip(curriculum.lessons, compilation.curricula[c].lessons) {
-                guard let origin = lesson.origin else { continue }
-                current.insert(lesson.path)
-                let old = cache.lessons[lesson.path]
-                if compilation.compiled.contains(lesson.path) || old?.loaded.origin != origin || (old?.record == nil) != (record == nil) {
-                    changes.lessons.append((lesson.path, CompileCache.Lesson(loaded: LoadedLesson(lesson, origin: origin), record: record)))
+            let records = compilation.curricula[c].lessons
+            for l in curriculum.lessons.indices {
+                guard let origin = curriculum.lessons[l].origin else { continue }
+                let path = curriculum.lessons[l].path
+                let old = cache.lessons[path]
+                if old != nil { known += 1 }
+                if compilation.compiled.contains(path) || old?.loaded.origin != origin || (old?.record == nil) != (records[l] == nil) {
+                    changes.lessons.append((path, CompileCache.Lesson(loaded: LoadedLesson(curriculum.lessons[l], origin: origin), record: records[l])))
                 }
             }
         }
-        changes.removedLessons = cache.lessons.keys.filter { !current.contains($0) }
+        // Paths are unique in a project: when every cached lesson was met, none was removed.
+        if known != cache.lessons.count {
+            var current = Set<String>()
+            for curriculum in compilation.project.curricula { for lesson in curriculum.lessons where lesson.origin != nil { current.insert(lesson.path) } }
+            changes.removedLessons = cache.lessons.keys.filter { !current.contains($0) }
+        }
         changes.files = digests.remembered
         changes.translations = compilation.translations
         changes.translations?.catalog = nil
