@@ -46,7 +46,7 @@ private final class Slots<R: Sendable>: Sendable {
                     count = buffer.count
                 }
                 // Every slot was moved from: put back the nil each started as, so freeing them is sound.
-                _ = buffer.initialize(repeating: nil)
+                buffer.initialize(repeating: nil)
                 return results
             }
         }

@@ -257,11 +257,12 @@ final class ProjectCompiler: Sendable {
         var changes = CacheJournal.Delta()
         // Lessons are read in place, by index: copying 10,000 lessons and records to compare them
         // cost more than the comparison.
-        var known = 0
+        var known = 0, loaded = 0
         for (c, curriculum) in compilation.project.curricula.enumerated() {
             let records = compilation.curricula[c].lessons
             for l in curriculum.lessons.indices {
                 guard let origin = curriculum.lessons[l].origin else { continue }
+                loaded += 1
                 let path = curriculum.lessons[l].path
                 let old = cache.lessons[path]
                 if old != nil { known += 1 }
@@ -294,12 +295,15 @@ final class ProjectCompiler: Sendable {
             && changes.builds.allSatisfy { $0.files.isEmpty && $0.removed.isEmpty } && changes.blobs.isEmpty && changes.removedBlobs.isEmpty
         // A run that learnt nothing new leaves the cache as it is.
         guard !unchanged else { return }
-        var next = cache
-        changes.apply(to: &next)
-        if let base = cache.base, changes.lessons.count + changes.removedLessons.count <= max(64, next.lessons.count / 8),
+        // The cache after this run holds exactly the lessons loaded in it (`loaded`). It is put
+        // together only for a new index: a journal entry needs none of it (applying a change to a
+        // copy of 10,000 lessons took longer than writing the change).
+        if let base = cache.base, changes.lessons.count + changes.removedLessons.count <= max(64, loaded / 8),
            (try? CacheJournal.append(changes, base: base, in: cacheFolder)) == true {
             return
         }
+        var next = cache
+        changes.apply(to: &next)
         // A new index: only what the current lessons, indexes and assets use is kept.
         var liveDigests = live
         for compiled in compilation.curricula {
