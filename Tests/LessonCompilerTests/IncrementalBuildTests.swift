@@ -273,6 +273,34 @@ final class IncrementalBuildTests: XCTestCase {
         }
     }
 
+    /// A curriculum index made again with the bytes OUT holds is known by its BLAKE2b, without
+    /// SHA-256; a record whose BLAKE2b does not match is not believed, and is set right.
+    func testAnIndexMadeAgainIsKnownByItsQuickDigest() throws {
+        try assertIncrementalEqualsCold("first build")
+        func record() throws -> CompileCache.BuildRecord { try XCTUnwrap(CompileCache.open(cache).cache.builds[out.path]) }
+        let indexes = try record().files.keys.filter { $0.hasSuffix("/index.json") }.sorted()
+        XCTAssertEqual(indexes.count, 3)
+        for path in indexes {
+            let bytes = [UInt8](try Data(contentsOf: out.appendingPathComponent(path)))
+            XCTAssertEqual(try record().quick[path], QuickDigest(of: bytes), path)
+            XCTAssertEqual(try record().files[path], ContentDigest(of: bytes), path)
+        }
+        // A record whose quick digest is wrong: the index is hashed in full, and the record mended.
+        var (saved, _) = CompileCache.open(cache)
+        saved.builds[out.path]?.quick[indexes[0]] = QuickDigest(of: [1, 2, 3])
+        try saved.save(in: cache)
+        try assertIncrementalEqualsCold("a wrong quick digest")
+        let bytes = [UInt8](try Data(contentsOf: out.appendingPathComponent(indexes[0])))
+        XCTAssertEqual(try record().quick[indexes[0]], QuickDigest(of: bytes))
+        // A title edited: the index changes, and so does its quick digest.
+        try edit("\(Self.survivor)/03-your-choices.md") { $0.replacingOccurrences(of: "title: ", with: "title: New ") }
+        try assertIncrementalEqualsCold("a title edited")
+        for path in indexes {
+            let bytes = [UInt8](try Data(contentsOf: out.appendingPathComponent(path)))
+            XCTAssertEqual(try record().quick[path], QuickDigest(of: bytes), path)
+        }
+    }
+
     func testACacheThatLiesAboutALessonIsNotBelieved() throws {
         try assertIncrementalEqualsCold("first build")
         // A well-formed cache whose record of a lesson names a file digest the lesson does not have.

@@ -29,6 +29,8 @@ final class BuildFolder: OutputSink {
     private let staged = Mutex<[(String, ContentDigest)]>([])
     /// Every path of the last build's record (to forget those no longer produced).
     private let recorded: [String]
+    /// The last build's `QuickDigest`s of the indexes (`CompileCache.BuildRecord.quick`).
+    private let quick: [String: QuickDigest]
 
     /// What a build changed in OUT, for the cache's record of it.
     struct Changes {
@@ -36,6 +38,8 @@ final class BuildFolder: OutputSink {
         var fresh: Bool
         var written: [(String, ContentDigest)]
         var removed: [String]
+        /// Indexes whose `QuickDigest` differs from the record's.
+        var quick: [(String, QuickDigest)] = []
     }
 
     struct WriteFailure: Error {
@@ -52,6 +56,7 @@ final class BuildFolder: OutputSink {
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         writer = SerialWriter(root: staging)
         recorded = previous.map { Array($0.files.keys) } ?? []
+        quick = previous?.quick ?? [:]
         if let previous, fm.fileExists(atPath: out.appendingPathComponent("index.json").path) {
             let owned = Set(previous.files.keys.compactMap { $0.split(separator: "/").first.map(String.init) })
             var present: Set<String> = []
@@ -92,6 +97,7 @@ final class BuildFolder: OutputSink {
     func finish(_ compilation: Compilation) throws -> (changes: Changes, live: Set<ContentDigest>) {
         var expected: [String: ContentDigest] = [:]
         var live: Set<ContentDigest> = []
+        var quickChanges: [(String, QuickDigest)] = []
         for compiled in compilation.curricula {
             let c = compiled.curriculum
             // Into a folder built from scratch, every lesson file was staged: `staged` lists them.
@@ -101,7 +107,12 @@ final class BuildFolder: OutputSink {
                 }
             }
             let index = CurriculumIndex.bytes(c, records: compiled.lessons, locales: compiled.locales, assets: compiled.usedAssets, texts: compiled.texts)
-            live.insert(stage(index, at: "\(c.id)/index.json", expected: &expected, source: c.dir))
+            let path = "\(c.id)/index.json"
+            let check = QuickDigest(of: index)
+            if quick[path] != check { quickChanges.append((path, check)) }
+            // The same bytes as OUT holds (by their BLAKE2b): their SHA-256 is the recorded one.
+            let known = quick[path] == check ? current?[path] : nil
+            live.insert(stage(index, at: path, digest: known, expected: &expected, source: c.dir))
             for asset in compiled.usedAssets {
                 let url = compilation.project.root.appendingPathComponent(c.dir).appendingPathComponent(asset)
                 guard let digest = digests.digest(of: url, path: "\(c.dir)/\(asset)") else {
@@ -119,17 +130,17 @@ final class BuildFolder: OutputSink {
         guard problems.isEmpty else { throw WriteFailure(diagnostics: problems) }
         if current == nil {
             try BuildFolder.swap(staging: staging, into: out, curricula: compilation.project.curricula.map(\.id))
-            return (Changes(fresh: true, written: staged.withLock { $0 }, removed: []), live)
+            return (Changes(fresh: true, written: staged.withLock { $0 }, removed: [], quick: quickChanges), live)
         }
         try apply(expected: expected, curricula: compilation.project.curricula.map(\.id))
-        return (Changes(fresh: false, written: staged.withLock { $0 }, removed: recorded.filter { expected[$0] == nil }), live)
+        return (Changes(fresh: false, written: staged.withLock { $0 }, removed: recorded.filter { expected[$0] == nil }, quick: quickChanges), live)
     }
 
-    /// Stages `bytes` unless OUT holds them already; returns their digest (hashing the index of
-    /// 10,000 lessons, 4.7 MB, takes 24 ms: once is enough).
+    /// Stages `bytes` unless OUT holds them already; returns their digest (`digest`, when known:
+    /// hashing the index of 10,000 lessons, 4.7 MB, takes 24 ms).
     @discardableResult
-    private func stage(_ bytes: [UInt8], at path: String, expected: inout [String: ContentDigest], source: String) -> ContentDigest {
-        let digest = ContentDigest(of: bytes)
+    private func stage(_ bytes: [UInt8], at path: String, digest known: ContentDigest? = nil, expected: inout [String: ContentDigest], source: String) -> ContentDigest {
+        let digest = known ?? ContentDigest(of: bytes)
         expected[path] = digest
         guard current?[path] != digest else { return digest }
         staged.withLock { $0.append((path, digest)) }

@@ -19,7 +19,8 @@ struct CompileCache: Sendable {
     static let journalName = "journal"
     static let magic = Array("lessonc compile cache\n".utf8)
     /// 2: a lesson's files say how changed texts changed its state (`StaleChange`).
-    /// 4: the lessons are written in parts of `lessonsPerPart`, each preceded by its length.
+    /// 4: the lessons are written in parts of `lessonsPerPart`, each preceded by its length; a
+    ///    build record keeps the `QuickDigest` of each curriculum index.
     static let formatVersion: UInt64 = 4
     /// Lessons in one part of the index: opening the cache decodes its parts on all cores.
     static let lessonsPerPart = 1024
@@ -33,6 +34,9 @@ struct CompileCache: Sendable {
     struct BuildRecord: Sendable, Equatable {
         /// Path relative to `OUT` → digest of the file written there.
         var files: [String: ContentDigest]
+        /// Path → BLAKE2b of the bytes whose SHA-256 `files` holds, for the large files made on
+        /// every run (the curriculum indexes).
+        var quick: [String: QuickDigest] = [:]
     }
 
     var lessons: [String: Lesson] = [:]
@@ -157,7 +161,9 @@ struct CompileCache: Sendable {
             var files: [String: ContentDigest] = [:]
             files.reserveCapacity(n)
             for _ in 0..<n { files[try d.string()] = try d.digest() }
-            cache.builds[out] = BuildRecord(files: files)
+            var quick: [String: QuickDigest] = [:]
+            for _ in 0..<(try d.count()) { quick[try d.string()] = QuickDigest(value: try d.digest()) }
+            cache.builds[out] = BuildRecord(files: files, quick: quick)
         }
         for _ in 0..<(try d.count()) { cache.blobIndex[try d.digest()] = try d.location() }
         guard d.atEnd else { throw CacheCorrupt() }
@@ -192,6 +198,8 @@ struct CompileCache: Sendable {
             e.string(out)
             e.uint(UInt64(record.files.count))
             for (path, digest) in record.files { e.string(path); e.digest(digest) }
+            e.uint(UInt64(record.quick.count))
+            for (path, quick) in record.quick { e.string(path); e.digest(quick.value) }
         }
         e.uint(UInt64(blobIndex.count))
         for (digest, location) in blobIndex { e.digest(digest); e.location(location) }

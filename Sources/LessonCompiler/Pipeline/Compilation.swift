@@ -50,6 +50,9 @@ struct CompiledCurriculum: Sendable {
     var everyLessonRead: Bool
     /// The curriculum's own texts (title, description, units, level titles) in each translated locale.
     var texts: [CurriculumTranslation] = []
+    /// Per lesson: whether the compile cache holds its entry exactly as this run leaves it (the
+    /// same file origin and record), so saving the cache need not look at it again.
+    var storedAsIs: [Bool] = []
 }
 
 /// What compiling one lesson leaves behind: what the cache keeps, and all that the outputs
