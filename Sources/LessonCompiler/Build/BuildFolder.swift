@@ -22,6 +22,8 @@ final class BuildFolder: OutputSink {
     let current: [String: ContentDigest]?
     /// Every file under the folders the last build owned (to remove what is no longer produced).
     private let present: Set<String>
+    /// The top-level entries of OUT that `present` lists files under.
+    private let presentTops: Set<String>
     private let digests: FileDigests
     private let writer: SerialWriter
     private let failures = DiagnosticSink()
@@ -58,13 +60,19 @@ final class BuildFolder: OutputSink {
         recorded = previous.map { Array($0.files.keys) } ?? []
         quick = previous?.quick ?? [:]
         if let previous, fm.fileExists(atPath: out.appendingPathComponent("index.json").path) {
-            let owned = Set(previous.files.keys.compactMap { $0.split(separator: "/").first.map(String.init) })
-            var present: Set<String> = []
-            for top in owned { present.formUnion(BuildFolder.files(under: out.path, top)) }
+            let owned = Set(previous.files.keys.map(BuildFolder.topEntry))
+            var present: Set<String> = [], tops: Set<String> = []
+            for top in owned {
+                let files = BuildFolder.files(under: out.path, top)
+                if !files.isEmpty { tops.insert(top) }
+                present.formUnion(files)
+            }
             self.present = present
+            presentTops = tops
             current = previous.files.filter { present.contains($0.key) }
         } else {
             present = []
+            presentTops = []
             current = nil
         }
     }
@@ -183,8 +191,7 @@ final class BuildFolder: OutputSink {
             }
             try FileIO.rename(staging.path + "/" + path, to: target)
         }
-        let owned = Set(present.compactMap { $0.split(separator: "/").first.map(String.init) })
-        for top in owned where !curricula.contains(top) && top != "index.json" {
+        for top in presentTops where !curricula.contains(top) && top != "index.json" {
             try? fm.removeItem(atPath: base + top)
         }
         // Files no longer produced, then the folders that leaves empty (a locale no longer built).
@@ -198,6 +205,11 @@ final class BuildFolder: OutputSink {
             while !f.isEmpty, rmdir(base + f) == 0, let slash = f.lastIndex(of: "/") { f = f[..<slash] }
         }
         try? fm.removeItem(at: staging)
+    }
+
+    /// The first component of a path relative to OUT (`bench` of `bench/en/x.json`).
+    static func topEntry(_ path: String) -> String {
+        path.firstIndex(of: "/").map { String(path[..<$0]) } ?? path
     }
 
     /// Files (not folders) under `root/top`, as paths relative to `root`.
