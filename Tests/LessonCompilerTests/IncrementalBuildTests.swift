@@ -207,6 +207,36 @@ final class IncrementalBuildTests: XCTestCase {
         XCTAssertEqual(try assertIncrementalEqualsCold("made again").compiledCount, 0)
     }
 
+    /// What `save` writes: nothing when the run learnt nothing, one journal entry (the index left
+    /// as it is) after a one-lesson edit, and a new index once a lesson is gone.
+    func testSavingWritesOnlyWhatTheRunLearnt() throws {
+        try assertIncrementalEqualsCold("first build")
+        Thread.sleep(forTimeInterval: 2.1)   // let the fixture's files settle (`FileStamp.isSettled`)
+        try assertIncrementalEqualsCold("settled")
+        let index = cache.appendingPathComponent("index"), journal = cache.appendingPathComponent("journal")
+        let (indexBytes, journalBytes) = (try Data(contentsOf: index), FileManager.default.contents(atPath: journal.path))
+        XCTAssertEqual(try assertIncrementalEqualsCold("nothing changed").compiledCount, 0)
+        XCTAssertEqual(try Data(contentsOf: index), indexBytes, "a run with nothing changed rewrote the index")
+        XCTAssertEqual(FileManager.default.contents(atPath: journal.path), journalBytes, "a run with nothing changed wrote to the journal")
+
+        try edit("\(Self.survivor)/03-your-choices.md") { $0 + "\nOne more sentence.\n" }
+        XCTAssertEqual(try assertIncrementalEqualsCold("one lesson edited").compiledCount, 1)
+        XCTAssertEqual(try Data(contentsOf: index), indexBytes, "a one-lesson edit rewrote the index")
+        let appended = try Data(contentsOf: journal)
+        XCTAssertGreaterThan(appended.count, journalBytes?.count ?? 0)
+        // What the journal says is what the next run reads: the edited lesson is not compiled again.
+        let edited = try Data(contentsOf: root.appendingPathComponent("\(Self.survivor)/03-your-choices.md"))
+        XCTAssertEqual(CompileCache.open(cache).cache.lessons["\(Self.survivor)/03-your-choices.md"]?.loaded.origin.digest, ContentDigest(of: edited))
+        XCTAssertEqual(try assertIncrementalEqualsCold("read through the journal").compiledCount, 0)
+
+        let cachedBefore = CompileCache.open(cache).cache.lessons.count
+        try FileManager.default.removeItem(at: root.appendingPathComponent("\(Self.survivor)/03-your-choices.md"))
+        try assertIncrementalEqualsCold("a lesson removed")
+        let after = CompileCache.open(cache).cache
+        XCTAssertEqual(after.lessons.count, cachedBefore - 1)
+        XCTAssertNil(after.lessons["\(Self.survivor)/03-your-choices.md"])
+    }
+
     func testACacheFromAnotherCompilerIsNotUsed() throws {
         try assertIncrementalEqualsCold("first build")
         let index = cache.appendingPathComponent("index")
@@ -215,6 +245,69 @@ final class IncrementalBuildTests: XCTestCase {
         let rebuilt = try assertIncrementalEqualsCold("another compiler's cache")
         XCTAssertEqual(rebuilt.compiledCount, rebuilt.lessonCount)
         XCTAssertEqual(rebuilt.cacheNote, "the compile cache in \(cache.path) was made by another build of lessonc; compiling everything")
+    }
+
+    /// An index of more lessons than one part holds, as `open` reads it: every part decoded (on
+    /// several threads) into the same lessons; a damaged part, even under a checksum made to
+    /// match, is damage, never a crash or a lesson lost.
+    func testAnIndexOfManyPartsReadsBackWholeAndADamagedPartIsDamage() throws {
+        try assertIncrementalEqualsCold("first build")
+        var (saved, _) = CompileCache.open(cache)
+        let sample = try XCTUnwrap(saved.lessons["\(Self.survivor)/03-your-choices.md"])
+        let count = 2 * CompileCache.lessonsPerPart + 7
+        for i in 0..<count {
+            var lesson = sample
+            lesson.loaded.id = "copy-\(i)"
+            saved.lessons["content/many/lesson-\(i).md"] = lesson
+        }
+        let bytes = saved.encoded()
+        let decoded = try CompileCache.decode(bytes)
+        XCTAssertEqual(decoded.lessons.count, saved.lessons.count)
+        XCTAssertEqual(decoded.lessons, saved.lessons)
+        XCTAssertEqual(decoded.builds, saved.builds)
+        XCTAssertEqual(decoded.blobIndex, saved.blobIndex)
+
+        // A flipped bit in the middle (inside some part of the lessons): the checksum says so.
+        var damaged = bytes
+        damaged[damaged.count / 2] ^= 0x01
+        XCTAssertThrowsError(try CompileCache.decode(damaged)) { XCTAssertTrue($0 is CacheCorrupt, "\($0)") }
+        // The same bytes under a checksum that matches them: the parts themselves must not be believed.
+        for offset in [damaged.count / 3, damaged.count / 2, damaged.count - 200] {
+            var forged = Array(bytes.dropLast(32))
+            forged[offset] ^= 0xFF
+            forged += Sodium.blake2b(forged, length: 32)
+            if let read = try? CompileCache.decode(forged) {
+                XCTAssertEqual(read.lessons.count, saved.lessons.count, "a lesson went missing at \(offset)")
+            }
+        }
+    }
+
+    /// A curriculum index made again with the bytes OUT holds is known by its BLAKE2b, without
+    /// SHA-256; a record whose BLAKE2b does not match is not believed, and is set right.
+    func testAnIndexMadeAgainIsKnownByItsQuickDigest() throws {
+        try assertIncrementalEqualsCold("first build")
+        func record() throws -> CompileCache.BuildRecord { try XCTUnwrap(CompileCache.open(cache).cache.builds[out.path]) }
+        let indexes = try record().files.keys.filter { $0.hasSuffix("/index.json") }.sorted()
+        XCTAssertEqual(indexes.count, 3)
+        for path in indexes {
+            let bytes = [UInt8](try Data(contentsOf: out.appendingPathComponent(path)))
+            XCTAssertEqual(try record().quick[path], QuickDigest(of: bytes), path)
+            XCTAssertEqual(try record().files[path], ContentDigest(of: bytes), path)
+        }
+        // A record whose quick digest is wrong: the index is hashed in full, and the record mended.
+        var (saved, _) = CompileCache.open(cache)
+        saved.builds[out.path]?.quick[indexes[0]] = QuickDigest(of: [1, 2, 3])
+        try saved.save(in: cache)
+        try assertIncrementalEqualsCold("a wrong quick digest")
+        let bytes = [UInt8](try Data(contentsOf: out.appendingPathComponent(indexes[0])))
+        XCTAssertEqual(try record().quick[indexes[0]], QuickDigest(of: bytes))
+        // A title edited: the index changes, and so does its quick digest.
+        try edit("\(Self.survivor)/03-your-choices.md") { $0.replacingOccurrences(of: "title: ", with: "title: New ") }
+        try assertIncrementalEqualsCold("a title edited")
+        for path in indexes {
+            let bytes = [UInt8](try Data(contentsOf: out.appendingPathComponent(path)))
+            XCTAssertEqual(try record().quick[path], QuickDigest(of: bytes), path)
+        }
     }
 
     func testACacheThatLiesAboutALessonIsNotBelieved() throws {

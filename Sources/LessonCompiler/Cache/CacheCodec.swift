@@ -69,6 +69,15 @@ struct CacheEncoder {
 
     mutating func raw(_ data: [UInt8]) { bytes.append(contentsOf: data) }
 
+    /// What `write` encodes, preceded by its length in bytes: a reader can hand it to another thread.
+    mutating func sized(_ write: (inout CacheEncoder) -> Void) {
+        let start = bytes.count
+        write(&self)
+        var length = CacheEncoder()
+        length.uint(UInt64(bytes.count - start))
+        bytes.insert(contentsOf: length.bytes, at: start)
+    }
+
     mutating func array<T>(_ list: [T], _ element: (inout CacheEncoder, T) -> Void) {
         uint(UInt64(list.count))
         for e in list { element(&self, e) }
@@ -93,6 +102,13 @@ struct CacheDecoder {
     }
 
     var atEnd: Bool { position == end }
+
+    /// A decoder of `range` alone, with the strings read so far (a part read on another thread).
+    func reading(_ range: Range<Int>) -> CacheDecoder {
+        var part = CacheDecoder(bytes, from: range.lowerBound, end: range.upperBound)
+        part.table = table
+        return part
+    }
 
     /// Reads a table of `count` inline strings; later `string()`s are indexes into it.
     mutating func readTable(count: Int) throws {

@@ -23,7 +23,7 @@ enum CacheJournal {
         var translations: TranslationSet?
         var compressed: [(ContentDigest, ContentRef)] = []
         var removedCompressed: [ContentDigest] = []
-        var builds: [(out: String, files: [(String, ContentDigest)], removed: [String])] = []
+        var builds: [(out: String, files: [(String, ContentDigest)], removed: [String], quick: [(String, QuickDigest)])] = []
         var removedBuilds: [String] = []
         var blobs: [(ContentDigest, BlobStore.Location)] = []
         var removedBlobs: [ContentDigest] = []
@@ -44,6 +44,7 @@ enum CacheJournal {
                 e.string(b.out)
                 e.array(b.files) { e, f in e.string(f.0); e.digest(f.1) }
                 e.strings(b.removed)
+                e.array(b.quick) { e, q in e.string(q.0); e.digest(q.1.value) }
             }
             e.strings(removedBuilds)
             e.array(blobs) { e, b in e.digest(b.0); e.location(b.1) }
@@ -64,7 +65,8 @@ enum CacheJournal {
             delta.compressed = try d.array { d in (try d.digest(), try d.ref()) }
             delta.removedCompressed = try d.array { try $0.digest() }
             delta.builds = try d.array { d in
-                (try d.string(), try d.array { d in (try d.string(), try d.digest()) }, try d.strings())
+                (try d.string(), try d.array { d in (try d.string(), try d.digest()) }, try d.strings(),
+                 try d.array { d in (try d.string(), QuickDigest(value: try d.digest())) })
             }
             delta.removedBuilds = try d.strings()
             delta.blobs = try d.array { d in (try d.digest(), try d.location()) }
@@ -85,7 +87,8 @@ enum CacheJournal {
             for b in builds {
                 var record = cache.builds[b.out] ?? CompileCache.BuildRecord(files: [:])
                 for (path, digest) in b.files { record.files[path] = digest }
-                for path in b.removed { record.files[path] = nil }
+                for (path, quick) in b.quick { record.quick[path] = quick }
+                for path in b.removed { record.files[path] = nil; record.quick[path] = nil }
                 cache.builds[b.out] = record
             }
             for (digest, location) in blobs { cache.blobIndex[digest] = location }

@@ -19,7 +19,11 @@ struct CompileCache: Sendable {
     static let journalName = "journal"
     static let magic = Array("lessonc compile cache\n".utf8)
     /// 2: a lesson's files say how changed texts changed its state (`StaleChange`).
-    static let formatVersion: UInt64 = 3
+    /// 4: the lessons are written in parts of `lessonsPerPart`, each preceded by its length; a
+    ///    build record keeps the `QuickDigest` of each curriculum index.
+    static let formatVersion: UInt64 = 4
+    /// Lessons in one part of the index: opening the cache decodes its parts on all cores.
+    static let lessonsPerPart = 1024
 
     struct Lesson: Sendable, Equatable {
         var loaded: LoadedLesson
@@ -30,6 +34,9 @@ struct CompileCache: Sendable {
     struct BuildRecord: Sendable, Equatable {
         /// Path relative to `OUT` → digest of the file written there.
         var files: [String: ContentDigest]
+        /// Path → BLAKE2b of the bytes whose SHA-256 `files` holds, for the large files made on
+        /// every run (the curriculum indexes).
+        var quick: [String: QuickDigest] = [:]
     }
 
     var lessons: [String: Lesson] = [:]
@@ -72,12 +79,28 @@ struct CompileCache: Sendable {
     /// Checks the frame of a cache file (magic, checksum, version, identity) and returns a
     /// decoder at its string table.
     static func unframe(_ bytes: [UInt8], magic: [UInt8]) throws -> CacheDecoder {
-        guard bytes.count > magic.count + 32, bytes[0..<magic.count].elementsEqual(magic) else { throw CacheCorrupt() }
+        guard hasMagic(bytes, magic), checksumHolds(bytes) else { throw CacheCorrupt() }
+        return try header(bytes, magic: magic)
+    }
+
+    static func hasMagic(_ bytes: [UInt8], _ magic: [UInt8]) -> Bool {
+        bytes.count > magic.count + 32 && bytes[0..<magic.count].elementsEqual(magic)
+    }
+
+    /// Whether the last 32 bytes are the BLAKE2b of all before them.
+    static func checksumHolds(_ bytes: [UInt8]) -> Bool {
         let end = bytes.count - 32
         let sum = bytes.withUnsafeBytes { Sodium.blake2b(UnsafeRawBufferPointer(rebasing: $0[0..<end]), length: 32) }
-        guard sum.elementsEqual(bytes[end...]) else { throw CacheCorrupt() }
-        var d = CacheDecoder(bytes, from: magic.count, end: end)
-        guard try d.uint() == formatVersion, try d.inline() == CompilerIdentity.current else { throw StaleCache() }
+        return sum.elementsEqual(bytes[end...])
+    }
+
+    /// Reads the version, identity and string table after the magic; a decoder at what follows.
+    /// Another version or identity is `StaleCache` only when the checksum holds (else it is damage).
+    private static func header(_ bytes: [UInt8], magic: [UInt8]) throws -> CacheDecoder {
+        var d = CacheDecoder(bytes, from: magic.count, end: bytes.count - 32)
+        guard try d.uint() == formatVersion, try d.inline() == CompilerIdentity.current else {
+            throw checksumHolds(bytes) ? StaleCache() as Error : CacheCorrupt()
+        }
         try d.readTable(count: try d.count())
         return d
     }
@@ -96,15 +119,36 @@ struct CompileCache: Sendable {
         return bytes
     }
 
+    /// One piece of work in opening the index.
+    private enum DecodeJob: Sendable {
+        case checksum
+        case lessons(CacheDecoder)
+    }
+
     static func decode(_ bytes: [UInt8]) throws -> CompileCache {
-        var d = try unframe(bytes, magic: magic)
+        guard hasMagic(bytes, magic) else { throw CacheCorrupt() }
+        var d = try header(bytes, magic: magic)
         var cache = CompileCache()
         let lessonCount = try d.count()
-        cache.lessons.reserveCapacity(lessonCount)
-        for _ in 0..<lessonCount {
-            let path = try d.string()
-            cache.lessons[path] = try d.cachedLesson()
+        var jobs = [DecodeJob.checksum]
+        for _ in 0..<(try d.count()) { jobs.append(.lessons(d.reading(try d.raw(try d.count()).indices))) }
+        // The checksum is computed on one core while the others decode the parts: what damaged
+        // bytes decoded to is thrown away, as the checksum (the first job) fails first.
+        let parts = try Parallel.map(jobs) { job -> [(path: String, lesson: Lesson)] in
+            switch job {
+            case .checksum:
+                guard checksumHolds(bytes) else { throw CacheCorrupt() }
+                return []
+            case .lessons(var part):
+                var lessons: [(path: String, lesson: Lesson)] = []
+                lessons.reserveCapacity(lessonsPerPart)
+                while !part.atEnd { lessons.append((try part.string(), try part.cachedLesson())) }
+                return lessons
+            }
         }
+        cache.lessons.reserveCapacity(lessonCount)
+        for part in parts { for entry in part { cache.lessons[entry.path] = entry.lesson } }
+        guard cache.lessons.count == lessonCount else { throw CacheCorrupt() }
         for _ in 0..<(try d.count()) {
             let path = try d.string()
             cache.files[path] = try d.cachedFile()
@@ -117,7 +161,9 @@ struct CompileCache: Sendable {
             var files: [String: ContentDigest] = [:]
             files.reserveCapacity(n)
             for _ in 0..<n { files[try d.string()] = try d.digest() }
-            cache.builds[out] = BuildRecord(files: files)
+            var quick: [String: QuickDigest] = [:]
+            for _ in 0..<(try d.count()) { quick[try d.string()] = QuickDigest(value: try d.digest()) }
+            cache.builds[out] = BuildRecord(files: files, quick: quick)
         }
         for _ in 0..<(try d.count()) { cache.blobIndex[try d.digest()] = try d.location() }
         guard d.atEnd else { throw CacheCorrupt() }
@@ -130,9 +176,16 @@ struct CompileCache: Sendable {
     func encoded(identity: String = CompilerIdentity.current) -> [UInt8] {
         var e = CacheEncoder(capacity: lessons.count * 300 + 4096, interning: true)
         e.uint(UInt64(lessons.count))
-        for (path, lesson) in lessons {
-            e.string(path)
-            e.cachedLesson(lesson)
+        let all = Array(lessons)
+        let parts = stride(from: 0, to: all.count, by: CompileCache.lessonsPerPart).map { $0..<min($0 + CompileCache.lessonsPerPart, all.count) }
+        e.uint(UInt64(parts.count))
+        for part in parts {
+            e.sized { e in
+                for (path, lesson) in all[part] {
+                    e.string(path)
+                    e.cachedLesson(lesson)
+                }
+            }
         }
         e.uint(UInt64(files.count))
         for (path, file) in files { e.string(path); e.cachedFile(file) }
@@ -145,6 +198,8 @@ struct CompileCache: Sendable {
             e.string(out)
             e.uint(UInt64(record.files.count))
             for (path, digest) in record.files { e.string(path); e.digest(digest) }
+            e.uint(UInt64(record.quick.count))
+            for (path, quick) in record.quick { e.string(path); e.digest(quick.value) }
         }
         e.uint(UInt64(blobIndex.count))
         for (digest, location) in blobIndex { e.digest(digest); e.location(location) }

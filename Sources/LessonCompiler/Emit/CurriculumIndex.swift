@@ -46,7 +46,8 @@ enum CurriculumIndex {
         tail.out.append(0x0A)
 
         func entry(_ i: Int) -> [UInt8] {
-            if let record = records[i], !record.indexEntry.isEmpty { return record.indexEntry }
+            // The entry alone, not the whole record copied out of the list (twice per lesson).
+            if let entry = records[i]?.indexEntry, !entry.isEmpty { return entry }
             return lessonEntry(c.lessons[i], files: records[i]?.files ?? [], locales: locales)
         }
         // "lessons": [ then each entry on its own line two levels deep, then "\n  ]".

@@ -156,45 +156,44 @@ public struct Loader: Sendable {
 
     /// Reads every lesson's front matter in parallel, in reading order.
     private func loadLessons(_ pending: [PendingLesson], curriculum: String, into diagnostics: inout [Diagnostic]) -> [LessonSource] {
-        let loaded = Parallel.map(pending) { p in loadLesson(p, curriculum: curriculum) }
-        for lesson in loaded { diagnostics += lesson.origin?.diagnostics ?? lesson.diagnosticsWithoutOrigin }
-        return loaded.map(\.source)
+        // Problems with files that could not be hashed (not kept in the cache); diagnostics are sorted later.
+        let unhashed = DiagnosticSink()
+        let lessons = Parallel.map(pending) { p in loadLesson(p, curriculum: curriculum, unhashed: unhashed) }
+        for i in lessons.indices { diagnostics += lessons[i].origin?.diagnostics ?? [] }
+        diagnostics += unhashed.all
+        return lessons
     }
 
-    /// One lesson with what loading it reported.
-    struct LoadResult: Sendable {
-        var source: LessonSource
-        /// Problems with a file that could not be hashed (not kept in the cache).
-        var diagnosticsWithoutOrigin: [Diagnostic] = []
-        var origin: SourceOrigin? { source.origin }
-    }
-
-    private func loadLesson(_ p: PendingLesson, curriculum: String) -> LoadResult {
-        let name = p.relativePath.lastIndex(of: "/").map { p.relativePath[p.relativePath.index(after: $0)...] } ?? Substring(p.relativePath)
-        let derivedId = Loader.slug(String(name.dropLast(3)))
-        var lesson = LessonSource(id: derivedId, curriculum: curriculum, path: p.path, relativePath: p.relativePath,
+    private func loadLesson(_ p: PendingLesson, curriculum: String, unhashed: DiagnosticSink) -> LessonSource {
+        // The stamp before the bytes: a file written after it is seen as changed next time.
+        let stamp = p.stamp ?? FileStamp.follow(p.file)?.stamp
+        var lesson = LessonSource(id: "", curriculum: curriculum, path: p.path, relativePath: p.relativePath,
                                   meta: LessonMeta(), body: .text(""), bodyLineOffset: 0, unitTitles: p.unitTitles, compilable: false)
         // A file that has not changed since an earlier run hashed it is not read at all.
-        if let stamp = p.stamp, let memo, let known = memo.lesson(path: p.path, stamp: stamp) {
+        if let stamp, let memo, let known = memo.lesson(path: p.path, stamp: stamp) {
             known.apply(to: &lesson, file: p.file)
-            return LoadResult(source: lesson)
+            return lesson
         }
+        let name = p.relativePath.lastIndex(of: "/").map { p.relativePath[p.relativePath.index(after: $0)...] } ?? Substring(p.relativePath)
+        let derivedId = Loader.slug(String(name.dropLast(3)))
+        lesson.id = derivedId
         let hashedAt = FileStamp.now()
         var diagnostics: [Diagnostic] = []
         guard let read = Loader.readText(p.file, path: p.path, limit: Loader.maxLessonBytes, into: &diagnostics) else {
-            return LoadResult(source: lesson, diagnosticsWithoutOrigin: diagnostics)
+            unhashed.add(contentsOf: diagnostics)
+            return lesson
         }
         if let memo, var known = memo.lesson(path: p.path, digest: read.digest) {
-            known.origin.stamp = p.stamp
+            known.origin.stamp = stamp
             known.origin.hashedAt = hashedAt
             known.apply(to: &lesson, file: p.file)
-            return LoadResult(source: lesson)
+            return lesson
         }
-        var origin = SourceOrigin(stamp: p.stamp, digest: read.digest, hashedAt: hashedAt, bodyOffset: 0, diagnostics: diagnostics)
+        var origin = SourceOrigin(stamp: stamp, digest: read.digest, hashedAt: hashedAt, bodyOffset: 0, diagnostics: diagnostics)
         if let text = read.text { parseLesson(text, into: &lesson, origin: &origin, derivedId: derivedId) }
         if lesson.compilable { lesson.body = .file(path: p.file, offset: origin.bodyOffset, digest: origin.digest) }
         lesson.origin = origin
-        return LoadResult(source: lesson)
+        return lesson
     }
 
     /// The front matter and where the body starts.

@@ -7,7 +7,8 @@ struct PendingLesson: Sendable {
     var path: String
     var relativePath: String
     var unitTitles: [String]
-    /// The file's stamp (of what a symbolic link leads to): lets the cache skip reading it.
+    /// The stamp of what a symbolic link leads to, when the walk followed one to learn its kind;
+    /// otherwise taken when the lesson is loaded. Lets the cache skip reading the file.
     var stamp: FileStamp?
 }
 
@@ -45,8 +46,9 @@ struct UnitWalk {
                 diagnostics.append(escape)
                 continue
             }
-            // Lessons need their stamp (the cache's shortcut); folders only their kind.
-            let followed = entry.kind == .directory ? nil : FileStamp.follow(child)
+            // Folders and files say their kind in the listing; only a link (or an entry of unknown
+            // kind) is followed here to learn it. A lesson's stamp is taken as it is loaded, in parallel.
+            let followed = entry.kind == .directory || entry.kind == .file ? nil : FileStamp.follow(child)
             let isDir = entry.kind == .directory || followed?.kind == .directory
             guard isDir || name.hasSuffix(".md") else {
                 diagnostics.append(Diagnostic(.warning, .strayFile, "'\(name)' is neither a lesson (.md) nor a unit folder and is ignored; put media in assets/", path: path))

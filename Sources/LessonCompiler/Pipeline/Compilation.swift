@@ -21,10 +21,14 @@ struct Compilation: Sendable {
     /// locale, then curriculum and lesson in reading order.
     var staleLessons: [StaleLesson] {
         var out: [StaleLesson] = []
-        for c in curricula {
-            for (lesson, record) in zip(c.curriculum.lessons, c.lessons) {
-                for f in record?.files ?? [] {
-                    if let change = f.stale { out.append(StaleLesson(locale: f.locale, curriculum: c.curriculum.id, lesson: lesson.id, change: change)) }
+        // Read in place, by index: most runs find none, and copying each lesson out to look cost more.
+        for c in curricula.indices {
+            let records = curricula[c].lessons
+            for l in records.indices {
+                guard let files = records[l]?.files, files.contains(where: { $0.stale != nil }) else { continue }
+                let curriculum = curricula[c].curriculum
+                for f in files {
+                    if let change = f.stale { out.append(StaleLesson(locale: f.locale, curriculum: curriculum.id, lesson: curriculum.lessons[l].id, change: change)) }
                 }
             }
         }
@@ -46,6 +50,9 @@ struct CompiledCurriculum: Sendable {
     var everyLessonRead: Bool
     /// The curriculum's own texts (title, description, units, level titles) in each translated locale.
     var texts: [CurriculumTranslation] = []
+    /// Per lesson: whether the compile cache holds its entry exactly as this run leaves it (the
+    /// same file origin and record), so saving the cache need not look at it again.
+    var storedAsIs: [Bool] = []
 }
 
 /// What compiling one lesson leaves behind: what the cache keeps, and all that the outputs

@@ -71,6 +71,7 @@ final class ProjectCompiler: Sendable {
         // Plan: which lessons the cache answers for, and which need work (compiling, or their
         // documents for the sink). Lessons that need neither are not touched again.
         var records: [[LessonRecord?]] = []
+        var storedAsIs: [[Bool]] = []
         var compilers: [LessonCompiler] = []
         var keys: [ContentDigest] = []
         var work: [LessonWork] = []
@@ -80,9 +81,12 @@ final class ProjectCompiler: Sendable {
             compilers.append(LessonCompiler(curriculum: curriculum, links: links))
             var these: [LessonRecord?] = []
             these.reserveCapacity(curriculum.lessons.count)
-            for (l, lesson) in curriculum.lessons.enumerated() {
-                guard lesson.compilable else { these.append(nil); continue }
-                let cached = cachedRecord(lesson, key: key, links: links, curriculum: curriculum)
+            var stored = [Bool](repeating: false, count: curriculum.lessons.count)
+            // By index: each `LessonSource` copied out of the list costs a dozen retains and releases.
+            for l in curriculum.lessons.indices {
+                guard curriculum.lessons[l].compilable else { these.append(nil); continue }
+                let lesson = curriculum.lessons[l]
+                let cached = cachedRecord(lesson, key: key, links: links, curriculum: curriculum, storedAsIs: &stored[l])
                 these.append(cached)
                 if let cached {
                     if options.documents, sink.needsDocuments(of: lesson, record: cached) { work.append(LessonWork(curriculum: c, lesson: l, cached: true)) }
@@ -91,6 +95,7 @@ final class ProjectCompiler: Sendable {
                 }
             }
             records.append(these)
+            storedAsIs.append(stored)
         }
         let done = ProgressCounter(options.documents ? .compiling : .checking, total: work.count, options.progress)
         let results: [LessonRecord?]
@@ -115,9 +120,10 @@ final class ProjectCompiler: Sendable {
         for (item, record) in zip(work, results) {
             guard let record else { continue }
             records[item.curriculum][item.lesson] = record
+            storedAsIs[item.curriculum][item.lesson] = false
             compiled.insert(project.curricula[item.curriculum].lessons[item.lesson].path)
         }
-        return assemble(project, translations: translations, catalog: catalog, records: records, compiled: compiled, diagnostics: diagnostics)
+        return assemble(project, translations: translations, catalog: catalog, records: records, storedAsIs: storedAsIs, compiled: compiled, diagnostics: diagnostics)
     }
 
     /// A lesson that needs work: compiling, or (`cached`) its documents for the sink. Its record,
@@ -129,12 +135,14 @@ final class ProjectCompiler: Sendable {
     }
 
     /// The cached record of a lesson, when its file, its curriculum's context, its place in the
-    /// unit tree and every answer it looked up in the project are as they were.
-    private func cachedRecord(_ lesson: LessonSource, key: ContentDigest, links: LinkIndex, curriculum: Curriculum) -> LessonRecord? {
+    /// unit tree and every answer it looked up in the project are as they were. `storedAsIs`: the
+    /// cache's entry is also loaded as it was (the same stamp), so there is nothing to save.
+    private func cachedRecord(_ lesson: LessonSource, key: ContentDigest, links: LinkIndex, curriculum: Curriculum, storedAsIs: inout Bool) -> LessonRecord? {
         guard let entry = cache.lessons[lesson.path], let record = entry.record, let origin = lesson.origin,
               entry.loaded.origin.digest == origin.digest, record.curriculumKey == key, record.unitTitles == lesson.unitTitles,
               !options.documents || record.files.allSatisfy({ $0.document != nil }),
               record.dependencies.hold(links: links, curriculum: curriculum) else { return nil }
+        storedAsIs = entry.loaded.origin == origin
         return record
     }
 
@@ -194,10 +202,10 @@ final class ProjectCompiler: Sendable {
         return (record, documents)
     }
 
-    private func assemble(_ project: Project, translations: TranslationSet, catalog: LazyCatalog, records: [[LessonRecord?]], compiled: Set<String>,
-                          diagnostics: DiagnosticSink) -> Compilation {
+    private func assemble(_ project: Project, translations: TranslationSet, catalog: LazyCatalog, records: [[LessonRecord?]], storedAsIs: [[Bool]],
+                          compiled: Set<String>, diagnostics: DiagnosticSink) -> Compilation {
         var curricula: [CompiledCurriculum] = []
-        for (curriculum, records) in zip(project.curricula, records) {
+        for (c, (curriculum, records)) in zip(project.curricula, records).enumerated() {
             for record in records { diagnostics.add(contentsOf: record?.diagnostics ?? []) }
             var used = Set<String>()
             for record in records { used.formUnion(record?.assets ?? []) }
@@ -219,7 +227,8 @@ final class ProjectCompiler: Sendable {
             }
             curricula.append(CompiledCurriculum(curriculum: curriculum,
                                                 locales: [curriculum.meta.language] + translations.files(of: curriculum.id).map(\.locale),
-                                                lessons: records, usedAssets: used.sorted(), everyLessonRead: everyLessonRead, texts: texts))
+                                                lessons: records, usedAssets: used.sorted(), everyLessonRead: everyLessonRead, texts: texts,
+                                                storedAsIs: storedAsIs[c]))
         }
         return Compilation(project: project, curricula: curricula, diagnostics: diagnostics.all, translations: translations, compiled: compiled)
     }
@@ -253,25 +262,36 @@ final class ProjectCompiler: Sendable {
     func save(_ compilation: Compilation, build: (folder: URL, changes: BuildFolder.Changes)? = nil, live: Set<ContentDigest> = []) throws {
         guard let cacheFolder, options.documents else { return }
         var changes = CacheJournal.Delta()
-        var current = Set<String>()
-        current.reserveCapacity(cache.lessons.count)
+        // Lessons are read in place, by index: copying 10,000 lessons and records to compare them
+        // cost more than the comparison.
+        var known = 0, loaded = 0
         for (c, curriculum) in compilation.project.curricula.enumerated() {
-            for (lesson, record) in zip(curriculum.lessons, compilation.curricula[c].lessons) {
-                guard let origin = lesson.origin else { continue }
-                current.insert(lesson.path)
-                let old = cache.lessons[lesson.path]
-                if compilation.compiled.contains(lesson.path) || old?.loaded.origin != origin || (old?.record == nil) != (record == nil) {
-                    changes.lessons.append((lesson.path, CompileCache.Lesson(loaded: LoadedLesson(lesson, origin: origin), record: record)))
+            let records = compilation.curricula[c].lessons, storedAsIs = compilation.curricula[c].storedAsIs
+            for l in curriculum.lessons.indices {
+                guard let origin = curriculum.lessons[l].origin else { continue }
+                loaded += 1
+                // Found in the cache as this run leaves it when planned (and not compiled since).
+                if l < storedAsIs.count && storedAsIs[l] { known += 1; continue }
+                let path = curriculum.lessons[l].path
+                let old = cache.lessons[path]
+                if old != nil { known += 1 }
+                if compilation.compiled.contains(path) || old?.loaded.origin != origin || (old?.record == nil) != (records[l] == nil) {
+                    changes.lessons.append((path, CompileCache.Lesson(loaded: LoadedLesson(curriculum.lessons[l], origin: origin), record: records[l])))
                 }
             }
         }
-        changes.removedLessons = cache.lessons.keys.filter { !current.contains($0) }
+        // Paths are unique in a project: when every cached lesson was met, none was removed.
+        if known != cache.lessons.count {
+            var current = Set<String>()
+            for curriculum in compilation.project.curricula { for lesson in curriculum.lessons where lesson.origin != nil { current.insert(lesson.path) } }
+            changes.removedLessons = cache.lessons.keys.filter { !current.contains($0) }
+        }
         changes.files = digests.remembered
         changes.translations = compilation.translations
         changes.translations?.catalog = nil
         changes.compressed = objects.withLock { $0.added }
         if let build {
-            changes.builds = [(build.folder.path, build.changes.written, build.changes.removed)]
+            changes.builds = [(build.folder.path, build.changes.written, build.changes.removed, build.changes.quick)]
             if build.changes.fresh { changes.removedBuilds = [build.folder.path] }
         }
         if let blobs {
@@ -281,15 +301,18 @@ final class ProjectCompiler: Sendable {
         }
         let unchanged = changes.lessons.isEmpty && changes.removedLessons.isEmpty && changes.files == cache.files
             && changes.translations?.fingerprint == cache.translations?.fingerprint && changes.compressed.isEmpty
-            && changes.builds.allSatisfy { $0.files.isEmpty && $0.removed.isEmpty } && changes.blobs.isEmpty && changes.removedBlobs.isEmpty
+            && changes.builds.allSatisfy { $0.files.isEmpty && $0.removed.isEmpty && $0.quick.isEmpty } && changes.blobs.isEmpty && changes.removedBlobs.isEmpty
         // A run that learnt nothing new leaves the cache as it is.
         guard !unchanged else { return }
-        var next = cache
-        changes.apply(to: &next)
-        if let base = cache.base, changes.lessons.count + changes.removedLessons.count <= max(64, next.lessons.count / 8),
+        // The cache after this run holds exactly the lessons loaded in it (`loaded`). It is put
+        // together only for a new index: a journal entry needs none of it (applying a change to a
+        // copy of 10,000 lessons took longer than writing the change).
+        if let base = cache.base, changes.lessons.count + changes.removedLessons.count <= max(64, loaded / 8),
            (try? CacheJournal.append(changes, base: base, in: cacheFolder)) == true {
             return
         }
+        var next = cache
+        changes.apply(to: &next)
         // A new index: only what the current lessons, indexes and assets use is kept.
         var liveDigests = live
         for compiled in compilation.curricula {
