@@ -84,6 +84,9 @@ final class BuildFolder: OutputSink {
 
     // MARK: Documents, as lessons are compiled
 
+    /// Digests are compared with OUT's and recorded only through the compile cache.
+    var usesDocumentDigests: Bool { false }
+
     func needsDocuments(of lesson: LessonSource, record: LessonRecord) -> Bool {
         guard let current else { return true }
         return record.files.contains { current[BuildFolder.lessonPath(lesson.curriculum, $0.locale, lesson.id)] != $0.document?.digest }
