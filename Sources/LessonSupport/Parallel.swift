@@ -9,8 +9,23 @@ public enum Parallel {
     public static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         if items.count <= 1 { return items.map(transform) }
         let slots = Slots<R>(count: items.count)
-        DispatchQueue.concurrentPerform(iterations: items.count) { i in slots.set(i, transform(items[i])) }
+        // Items are taken in small runs whose results are stored under one lock: a lock per item
+        // was contended between the workers on every lesson of a build (futex calls).
+        let runs = Parallel.runs(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: runs.count) { r in
+            var results: [R] = []
+            results.reserveCapacity(runs[r].count)
+            for i in runs[r] { results.append(transform(items[i])) }
+            slots.set(from: runs[r].lowerBound, results)
+        }
         return slots.values()
+    }
+
+    /// Runs of consecutive indices, about sixteen per core: few enough that storing results is
+    /// rare, many enough that the last ones keep every core busy.
+    static func runs(count: Int) -> [Range<Int>] {
+        let size = max(1, min(64, count / (ProcessInfo.processInfo.activeProcessorCount * 16)))
+        return stride(from: 0, to: count, by: size).map { $0..<min(count, $0 + size) }
     }
 
     /// The throwing form: every element is still transformed; then the error of the lowest index
@@ -41,8 +56,10 @@ private final class Slots<R: Sendable>: Sendable {
 
     init(count: Int) { items = Mutex(Array(repeating: nil, count: count)) }
 
-    func set(_ i: Int, _ value: R) {
-        items.withLock { $0[i] = value }
+    func set(from start: Int, _ values: [R]) {
+        items.withLock { slots in
+            for (k, value) in values.enumerated() { slots[start + k] = value }
+        }
     }
 
     /// Moves the results out, leaving the slots empty: copying ten thousand loaded lessons out

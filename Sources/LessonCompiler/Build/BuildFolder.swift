@@ -84,6 +84,9 @@ final class BuildFolder: OutputSink {
 
     // MARK: Documents, as lessons are compiled
 
+    /// Digests are compared with OUT's and recorded only through the compile cache.
+    var usesDocumentDigests: Bool { false }
+
     func needsDocuments(of lesson: LessonSource, record: LessonRecord) -> Bool {
         guard let current else { return true }
         return record.files.contains { current[BuildFolder.lessonPath(lesson.curriculum, $0.locale, lesson.id)] != $0.document?.digest }
@@ -250,46 +253,70 @@ final class BuildFolder: OutputSink {
 
 /// Writes build files from one thread while the others compile. Creating files in one folder
 /// from several threads makes them queue on the folder's lock in the kernel (measured: most of
-/// the build's time on ext4); one writer keeps the compilers busy instead. At most `limit`
-/// lessons wait in memory, so memory stays flat.
+/// the build's time on ext4); one writer keeps the compilers busy instead. Lessons are handed to
+/// it in batches of `batch` (waking it for each lesson was most of a build's futex calls), and at
+/// most `limit` batches wait in memory, so memory stays flat.
 final class SerialWriter: Sendable {
     let root: URL
     private let rootPath: String
     private let queue = DispatchQueue(label: "lessonc.build.writer")
     private let slots: DispatchSemaphore
+    private let batch: Int
+    /// Files given but not yet handed to the writer, with where each came from.
+    private let pending = Mutex<[Job]>([])
     /// Folders made so far (touched only on `queue`).
     private let folders = Mutex<Set<String>>([])
 
-    init(root: URL, limit: Int = 64) {
+    private struct Job: Sendable {
+        var path: String
+        var bytes: [UInt8]
+        var source: String
+        var failures: DiagnosticSink
+    }
+
+    init(root: URL, limit: Int = 8, batch: Int = 16) {
         self.root = root
         rootPath = root.path
         slots = DispatchSemaphore(value: limit)
+        self.batch = batch
     }
 
-    /// Writes each (path relative to `root`, bytes).
+    /// Writes each (path relative to `root`, bytes), now or with the next batch.
     func enqueue(_ files: [(String, [UInt8])], source: String, failures: DiagnosticSink) {
+        let full: [Job]? = pending.withLock { p in
+            for (path, bytes) in files { p.append(Job(path: path, bytes: bytes, source: source, failures: failures)) }
+            guard p.count >= batch else { return nil }
+            defer { p = [] }
+            return p
+        }
+        if let full { submit(full) }
+    }
+
+    private func submit(_ jobs: [Job]) {
         slots.wait()
         queue.async { [self] in
-            for (path, bytes) in files {
+            for job in jobs {
                 // Plain strings: URL.appendingPathComponent stats the file system to learn whether
                 // the path is a folder (one failed stat per file, 3% of a cold build's time).
-                let file = rootPath + "/" + path
+                let file = rootPath + "/" + job.path
                 do {
                     let parent = String(file[..<file.lastIndex(of: "/")!])
                     if folders.withLock({ $0.insert(parent).inserted }) {
                         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
                     }
-                    try FileIO.write(bytes, to: file)
+                    try FileIO.write(job.bytes, to: file)
                 } catch {
-                    failures.add(Diagnostic(.error, .outputError, "cannot write output: \(error)", path: source))
+                    job.failures.add(Diagnostic(.error, .outputError, "cannot write output: \(error)", path: job.source))
                 }
             }
             slots.signal()
         }
     }
 
-    /// Waits until every queued file is written.
+    /// Waits until every file given so far is written.
     func finish() {
+        let rest = pending.withLock { p in defer { p = [] }; return p }
+        if !rest.isEmpty { submit(rest) }
         queue.sync {}
     }
 }

@@ -12,6 +12,12 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
         self.init(bytes: Sodium.sha256(data))!
     }
 
+    /// Stands for the digest of a document made in a run that never compares or records it
+    /// (a build without the compile cache): SHA-256 of every document was a twentieth of it.
+    static let notComputed = ContentDigest(words: (0, 0, 0, 0))
+
+    private init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+
     /// nil unless `bytes` holds exactly 32 bytes.
     init?<C: Collection>(bytes: C) where C.Element == UInt8 {
         guard bytes.count == 32 else { return nil }

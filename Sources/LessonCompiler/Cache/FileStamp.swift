@@ -9,7 +9,7 @@ import Glibc
 /// before the moment it was hashed: a file written in the same clock tick as it was read
 /// ("racily clean") is read and hashed again. The change time cannot be set by a program, so
 /// copying an old timestamp onto a new file (cp -p, rsync -t, tar) does not fool it.
-struct FileStamp: Equatable, Sendable {
+public struct FileStamp: Equatable, Sendable {
     var device: UInt64
     var inode: UInt64
     var size: Int64
@@ -35,6 +35,41 @@ struct FileStamp: Equatable, Sendable {
         var st = Glibc.stat()
         guard stat(path, &st) == 0 else { return nil }
         return (FileStamp(st), kind(st.st_mode))
+    }
+
+    /// The bytes of the file at `path` (following symbolic links), with its stamp taken after
+    /// they were read: a write while reading shows in that stamp. nil if it cannot be read.
+    static func read(_ path: String) -> (bytes: [UInt8], stamp: FileStamp)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = Glibc.stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        // Sized from the stat (without filling the array first), then read to the end whatever
+        // the size is by now.
+        var failed = false
+        func readChunk(_ capacity: Int) -> [UInt8] {
+            [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                count = 0
+                while count < capacity {
+                    let n = Glibc.read(fd, buffer.baseAddress! + count, capacity - count)
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { failed = true }
+                    if n <= 0 { break }
+                    count += n
+                }
+            }
+        }
+        let expected = max(Int(st.st_size), 0) + 1
+        var bytes = readChunk(expected)
+        while !failed, bytes.count >= expected {
+            let more = readChunk(65536)
+            if more.isEmpty { break }
+            bytes += more
+        }
+        guard !failed else { return nil }
+        guard fstat(fd, &st) == 0 else { return nil }
+        return (bytes, FileStamp(st))
     }
 
     private init(_ st: Glibc.stat) {

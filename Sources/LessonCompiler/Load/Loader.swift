@@ -191,7 +191,7 @@ public struct Loader: Sendable {
         }
         var origin = SourceOrigin(stamp: stamp, digest: read.digest, hashedAt: hashedAt, bodyOffset: 0, diagnostics: diagnostics)
         if let text = read.text { parseLesson(text, into: &lesson, origin: &origin, derivedId: derivedId) }
-        if lesson.compilable { lesson.body = .file(path: p.file, offset: origin.bodyOffset, digest: origin.digest) }
+        if lesson.compilable { lesson.body = .file(path: p.file, offset: origin.bodyOffset, digest: origin.digest, settled: origin.settledStamp) }
         lesson.origin = origin
         return lesson
     }
@@ -249,7 +249,7 @@ public struct Loader: Sendable {
     /// Reads a file as UTF-8, reporting size and encoding problems with their position. nil when
     /// it cannot be read at all.
     static func readText(_ file: String, path: String, limit: Int? = nil, into diagnostics: inout [Diagnostic]) -> ReadFile? {
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard let data = FileStamp.read(file)?.bytes else {
             diagnostics.append(Diagnostic(.error, .unreadable, "cannot read the file", path: path))
             return nil
         }
@@ -264,7 +264,7 @@ public struct Loader: Sendable {
         return ReadFile(digest: digest)
     }
 
-    static func firstInvalidUTF8(_ data: Data) -> (line: Int, column: Int, offset: Int) {
+    static func firstInvalidUTF8<Bytes: Sequence<UInt8>>(_ data: Bytes) -> (line: Int, column: Int, offset: Int) {
         let bytes = [UInt8](data)
         var i = 0, line = 1, column = 1
         while i < bytes.count {
@@ -410,7 +410,7 @@ struct LoadedLesson: Sendable, Equatable {
         lesson.meta = meta
         lesson.bodyLineOffset = bodyLineOffset
         lesson.compilable = compilable
-        lesson.body = compilable ? .file(path: file, offset: origin.bodyOffset, digest: origin.digest) : .text("")
+        lesson.body = compilable ? .file(path: file, offset: origin.bodyOffset, digest: origin.digest, settled: origin.settledStamp) : .text("")
         lesson.origin = origin
     }
 }

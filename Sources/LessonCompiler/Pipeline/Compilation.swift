@@ -95,6 +95,8 @@ struct LessonFile: Sendable, Equatable {
 struct LessonDocumentBytes: Sendable {
     var locale: String
     var bytes: [UInt8]
+    /// Its digest and size; the digest is `ContentDigest.notComputed` when nothing in the run
+    /// uses it (`OutputSink.usesDocumentDigests`).
     var ref: ContentRef
 }
 
@@ -105,6 +107,13 @@ protocol OutputSink: Sendable {
     /// (they are then read from the cache's blobs, or the lesson is compiled again).
     func needsDocuments(of lesson: LessonSource, record: LessonRecord) -> Bool
     func accept(_ documents: [LessonDocumentBytes], of lesson: LessonSource, in curriculum: Curriculum)
+    /// Whether this output reads the documents' digests even when there is no compile cache
+    /// (which always needs them).
+    var usesDocumentDigests: Bool { get }
+}
+
+extension OutputSink {
+    var usesDocumentDigests: Bool { true }
 }
 
 /// An output that needs no documents (`validate`, `stats`).

@@ -60,6 +60,7 @@ final class ProjectCompiler: Sendable {
     // MARK: - Compiling
 
     func compile(into sink: some OutputSink) -> Compilation {
+        let hashDocuments = cacheFolder != nil || sink.usesDocumentDigests
         let diagnostics = DiagnosticSink()
         options.progress?(WorkProgress(.loading))
         let project = Loader(root: root, memo: cacheFolder == nil ? nil : CachedLoads(lessons: cache.lessons)).load(into: diagnostics)
@@ -111,7 +112,8 @@ final class ProjectCompiler: Sendable {
                     return nil
                 }
                 // Not in the cache, or its stored documents are gone or damaged: compile it.
-                let made = compileLesson(lesson, curriculum: curriculum, compiler: theCompilers[item.curriculum], key: theKeys[item.curriculum], catalog: catalog)
+                let made = compileLesson(lesson, curriculum: curriculum, compiler: theCompilers[item.curriculum], key: theKeys[item.curriculum], catalog: catalog,
+                                         hashDocuments: hashDocuments)
                 if !made.documents.isEmpty { sink.accept(made.documents, of: lesson, in: curriculum) }
                 return made.record
             }
@@ -159,7 +161,7 @@ final class ProjectCompiler: Sendable {
 
     /// Compiles one lesson and translates it into every locale of its curriculum.
     private func compileLesson(_ source: LessonSource, curriculum: Curriculum, compiler: LessonCompiler, key: ContentDigest,
-                               catalog: LazyCatalog) -> (record: LessonRecord, documents: [LessonDocumentBytes]) {
+                               catalog: LazyCatalog, hashDocuments: Bool = true) -> (record: LessonRecord, documents: [LessonDocumentBytes]) {
         var diagnostics: [Diagnostic] = []
         let compiled = compiler.compile(source, into: &diagnostics)
         var files: [LessonFile] = []
@@ -168,10 +170,10 @@ final class ProjectCompiler: Sendable {
             var ref: ContentRef?
             if options.documents {
                 let bytes = LessonJSON.document(lesson, curriculum: curriculum, locale: locale, fallback: fallback, coverage: coverage)
-                let r = ContentRef(of: bytes)
+                let r = hashDocuments ? ContentRef(of: bytes) : ContentRef(digest: .notComputed, size: bytes.count)
                 documents.append(LessonDocumentBytes(locale: locale, bytes: bytes, ref: r))
                 blobs?.add(bytes, digest: r.digest)
-                ref = r
+                ref = hashDocuments ? r : nil
             }
             files.append(LessonFile(locale: locale, document: ref, fallback: fallback, coverage: coverage, title: lesson.source.meta.title, stale: stale))
         }
