@@ -38,16 +38,18 @@ public struct FileStamp: Equatable, Sendable {
     }
 
     /// The bytes of the file at `path` (following symbolic links), with its stamp taken after
-    /// they were read: a write while reading shows in that stamp. nil if it cannot be read.
-    static func read(_ path: String) -> (bytes: [UInt8], stamp: FileStamp)? {
+    /// they were read (a write while reading shows in that stamp) and the one taken before.
+    /// nil if it cannot be read.
+    static func read(_ path: String) -> (bytes: [UInt8], stamp: FileStamp, before: FileStamp)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = Glibc.stat()
         guard fstat(fd, &st) == 0 else { return nil }
+        let before = FileStamp(st)
         // Sized from the stat (without filling the array first), then read to the end whatever
         // the size is by now.
-        var failed = false
+        var failed = false, short = false
         func readChunk(_ capacity: Int) -> [UInt8] {
             [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
                 count = 0
@@ -57,19 +59,23 @@ public struct FileStamp: Equatable, Sendable {
                     if n < 0 { failed = true }
                     if n <= 0 { break }
                     count += n
+                    // A regular file reads short only at its end; the size checked below confirms it
+                    // (one read() fewer per file than reading on to 0 bytes).
+                    if count < capacity { short = true; break }
                 }
             }
         }
         let expected = max(Int(st.st_size), 0) + 1
         var bytes = readChunk(expected)
-        while !failed, bytes.count >= expected {
+        guard !failed, fstat(fd, &st) == 0 else { return nil }
+        if short && Int(st.st_size) == bytes.count { return (bytes, FileStamp(st), before) }
+        while !failed {
             let more = readChunk(65536)
             if more.isEmpty { break }
             bytes += more
         }
-        guard !failed else { return nil }
-        guard fstat(fd, &st) == 0 else { return nil }
-        return (bytes, FileStamp(st))
+        guard !failed, fstat(fd, &st) == 0 else { return nil }
+        return (bytes, FileStamp(st), before)
     }
 
     private init(_ st: Glibc.stat) {
@@ -100,6 +106,13 @@ public struct FileStamp: Equatable, Sendable {
     /// Whether a file with this stamp, hashed at `hashedAt`, could not have changed in the same tick.
     func isSettled(hashedAt: Int64) -> Bool {
         modified < hashedAt - FileStamp.settleNanoseconds && changed < hashedAt - FileStamp.settleNanoseconds
+    }
+
+    /// `stamp`, taken before a file was read at `hashedAt`, when it shows that the file cannot
+    /// have changed unseen since.
+    static func settled(_ stamp: FileStamp?, hashedAt: Int64) -> FileStamp? {
+        guard let stamp, stamp.isSettled(hashedAt: hashedAt) else { return nil }
+        return stamp
     }
 
     /// Now, in the file system's clock (nanoseconds since 1970).

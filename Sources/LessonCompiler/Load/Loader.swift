@@ -156,7 +156,8 @@ public struct Loader: Sendable {
 
     /// Reads every lesson's front matter in parallel, in reading order.
     private func loadLessons(_ pending: [PendingLesson], curriculum: String, into diagnostics: inout [Diagnostic]) -> [LessonSource] {
-        // Problems with files that could not be hashed (not kept in the cache); diagnostics are sorted later.
+        // Problems not kept in the cache (of files that could not be read, or were not hashed for
+        // want of a cache); diagnostics are sorted later.
         let unhashed = DiagnosticSink()
         let lessons = Parallel.map(pending) { p in loadLesson(p, curriculum: curriculum, unhashed: unhashed) }
         for i in lessons.indices { diagnostics += lessons[i].origin?.diagnostics ?? [] }
@@ -165,8 +166,9 @@ public struct Loader: Sendable {
     }
 
     private func loadLesson(_ p: PendingLesson, curriculum: String, unhashed: DiagnosticSink) -> LessonSource {
-        // The stamp before the bytes: a file written after it is seen as changed next time.
-        let stamp = p.stamp ?? FileStamp.follow(p.file)?.stamp
+        // The stamp before the bytes: a file written after it is seen as changed next time. Only
+        // the cache's lookup needs it before the file is opened; otherwise the open file's will do.
+        var stamp = p.stamp ?? (memo == nil ? nil : FileStamp.follow(p.file)?.stamp)
         var lesson = LessonSource(id: "", curriculum: curriculum, path: p.path, relativePath: p.relativePath,
                                   meta: LessonMeta(), body: .text(""), bodyLineOffset: 0, unitTitles: p.unitTitles, compilable: false)
         // A file that has not changed since an earlier run hashed it is not read at all.
@@ -179,46 +181,57 @@ public struct Loader: Sendable {
         lesson.id = derivedId
         let hashedAt = FileStamp.now()
         var diagnostics: [Diagnostic] = []
-        guard let read = Loader.readText(p.file, path: p.path, limit: Loader.maxLessonBytes, into: &diagnostics) else {
+        // Without the compile cache a digest only proves, when the body is read again, that it is
+        // the one whose front matter was loaded; a settled stamp proves that without hashing.
+        let cached = memo != nil
+        guard let read = Loader.readText(p.file, path: p.path, limit: Loader.maxLessonBytes,
+                                         hashed: { cached || FileStamp.settled(stamp ?? $0, hashedAt: hashedAt) == nil }, into: &diagnostics) else {
             unhashed.add(contentsOf: diagnostics)
             return lesson
         }
-        if let memo, var known = memo.lesson(path: p.path, digest: read.digest) {
+        if stamp == nil { stamp = read.before }
+        let settled = FileStamp.settled(stamp, hashedAt: hashedAt)
+        if let memo, let digest = read.digest, var known = memo.lesson(path: p.path, digest: digest) {
             known.origin.stamp = stamp
             known.origin.hashedAt = hashedAt
             known.apply(to: &lesson, file: p.file)
             return lesson
         }
-        var origin = SourceOrigin(stamp: stamp, digest: read.digest, hashedAt: hashedAt, bodyOffset: 0, diagnostics: diagnostics)
-        if let text = read.text { parseLesson(text, into: &lesson, origin: &origin, derivedId: derivedId) }
-        if lesson.compilable { lesson.body = .file(path: p.file, offset: origin.bodyOffset, digest: origin.digest, settled: origin.settledStamp) }
+        let bodyOffset = read.text.map { parseLesson($0, into: &lesson, diagnostics: &diagnostics, derivedId: derivedId) } ?? 0
+        guard let digest = read.digest else {
+            // Not hashed, so not for the cache: there is none in this run.
+            unhashed.add(contentsOf: diagnostics)
+            if lesson.compilable { lesson.body = .file(path: p.file, offset: bodyOffset, digest: nil, settled: settled) }
+            return lesson
+        }
+        let origin = SourceOrigin(stamp: stamp, digest: digest, hashedAt: hashedAt, bodyOffset: bodyOffset, diagnostics: diagnostics)
+        if lesson.compilable { lesson.body = .file(path: p.file, offset: bodyOffset, digest: digest, settled: origin.settledStamp) }
         lesson.origin = origin
         return lesson
     }
 
-    /// The front matter and where the body starts.
-    private func parseLesson(_ text: String, into lesson: inout LessonSource, origin: inout SourceOrigin, derivedId: String) {
+    /// Reads the front matter into `lesson`; returns where the body starts (UTF-8 offset).
+    private func parseLesson(_ text: String, into lesson: inout LessonSource, diagnostics: inout [Diagnostic], derivedId: String) -> Int {
         let path = lesson.path
         func bodyOffset(_ body: Substring) -> Int { text.utf8.distance(from: text.startIndex, to: body.startIndex) }
         // One problem, one diagnostic: not "no front matter" and "no content after it" as well.
         if text.allSatisfy(\.isWhitespace) {
-            origin.diagnostics.append(Diagnostic(.error, .emptyLesson, "the lesson file is empty; start it with front matter ('---', 'title: …', '---'), then the lesson's text", path: path))
-            return
+            diagnostics.append(Diagnostic(.error, .emptyLesson, "the lesson file is empty; start it with front matter ('---', 'title: …', '---'), then the lesson's text", path: path))
+            return 0
         }
         switch FrontMatter.split(text) {
         case .failure(let e):
-            origin.diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: path, line: e.line, column: e.column))
+            diagnostics.append(Diagnostic(.error, .frontMatterSyntax, e.message, path: path, line: e.line, column: e.column))
             // The body is still checked: every problem in one run, and its pictures count as used.
-            if let body = e.body {
-                origin.bodyOffset = bodyOffset(body)
-                lesson.bodyLineOffset = e.bodyLineOffset
-                lesson.compilable = true
-            }
+            guard let body = e.body else { return 0 }
+            lesson.bodyLineOffset = e.bodyLineOffset
+            lesson.compilable = true
+            return bodyOffset(body)
         case .success(let split):
             if !split.hasFrontMatter {
-                origin.diagnostics.append(Diagnostic(.error, .missingFrontMatter, "lesson must start with front matter between '---' lines, with at least a title", path: path))
+                diagnostics.append(Diagnostic(.error, .missingFrontMatter, "lesson must start with front matter between '---' lines, with at least a title", path: path))
             }
-            let v = split.hasFrontMatter ? Schema.lesson.check(split.entries, path: path, into: &origin.diagnostics) : [:]
+            let v = split.hasFrontMatter ? Schema.lesson.check(split.entries, path: path, into: &diagnostics) : [:]
             lesson.meta.title = v["title"]?.first ?? ""
             lesson.meta.duration = v["duration"]?.first
             lesson.meta.audience = v["audience"] ?? []
@@ -232,36 +245,42 @@ public struct Loader: Sendable {
                 lesson.idLine = entry.value.line
                 lesson.idColumn = entry.value.column
             } else if !Pattern.id.matches(derivedId) {
-                origin.diagnostics.append(Diagnostic(.error, .invalidId, "the id derived from the file name, '\(derivedId)', must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit; rename the file or set 'id' in front matter", path: path))
+                diagnostics.append(Diagnostic(.error, .invalidId, "the id derived from the file name, '\(derivedId)', must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit; rename the file or set 'id' in front matter", path: path))
             }
-            origin.bodyOffset = bodyOffset(split.body)
             lesson.bodyLineOffset = split.bodyLineOffset
             lesson.compilable = true
+            return bodyOffset(split.body)
         }
     }
 
     /// A file's bytes as read: their digest, and their text when they are valid UTF-8 within the limit.
     struct ReadFile {
-        var digest: ContentDigest
+        /// nil when the caller asked not to hash.
+        var digest: ContentDigest?
+        /// The file's stamp before it was read.
+        var before: FileStamp
         var text: String?
     }
 
     /// Reads a file as UTF-8, reporting size and encoding problems with their position. nil when
     /// it cannot be read at all.
-    static func readText(_ file: String, path: String, limit: Int? = nil, into diagnostics: inout [Diagnostic]) -> ReadFile? {
-        guard let data = FileStamp.read(file)?.bytes else {
+    /// `hashed` is asked, with the stamp the file had before it was read, whether to hash it (only
+    /// lessons are hashed, for the compile cache).
+    static func readText(_ file: String, path: String, limit: Int? = nil, hashed: (FileStamp) -> Bool = { _ in false },
+                         into diagnostics: inout [Diagnostic]) -> ReadFile? {
+        guard let (data, _, before) = FileStamp.read(file) else {
             diagnostics.append(Diagnostic(.error, .unreadable, "cannot read the file", path: path))
             return nil
         }
-        let digest = ContentDigest(of: data)
+        let digest = hashed(before) ? ContentDigest(of: data) : nil
         if let limit, data.count > limit {
             diagnostics.append(Diagnostic(.error, .lessonTooLarge, "lesson is \(data.count) bytes; the limit is \(limit) bytes (1 MiB): split it into several lessons", path: path))
-            return ReadFile(digest: digest)
+            return ReadFile(digest: digest, before: before)
         }
-        if let s = String(validating: data, as: UTF8.self) { return ReadFile(digest: digest, text: s) }
+        if let s = String(validating: data, as: UTF8.self) { return ReadFile(digest: digest, before: before, text: s) }
         let (line, column, offset) = Loader.firstInvalidUTF8(data)
         diagnostics.append(Diagnostic(.error, .invalidUtf8, "invalid UTF-8 at byte \(offset); save the file as UTF-8", path: path, line: line, column: column))
-        return ReadFile(digest: digest)
+        return ReadFile(digest: digest, before: before)
     }
 
     static func firstInvalidUTF8<Bytes: Sequence<UInt8>>(_ data: Bytes) -> (line: Int, column: Int, offset: Int) {

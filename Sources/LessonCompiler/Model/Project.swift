@@ -101,8 +101,9 @@ public enum LessonBody: Sendable {
     case text(Substring)
     /// The UTF-8 bytes from `offset` on in the file at `path` (absolute), whose whole content
     /// hashed to `digest` when loaded. `settled`: the file's stamp then, when it was settled
-    /// (`FileStamp.isSettled`), so that the same stamp now proves the same bytes.
-    case file(path: String, offset: Int, digest: ContentDigest, settled: FileStamp?)
+    /// (`FileStamp.isSettled`), so that the same stamp now proves the same bytes. A build without
+    /// the compile cache does not hash a settled file: its digest is nil.
+    case file(path: String, offset: Int, digest: ContentDigest?, settled: FileStamp?)
 
     /// The body's text. A file that no longer hashes as it did when loaded was changed during
     /// the run: its body would not match the front matter already read, so it is an error.
@@ -113,8 +114,9 @@ public enum LessonBody: Sendable {
         case .text(let s):
             return .success(s)
         case .file(let path, let offset, let digest, let settled):
-            guard let (bytes, stamp) = FileStamp.read(path) else { return .failure(.unreadable) }
-            guard offset <= bytes.count, (settled != nil && stamp == settled) || ContentDigest(of: bytes) == digest else { return .failure(.changed) }
+            guard let (bytes, stamp, _) = FileStamp.read(path) else { return .failure(.unreadable) }
+            guard offset <= bytes.count,
+                  (settled != nil && stamp == settled) || digest.map({ ContentDigest(of: bytes) == $0 }) == true else { return .failure(.changed) }
             let text = String(decoding: bytes, as: UTF8.self)
             return .success(text[text.utf8.index(text.startIndex, offsetBy: offset)...])
         }
@@ -146,7 +148,6 @@ struct SourceOrigin: Sendable, Equatable {
 
     /// The stamp, when it shows that the file cannot have changed unseen since it was hashed.
     var settledStamp: FileStamp? {
-        guard let stamp, stamp.isSettled(hashedAt: hashedAt) else { return nil }
-        return stamp
+        FileStamp.settled(stamp, hashedAt: hashedAt)
     }
 }
