@@ -143,6 +143,26 @@ final class FrontMatterTests: XCTestCase {
         XCTAssertEqual(split.bodyLineOffset, 5)
     }
 
+    /// Lines are found on bytes: a '\r' left before a "\r\n", text that is not ASCII and a last
+    /// line without '\n' give the lines and columns that splitting by Characters gave.
+    func testLineEndsFoundOnBytesKeepLinesAndColumns() {
+        guard case .success(let split) = FrontMatter.split("---\r\ntitle: Ng\u{1EE9}\u{301}\r\r\nid: a\r\n---\r\nB\u{0300}\r") else {
+            return XCTFail("front matter rejected")
+        }
+        XCTAssertEqual(split.entries.map(\.key), ["title", "id"])
+        XCTAssertEqual(split.entries[0].value.kind, s("Ng\u{1EE9}\u{301}"))
+        XCTAssertEqual(split.entries[1].value.line, 3)
+        XCTAssertEqual(split.entries[1].value.column, 5)
+        XCTAssertEqual(split.body, "B\u{0300}\r")
+        XCTAssertEqual(split.bodyLineOffset, 4)
+        guard case .failure(let e) = FrontMatter.split("---\r\ntitle: \u{00E9}t\u{00E9}\r\n\tid: x\r\n---\r\n") else { return XCTFail("tab accepted") }
+        XCTAssertEqual(e.message, "tab character in indentation; use spaces")
+        XCTAssertEqual(e.line, 3)
+        XCTAssertEqual(e.column, 1)
+        guard case .failure(let open) = FrontMatter.split("---\r\ntitle: x\r\n") else { return XCTFail("unclosed accepted") }
+        XCTAssertEqual(open.message, "front matter starts with '---' on line 1 but is never closed by a '---' line")
+    }
+
     func testBodyAndLineOffset() {
         guard case .success(let split) = FrontMatter.split("\u{FEFF}---\ntitle: T\n---\n## Heading\n") else { return XCTFail() }
         XCTAssertTrue(split.hasFrontMatter)

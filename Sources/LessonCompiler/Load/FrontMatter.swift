@@ -78,11 +78,17 @@ public enum FrontMatter {
         var index = noBOM.startIndex
         var closingFound = false
         var lineNumber = 0
+        // Line ends found on the bytes (by Characters, this loop was a fifth of parsing front
+        // matter). A line ends before its '\n', or before the '\r' of a "\r\n": both are where a
+        // Character starts, so the lines are the ones `isLineEnd` would give.
+        let bytes = noBOM.utf8
         while index < noBOM.endIndex {
-            let end = noBOM[index...].firstIndex(where: isLineEnd) ?? noBOM.endIndex
+            let newline = bytes[index...].firstIndex(of: 0x0A)
+            var end = newline ?? noBOM.endIndex
+            if let newline, newline > index, bytes[bytes.index(before: newline)] == 0x0D { end = bytes.index(before: newline) }
             let line = noBOM[index..<end]
             lineNumber += 1
-            index = end < noBOM.endIndex ? noBOM.index(after: end) : end
+            index = newline.map { bytes.index(after: $0) } ?? noBOM.endIndex
             if lineNumber == 1 { continue }
             let trimmed = line.trimmingTrailing()
             if trimmed == "---" || trimmed == "..." { closingFound = true; break }
@@ -126,17 +132,17 @@ public enum FrontMatter {
         }
 
         static func indentOf(_ line: Substring) -> Int {
-            line.prefix(while: { $0 == " " }).count
+            line.utf8.prefix(while: { $0 == 0x20 }).count
         }
 
         static func isBlank(_ line: Substring) -> Bool {
-            let t = line.drop(while: { $0 == " " })
-            return t.isEmpty || t.hasPrefix("#")
+            let t = line.utf8.drop(while: { $0 == 0x20 })
+            return t.isEmpty || t.first == 0x23
         }
 
         mutating func skipBlank() throws {
             while i < lines.count, Parser.isBlank(lines[i]) {
-                if lines[i].contains("\t") && !lines[i].allSatisfy({ $0 == " " || $0 == "\t" }) && !lines[i].drop(while: { $0 == " " }).hasPrefix("#") {
+                if lines[i].contains("\t") && !lines[i].allSatisfy({ $0 == " " || $0 == "\t" }) && !lines[i].drop(while: { $0 == " " }).hasASCIIPrefix("#") {
                     throw fail("tab character in indentation; use spaces", i, 1)
                 }
                 i += 1
@@ -144,7 +150,7 @@ public enum FrontMatter {
         }
 
         func rejectTabIndent(_ lineIndex: Int) throws {
-            if lines[lineIndex].prefix(while: { $0 == " " || $0 == "\t" }).contains("\t") {
+            if lines[lineIndex].utf8.prefix(while: { $0 == 0x20 || $0 == 0x09 }).contains(0x09) {
                 throw fail("tab character in indentation; use spaces", lineIndex, 1)
             }
         }
@@ -163,7 +169,7 @@ public enum FrontMatter {
                     throw fail("unexpected indentation", i, ind + 1)
                 }
                 let rest = line.dropFirst(ind)
-                if rest.hasPrefix("- ") || rest == "-" {
+                if rest.hasASCIIPrefix("- ") || rest.utf8.elementsEqual("-".utf8) {
                     throw fail("a list item here has no key; put it under a key such as 'tags:'", i, ind + 1)
                 }
                 guard let colon = keyColon(in: rest) else {
@@ -192,7 +198,7 @@ public enum FrontMatter {
                     }
                     let childIndent = Parser.indentOf(lines[i])
                     let childRest = lines[i].dropFirst(childIndent)
-                    if childRest.hasPrefix("- ") || childRest == "-" {
+                    if childRest.hasASCIIPrefix("- ") || childRest.utf8.elementsEqual("-".utf8) {
                         guard childIndent >= indent else { break }
                         let list = try parseBlockList(indent: childIndent)
                         entries.append(YAMLEntry(key: key, value: YAMLValue(kind: .list(list), line: firstLine + keyLine + 1, column: childIndent + 1), line: firstLine + keyLine, column: ind + 1))
@@ -222,7 +228,7 @@ public enum FrontMatter {
                 guard i < lines.count else { break }
                 let ind = Parser.indentOf(lines[i])
                 let rest = lines[i].dropFirst(ind)
-                guard ind == indent, rest.hasPrefix("- ") || rest == "-" else {
+                guard ind == indent, rest.hasASCIIPrefix("- ") || rest.utf8.elementsEqual("-".utf8) else {
                     if ind > indent { throw fail("unexpected indentation in list", i, ind + 1) }
                     break
                 }
@@ -231,7 +237,7 @@ public enum FrontMatter {
                 if Parser.stripComment(valueText).isEmpty {
                     throw fail("empty list item", i, ind + 1)
                 }
-                if valueText.hasPrefix("- ") || valueText.hasPrefix("[") || keyColon(in: valueText) != nil && !valueText.hasPrefix("\"") && !valueText.hasPrefix("'") {
+                if valueText.hasASCIIPrefix("- ") || valueText.hasASCIIPrefix("[") || keyColon(in: valueText) != nil && !valueText.hasASCIIPrefix("\"") && !valueText.hasASCIIPrefix("'") {
                     throw fail("nested lists and maps inside lists are not supported; quote the text if it is one value", i, column)
                 }
                 items.append(try parseScalar(valueText, lineIndex: i, column: column, inFlow: false))
@@ -241,11 +247,11 @@ public enum FrontMatter {
         }
 
         func parseInlineValue(_ text: Substring, lineIndex: Int, column: Int) throws -> YAMLValue {
-            if text.hasPrefix("[") { return try parseFlowList(text, lineIndex: lineIndex, column: column) }
-            if text.hasPrefix("{") {
+            if text.hasASCIIPrefix("[") { return try parseFlowList(text, lineIndex: lineIndex, column: column) }
+            if text.hasASCIIPrefix("{") {
                 throw fail("flow maps '{...}' are not supported; write the map as indented 'key: value' lines", lineIndex, column)
             }
-            if text.hasPrefix("|") || text.hasPrefix(">") {
+            if text.hasASCIIPrefix("|") || text.hasASCIIPrefix(">") {
                 throw fail("block text ('|' or '>') is not supported; write the value on one line, in quotes", lineIndex, column)
             }
             return try parseScalar(text, lineIndex: lineIndex, column: column, inFlow: false)
@@ -260,7 +266,7 @@ public enum FrontMatter {
                 rest = rest.dropFirst(n); col += n
             }
             skipSpaces()
-            if rest.hasPrefix("]") {
+            if rest.hasASCIIPrefix("]") {
                 let tail = Parser.stripComment(rest.dropFirst())
                 guard tail.isEmpty else { throw fail("unexpected text after ']'", lineIndex, col + 1) }
                 return YAMLValue(kind: .list([]), line: firstLine + lineIndex, column: column)
@@ -305,14 +311,20 @@ public enum FrontMatter {
                     throw fail("unexpected text after the closing quote", lineIndex, column + raw[..<end].utf16.count)
                 }
                 let inner = raw[raw.index(after: raw.startIndex)..<raw.index(before: end)]
-                let value = raw.first == "'" ? inner.replacingOccurrences(of: "''", with: "'") : try unescapeDouble(inner, lineIndex: lineIndex, column: column)
+                let value: String
+                if raw.first == "'" {
+                    value = inner.asciiRange(of: "''") == nil ? String(inner) : inner.replacingOccurrences(of: "''", with: "'")
+                } else {
+                    // Most quoted text has no escapes: taken whole, not Character by Character.
+                    value = inner.utf8.contains(0x5C) ? try unescapeDouble(inner, lineIndex: lineIndex, column: column) : String(inner)
+                }
                 return YAMLValue(kind: .string(value), line: line, column: column)
             }
             let text = Parser.stripComment(raw)
             if let c = text.first, "&*!|>%@`{}[]".contains(c) {
                 throw fail("text starting with '\(c)' must be quoted", lineIndex, column)
             }
-            if text.hasPrefix("- ") || text.hasPrefix("? ") {
+            if text.hasASCIIPrefix("- ") || text.hasASCIIPrefix("? ") {
                 throw fail("text starting with '\(text.prefix(1))' must be quoted", lineIndex, column)
             }
             if let colon = text.asciiRange(of: ": ") ?? (text.hasSuffix(":") ? text.index(before: text.endIndex)..<text.endIndex : nil) {
@@ -369,21 +381,24 @@ public enum FrontMatter {
 
         /// Index just after the closing quote of a quoted scalar starting at `s.startIndex`.
         static func quotedEnd(_ s: Substring) -> Substring.Index? {
-            guard let quote = s.first else { return nil }
-            var idx = s.index(after: s.startIndex)
-            while idx < s.endIndex {
-                let c = s[idx]
-                if quote == "\"" && c == "\\" {
-                    idx = s.index(after: idx)
-                    if idx < s.endIndex { idx = s.index(after: idx) }
+            // On the bytes: quotes and '\' are ASCII, so the index found is where a scalar starts.
+            let bytes = s.utf8
+            guard let quote = bytes.first, quote == 0x22 || quote == 0x27 else { return nil }
+            var idx = bytes.index(after: bytes.startIndex)
+            while idx < bytes.endIndex {
+                let c = bytes[idx]
+                if quote == 0x22 && c == 0x5C {
+                    // The escaped character, whatever its length (an escape of a multi-byte one is an error later).
+                    idx = bytes.index(after: idx)
+                    if idx < bytes.endIndex { idx = s.unicodeScalars.index(after: idx) }
                     continue
                 }
                 if c == quote {
-                    let next = s.index(after: idx)
-                    if quote == "'" && next < s.endIndex && s[next] == "'" { idx = s.index(after: next); continue }
+                    let next = bytes.index(after: idx)
+                    if quote == 0x27 && next < bytes.endIndex && bytes[next] == 0x27 { idx = bytes.index(after: next); continue }
                     return next
                 }
-                idx = s.index(after: idx)
+                idx = bytes.index(after: idx)
             }
             return nil
         }
@@ -391,7 +406,7 @@ public enum FrontMatter {
         /// Removes a ` # comment` and trailing spaces (outside quotes only; callers pass unquoted text).
         static func stripComment(_ s: Substring) -> Substring {
             var result = s
-            if s.hasPrefix("#") { return s.prefix(0) }
+            if s.hasASCIIPrefix("#") { return s.prefix(0) }
             if let r = s.asciiRange(of: " #") { result = s[..<r.lowerBound] }
             return result.trimmingTrailingSpaces()
         }
@@ -404,15 +419,18 @@ public enum FrontMatter {
         }
 
         func keyColon(in rest: Substring) -> Substring.Index? {
-            guard let first = rest.first, first != "\"", first != "'" else { return nil }
-            var idx = rest.startIndex
-            while idx < rest.endIndex {
-                if rest[idx] == ":" {
-                    let next = rest.index(after: idx)
-                    if next == rest.endIndex || rest[next] == " " { return idx }
+            // On the bytes (by Characters this was a tenth of parsing front matter).
+            let bytes = rest.utf8
+            guard let first = bytes.first, first != 0x22, first != 0x27 else { return nil }
+            var idx = bytes.startIndex
+            while idx < bytes.endIndex {
+                let b = bytes[idx]
+                if b == 0x3A {
+                    let next = bytes.index(after: idx)
+                    if next == bytes.endIndex || bytes[next] == 0x20 { return idx }
                 }
-                if rest[idx] == " " { return nil }
-                idx = rest.index(after: idx)
+                if b == 0x20 { return nil }
+                idx = bytes.index(after: idx)
             }
             return nil
         }
@@ -420,15 +438,25 @@ public enum FrontMatter {
 }
 
 extension Substring {
+    /// Without trailing spaces, tabs and '\r's (found on the bytes: the last byte of anything
+    /// else is not one of them).
     func trimmingTrailing() -> Substring {
-        var s = self
-        while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
-        return s
+        var end = utf8.endIndex
+        while end > utf8.startIndex {
+            let before = utf8.index(before: end)
+            let b = utf8[before]
+            guard b == 0x20 || b == 0x09 || b == 0x0D else { break }
+            end = before
+        }
+        return self[..<end]
     }
-    func trimmingTrailingSpaces() -> Substring {
-        var s = self
-        while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
-        return s
+    func trimmingTrailingSpaces() -> Substring { trimmingTrailing() }
+
+    /// Whether the text starts with these ASCII bytes (compared as bytes: `hasPrefix` goes
+    /// Character by Character, and was a tenth of parsing front matter).
+    func hasASCIIPrefix(_ prefix: StaticString) -> Bool {
+        let p = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        return utf8.starts(with: p)
     }
 }
 
@@ -442,11 +470,16 @@ extension Substring {
         // On contiguous bytes (any native string) by offset: stepping UTF8View indices cost a
         // lesson body's scan for "[^" 1% of a cold build.
         if let offset = bytes.withContiguousStorageIfAvailable({ b -> Int in
-            guard b.count >= n.count else { return -1 }
-            for i in 0...(b.count - n.count) where b[i] == first {
+            guard b.count >= n.count, let base = b.baseAddress else { return -1 }
+            // memchr to each candidate first byte (a body's search for "[^" looks at every byte).
+            var i = 0
+            let last = b.count - n.count
+            while i <= last, let hit = memchr(base + i, Int32(first), last - i + 1) {
+                let at = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
                 var k = 1
-                while k < n.count, b[i + k] == n[k] { k += 1 }
-                if k == n.count { return i }
+                while k < n.count, b[at + k] == n[k] { k += 1 }
+                if k == n.count { return at }
+                i = at + 1
             }
             return -1
         }) {
