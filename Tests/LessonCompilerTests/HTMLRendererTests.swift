@@ -20,6 +20,22 @@ final class HTMLRendererTests: XCTestCase {
                        "<p>Say &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; <code>&lt;b&gt;</code>.</p>\n")
     }
 
+    /// Escaping appends the text between special characters in runs: what is around them, and
+    /// a combining mark or an emoji right after one, comes through unchanged.
+    func testEscapingKeepsTheTextAroundEachSpecialCharacter() {
+        var out = "<p>"
+        LessonHTML.escape("'\u{301}a & b's \"Ngũ\"<👩🏽‍🌾>'", &out)
+        XCTAssertEqual(out, "<p>&#39;\u{301}a &amp; b&#39;s &quot;Ngũ&quot;&lt;👩🏽‍🌾&gt;&#39;")
+        var plain = ""
+        LessonHTML.escape("nothing to escape: ምሳሌ", &plain)
+        XCTAssertEqual(plain, "nothing to escape: ምሳሌ")
+        var empty = "x"
+        LessonHTML.escape("", &empty)
+        XCTAssertEqual(empty, "x")
+        // The combining mark stays a scalar of its own after the entity.
+        XCTAssertEqual(Array(out.unicodeScalars.dropFirst(3).prefix(6).map(\.value)), [0x26, 0x23, 0x33, 0x39, 0x3B, 0x301])
+    }
+
     func testLessonLinksUseTheLessonScheme() throws {
         XCTAssertEqual(try html("Go [on](02-second.md).\n"),
                        "<p>Go <a href=\"lesson:demo/next-one\" data-lesson=\"next-one\">on</a>.</p>\n")

@@ -227,15 +227,27 @@ public struct LessonHTML: HTMLRenderer {
             out += s
             return
         }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
+        // The text between special characters is appended in runs (an apostrophe in a sentence
+        // used to send all of it scalar by scalar). The bytes found are ASCII, so every run
+        // starts and ends on a scalar boundary.
+        let scalars = s.unicodeScalars
+        var run = s.utf8.startIndex
+        var i = run
+        while i != s.utf8.endIndex {
+            let b = s.utf8[i]
+            if special(b) {
+                out += Substring(scalars[run..<i])
+                switch b {
+                case 0x26: out += "&amp;"
+                case 0x3C: out += "&lt;"
+                case 0x3E: out += "&gt;"
+                case 0x22: out += "&quot;"
+                default: out += "&#39;"
+                }
+                run = s.utf8.index(after: i)
             }
+            i = s.utf8.index(after: i)
         }
+        out += Substring(scalars[run...])
     }
 }

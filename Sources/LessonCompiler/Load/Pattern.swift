@@ -135,6 +135,14 @@ struct DurationPattern: Sendable {
 }
 
 extension String {
+    /// `trimmingCharacters(in: .whitespaces)`, without a trip through Foundation when the text
+    /// plainly starts and ends with something else (an ASCII byte that is not a space or tab).
+    func trimmingWhitespace() -> String {
+        guard let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80,
+              first != 0x20, first != 0x09, last != 0x20, last != 0x09 else { return trimmingCharacters(in: .whitespaces) }
+        return self
+    }
+
     /// Percent-decoding only when there is something to decode (Foundation's is costly).
     var percentDecoded: String {
         utf8.contains(0x25) ? (removingPercentEncoding ?? self) : self

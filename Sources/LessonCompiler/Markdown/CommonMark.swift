@@ -66,11 +66,10 @@ public enum CommonMark {
     }()
 
     private static func convert(_ node: OpaquePointer, depth: Int, cuts: inout [MarkdownNode.Position]) -> MarkdownNode {
-        var typeString = string(cmark_node_get_type_string(node))
-        if cmark_node_get_type(node) == CMARK_NODE_ITEM, let ext = cmark_node_get_syntax_extension(node), ext == tasklistExtension {
-            typeString = "tasklist"
-        }
-        let kind = nodeKind(cmark_node_get_type(node), typeString)
+        let type = cmark_node_get_type(node)
+        let isTask = type == CMARK_NODE_ITEM && cmark_node_get_syntax_extension(node).map { $0 == tasklistExtension } == true
+        // The type's name is read only for extension nodes (a String per node was a sixth of converting).
+        let kind = nodeKind(type) { string(cmark_node_get_type_string(node)) }
         var result = MarkdownNode(kind: kind,
                                   line: Int(cmark_node_get_start_line(node)),
                                   column: Int(cmark_node_get_start_column(node)),
@@ -103,7 +102,7 @@ public enum CommonMark {
         case .tableRow:
             result.isHeaderRow = cmark_gfm_extensions_get_table_row_is_header(node) != 0
         case .item:
-            if typeString == "tasklist" {
+            if isTask {
                 result.taskChecked = cmark_gfm_extensions_get_tasklist_item_checked(node)
             }
         default:
@@ -115,6 +114,11 @@ public enum CommonMark {
             var length: Int32 = 0, offset: Int32 = 0, character: CChar = 0
             result.fenced = cmark_node_get_fenced(node, &length, &offset, &character) != 0
         }
+        // Sized first: growing the array node by node was a share of converting.
+        var count = 0
+        var sibling = cmark_node_first_child(node)
+        while let c = sibling { count += 1; sibling = cmark_node_next(c) }
+        if count > 1 { result.children.reserveCapacity(count) }
         var child = cmark_node_first_child(node)
         while let c = child {
             if depth + 1 > maxNesting {
@@ -143,7 +147,7 @@ public enum CommonMark {
         item.children[0].children[0].column += 4
     }
 
-    private static func nodeKind(_ type: cmark_node_type, _ typeString: String) -> MarkdownNode.Kind {
+    private static func nodeKind(_ type: cmark_node_type, _ name: () -> String) -> MarkdownNode.Kind {
         switch type {
         case CMARK_NODE_DOCUMENT: return .document
         case CMARK_NODE_BLOCK_QUOTE: return .blockQuote
@@ -166,6 +170,7 @@ public enum CommonMark {
         case CMARK_NODE_FOOTNOTE_DEFINITION: return .footnoteDefinition
         case CMARK_NODE_FOOTNOTE_REFERENCE: return .footnoteReference
         default:
+            let typeString = name()
             switch typeString {
             case "table": return .table
             case "table_row", "table_header": return .tableRow

@@ -9,11 +9,13 @@ public enum LocaleInfo {
     static let rightToLeft: Set<String> = ["ar", "arc", "ckb", "dv", "fa", "ha-Arab", "he", "khw", "ks", "ku-Arab", "ps", "sd", "syr", "ug", "ur", "yi"]
 
     public static func direction(_ locale: String) -> TextDirection {
-        let locale = canonical(locale)
-        let primary = locale.split(separator: "-").first.map(String.init) ?? locale
-        if locale.contains("-Arab") || locale.contains("-Hebr") { return .rtl }
-        if locale.contains("-Latn") || locale.contains("-Cyrl") { return .ltr }
-        return rightToLeft.contains(primary) ? .rtl : .ltr
+        // Subtags compared as they are (`String.contains` of Foundation ran once per lesson document
+        // and was a hundredth of a cold build).
+        let subtags = canonical(locale).split(separator: "-", omittingEmptySubsequences: false)
+        let scripts = subtags.dropFirst()
+        if scripts.contains(where: { $0 == "Arab" || $0 == "Hebr" }) { return .rtl }
+        if scripts.contains(where: { $0 == "Latn" || $0 == "Cyrl" }) { return .ltr }
+        return rightToLeft.contains(String(subtags[0])) ? .rtl : .ltr
     }
 
     /// A BCP 47 tag of the form lessonc accepts: language, optional script, optional region, in any

@@ -292,6 +292,9 @@ final class TranslationWorkflowTests: XCTestCase {
         let lesson = try JSON.parse(Data(contentsOf: p.outputURL.appendingPathComponent("demo/fa/rules.json")))
         XCTAssertEqual([lesson["locale"], lesson["fallback"]], ["fa", true])
         XCTAssertEqual(LocaleInfo.direction("FA-ir"), .rtl)
+        // The script subtag decides when there is one; otherwise the language does.
+        XCTAssertEqual(["ar", "ur-PK", "ha-arab", "he", "az-Arab-IR", "ku-Latn", "en", "sw-TZ", "am", "pa-Arab"].map(LocaleInfo.direction),
+                       [.rtl, .rtl, .rtl, .rtl, .rtl, .ltr, .ltr, .ltr, .ltr, .rtl])
         // extract --locale in any case writes into the folder there is.
         XCTAssertTrue(TranslationExtractor.run(root: p.root, locale: "Fa").succeeded)
         XCTAssertTrue(FileManager.default.fileExists(atPath: p.root.appendingPathComponent("locales/FA/demo.xlf").path))
