@@ -45,6 +45,32 @@ final class DocumentDigestTests: XCTestCase {
         XCTAssertEqual(Set(files.compactMap(\.document)), Set(documents.map(\.ref)))
     }
 
+    /// A build folder that no cache records hashes nothing it writes, the indexes included; one
+    /// that is recorded has every digest. The files are the same.
+    func testABuildFolderHashesWhatItWritesOnlyForTheCache() throws {
+        let p = try TestProject(lessons: ["01-a.md": "---\ntitle: A\n---\nText *a*.\n", "02-b.md": "---\ntitle: B\n---\nText b.\n"])
+        func build(records: Bool) throws -> (changes: BuildFolder.Changes, live: Set<ContentDigest>, files: Int, out: URL) {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("lessonc-folder-\(UUID().uuidString)")
+            let compiler = ProjectCompiler(root: p.root, options: CompileOptions(), cacheFolder: nil)
+            let folder = try BuildFolder(out: out, previous: nil, digests: compiler.digests, recordsDigests: records)
+            let (changes, live) = try folder.finish(compiler.compile(into: folder))
+            return (changes, live, folder.filesWritten, out)
+        }
+        let unrecorded = try build(records: false), recorded = try build(records: true)
+        defer { for out in [unrecorded.out, recorded.out] { try? FileManager.default.removeItem(at: out) } }
+        XCTAssertEqual(unrecorded.files, 4)
+        XCTAssertTrue(unrecorded.changes.written.isEmpty)
+        XCTAssertTrue(unrecorded.changes.quick.isEmpty)
+        XCTAssertTrue(unrecorded.live.isEmpty)
+        XCTAssertEqual(recorded.files, 4)
+        XCTAssertEqual(recorded.changes.written.map(\.0).sorted(), ["demo/en/a.json", "demo/en/b.json", "demo/index.json", "index.json"])
+        for (path, digest) in recorded.changes.written {
+            let bytes = try Data(contentsOf: recorded.out.appendingPathComponent(path))
+            XCTAssertEqual(digest, ContentDigest(of: bytes), path)
+            XCTAssertEqual(try Data(contentsOf: unrecorded.out.appendingPathComponent(path)), bytes, path)
+        }
+    }
+
     func testTheCacheAlwaysGetsTheSHA256() throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("lessonc-digest-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }

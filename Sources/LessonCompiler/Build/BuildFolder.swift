@@ -27,12 +27,16 @@ final class BuildFolder: OutputSink {
     private let digests: FileDigests
     private let writer: SerialWriter
     private let failures = DiagnosticSink()
-    /// What was staged, with digests.
-    private let staged = Mutex<[(String, ContentDigest)]>([])
+    /// What was staged, with digests (nil for an index not hashed: see `recordsDigests`).
+    private let staged = Mutex<[(String, ContentDigest?)]>([])
     /// Every path of the last build's record (to forget those no longer produced).
     private let recorded: [String]
     /// The last build's `QuickDigest`s of the indexes (`CompileCache.BuildRecord.quick`).
     private let quick: [String: QuickDigest]
+    /// Whether the compile cache records what this build writes. Without it nothing compares
+    /// the indexes' digests, and they are not computed (the index of 40,000 lessons is 16 MB,
+    /// hashed at the end of the build while the other core waits).
+    private let recordsDigests: Bool
 
     /// What a build changed in OUT, for the cache's record of it.
     struct Changes {
@@ -48,10 +52,11 @@ final class BuildFolder: OutputSink {
         var diagnostics: [Diagnostic]
     }
 
-    init(out: URL, previous: CompileCache.BuildRecord?, digests: FileDigests) throws {
+    init(out: URL, previous: CompileCache.BuildRecord?, digests: FileDigests, recordsDigests: Bool = true) throws {
         let fm = FileManager.default
         self.out = out
         self.digests = digests
+        self.recordsDigests = recordsDigests
         try fm.createDirectory(at: out, withIntermediateDirectories: true)
         staging = out.appendingPathComponent(".staging-\(ProcessInfo.processInfo.processIdentifier)")
         try? fm.removeItem(at: staging)
@@ -85,7 +90,7 @@ final class BuildFolder: OutputSink {
     // MARK: Documents, as lessons are compiled
 
     /// Digests are compared with OUT's and recorded only through the compile cache.
-    var usesDocumentDigests: Bool { false }
+    var usesDocumentDigests: Bool { recordsDigests }
 
     func needsDocuments(of lesson: LessonSource, record: LessonRecord) -> Bool {
         guard let current else { return true }
@@ -96,7 +101,7 @@ final class BuildFolder: OutputSink {
         let files = documents.map { (BuildFolder.lessonPath(curriculum.id, $0.locale, lesson.id), $0) }
             .filter { path, d in current?[path] != d.ref.digest }
         guard !files.isEmpty else { return }
-        staged.withLock { s in for (path, d) in files { s.append((path, d.ref.digest)) } }
+        staged.withLock { s in for (path, d) in files { s.append((path, recordsDigests ? d.ref.digest : nil)) } }
         writer.enqueue(files.map { ($0.0, $0.1.bytes) }, source: lesson.path, failures: failures)
     }
 
@@ -119,11 +124,11 @@ final class BuildFolder: OutputSink {
             }
             let index = CurriculumIndex.bytes(c, records: compiled.lessons, locales: compiled.locales, assets: compiled.usedAssets, texts: compiled.texts)
             let path = "\(c.id)/index.json"
-            let check = QuickDigest(of: index)
-            if quick[path] != check { quickChanges.append((path, check)) }
+            let check = recordsDigests ? QuickDigest(of: index) : nil
+            if let check, quick[path] != check { quickChanges.append((path, check)) }
             // The same bytes as OUT holds (by their BLAKE2b): their SHA-256 is the recorded one.
-            let known = quick[path] == check ? current?[path] : nil
-            live.insert(stage(index, at: path, digest: known, expected: &expected, source: c.dir))
+            let known = check != nil && quick[path] == check ? current?[path] : nil
+            if let digest = stage(index, at: path, digest: known, expected: &expected, source: c.dir) { live.insert(digest) }
             for asset in compiled.usedAssets {
                 let url = compilation.project.root.appendingPathComponent(c.dir).appendingPathComponent(asset)
                 guard let digest = digests.digest(of: url, path: "\(c.dir)/\(asset)") else {
@@ -141,19 +146,26 @@ final class BuildFolder: OutputSink {
         guard problems.isEmpty else { throw WriteFailure(diagnostics: problems) }
         if current == nil {
             try BuildFolder.swap(staging: staging, into: out, curricula: compilation.project.curricula.map(\.id))
-            return (Changes(fresh: true, written: staged.withLock { $0 }, removed: [], quick: quickChanges), live)
+            return (Changes(fresh: true, written: written, removed: [], quick: quickChanges), live)
         }
         try apply(expected: expected, curricula: compilation.project.curricula.map(\.id))
-        return (Changes(fresh: false, written: staged.withLock { $0 }, removed: recorded.filter { expected[$0] == nil }, quick: quickChanges), live)
+        return (Changes(fresh: false, written: written, removed: recorded.filter { expected[$0] == nil }, quick: quickChanges), live)
+    }
+
+    /// What was staged, with its digests (all known when `recordsDigests`).
+    private var written: [(String, ContentDigest)] {
+        staged.withLock { $0.compactMap { path, digest in digest.map { (path, $0) } } }
     }
 
     /// Stages `bytes` unless OUT holds them already; returns their digest (`digest`, when known:
-    /// hashing the index of 10,000 lessons, 4.7 MB, takes 24 ms).
+    /// hashing the index of 10,000 lessons, 4.7 MB, takes 24 ms), nil when not `recordsDigests`.
     @discardableResult
-    private func stage(_ bytes: [UInt8], at path: String, digest known: ContentDigest? = nil, expected: inout [String: ContentDigest], source: String) -> ContentDigest {
-        let digest = known ?? ContentDigest(of: bytes)
-        expected[path] = digest
-        guard current?[path] != digest else { return digest }
+    private func stage(_ bytes: [UInt8], at path: String, digest known: ContentDigest? = nil, expected: inout [String: ContentDigest], source: String) -> ContentDigest? {
+        let digest = known ?? (recordsDigests ? ContentDigest(of: bytes) : nil)
+        if let digest {
+            expected[path] = digest
+            if current?[path] == digest { return digest }
+        }
         staged.withLock { $0.append((path, digest)) }
         writer.enqueue([(path, bytes)], source: source, failures: failures)
         return digest

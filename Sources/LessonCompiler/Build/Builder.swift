@@ -88,7 +88,8 @@ public enum Builder {
         }
         let folder: BuildFolder
         do {
-            folder = try BuildFolder(out: out, previous: compiler.cache.builds[out.path], digests: compiler.digests)
+            folder = try BuildFolder(out: out, previous: compiler.cache.builds[out.path], digests: compiler.digests,
+                                     recordsDigests: compiler.cacheFolder != nil)
         } catch {
             let d = Diagnostic(.error, .outputError, "cannot create the output folder: \(error.localizedDescription)", path: out.path)
             return BuildResult(diagnostics: [d], lessonCount: 0, curriculumCount: 0, succeeded: false, cacheNote: compiler.cacheNote)

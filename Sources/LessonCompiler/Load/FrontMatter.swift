@@ -157,7 +157,8 @@ public enum FrontMatter {
 
         mutating func parseMap(indent: Int, depth: Int) throws -> [YAMLEntry] {
             var entries: [YAMLEntry] = []
-            var seen = Set<String>()
+            // A handful of keys: a list is searched faster than a set is hashed into.
+            var seen: [String] = []
             while true {
                 try skipBlank()
                 guard i < lines.count else { break }
@@ -183,7 +184,7 @@ public enum FrontMatter {
                     throw fail("invalid key '\(key)'; keys are letters, digits, '_' and '-'", i, ind + 1)
                 }
                 if seen.contains(key) { throw fail("duplicate key '\(key)'", i, ind + 1) }
-                seen.insert(key)
+                seen.append(key)
                 let keyLine = i
                 let afterColon = rest[rest.index(after: colon)...]
                 let valueText = afterColon.drop(while: { $0 == " " })
@@ -282,7 +283,7 @@ public enum FrontMatter {
                     itemText = rest[..<end]
                 } else {
                     if first == "[" || first == "{" { throw fail("nested lists or maps inside '[...]' are not supported", lineIndex, col) }
-                    let end = rest.firstIndex(where: { $0 == "," || $0 == "]" }) ?? rest.endIndex
+                    let end = rest.utf8.firstIndex(where: { $0 == 0x2C || $0 == 0x5D }) ?? rest.endIndex
                     itemText = rest[..<end].trimmingTrailingSpaces()
                     if itemText.isEmpty { throw fail("empty item in list", lineIndex, col) }
                 }
