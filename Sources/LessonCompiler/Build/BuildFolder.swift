@@ -27,7 +27,7 @@ final class BuildFolder: OutputSink {
     private let digests: FileDigests
     private let writer: SerialWriter
     private let failures = DiagnosticSink()
-    /// What was staged, with digests (nil for an index not hashed: see `recordsDigests`).
+    /// What was staged, with digests (nil when not hashed: see `recordsDigests`).
     private let staged = Mutex<[(String, ContentDigest?)]>([])
     /// Every path of the last build's record (to forget those no longer produced).
     private let recorded: [String]
