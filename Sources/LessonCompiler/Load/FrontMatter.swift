@@ -284,7 +284,7 @@ public enum FrontMatter {
                 } else {
                     if first == "[" || first == "{" { throw fail("nested lists or maps inside '[...]' are not supported", lineIndex, col) }
                     let end = rest.utf8.firstIndex(where: { $0 == 0x2C || $0 == 0x5D }) ?? rest.endIndex
-                    itemText = rest[..<end].trimmingTrailingSpaces()
+                    itemText = rest[..<end].trimmingTrailing()
                     if itemText.isEmpty { throw fail("empty item in list", lineIndex, col) }
                 }
                 items.append(try parseScalar(itemText, lineIndex: lineIndex, column: col, inFlow: true))
@@ -409,7 +409,7 @@ public enum FrontMatter {
             var result = s
             if s.hasASCIIPrefix("#") { return s.prefix(0) }
             if let r = s.asciiRange(of: " #") { result = s[..<r.lowerBound] }
-            return result.trimmingTrailingSpaces()
+            return result.trimmingTrailing()
         }
 
         static func isValidKey(_ key: String) -> Bool {
@@ -451,7 +451,6 @@ extension Substring {
         }
         return self[..<end]
     }
-    func trimmingTrailingSpaces() -> Substring { trimmingTrailing() }
 
     /// Whether the text starts with these ASCII bytes (compared as bytes: `hasPrefix` goes
     /// Character by Character, and was a tenth of parsing front matter).
